@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# dermtone's one build command.
+#   ./build.sh          release wasm (wasm-bindgen + wasm-opt) into www/pkg/, and the native `dermtone`
+#   ./build.sh serve    build, then serve www/ and models/ on http://127.0.0.1:8080 (PORT=... to change)
+#   ./build.sh test     fmt, clippy, cargo tests, then the real-browser tests
+# Idempotent: installs only what is missing, rebuilds only what changed.
+set -euo pipefail
+cd "$(dirname "$0")"
+ROOT=$PWD
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
+export CARGO_TERM_PROGRESS_WHEN=never
+WASM_TARGET=wasm32-unknown-unknown
+WASM_PROFILE=wasm-release
+WASM_OPT_FLAGS=(-Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext
+  --enable-mutable-globals --enable-reference-types --enable-multivalue)
+SUDO=$([ "$(id -u)" = 0 ] || echo sudo)
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+
+# Locked wasm-bindgen version: wasm-bindgen-cli must match it exactly.
+wasm_bindgen_version() { awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/, ""); print; exit }' Cargo.lock; }
+
+ensure_apt() { # packages...
+  local missing=()
+  for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+  if [ ${#missing[@]} -gt 0 ]; then
+    log "installing ${missing[*]}"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+}
+
+ensure_build_tools() {
+  rustup target list --installed | grep -qx "$WASM_TARGET" || rustup target add "$WASM_TARGET"
+  local version; version=$(wasm_bindgen_version)
+  if ! wasm-bindgen --version 2>/dev/null | grep -qF " $version"; then
+    log "installing wasm-bindgen-cli $version"
+    # Not --locked: its lockfile pins a webpki-roots release the registry no longer has.
+    cargo install wasm-bindgen-cli --version "$version"
+  fi
+  ensure_node_modules
+}
+
+ensure_node_modules() {
+  if [ ! -x tests/node_modules/.bin/wasm-opt ] || [ ! -d tests/node_modules/playwright-core ]; then
+    log "installing binaryen (wasm-opt) and playwright-core from npm"
+    (cd tests && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+}
+
+build_native() {
+  log "building the native dermtone binary"
+  cargo build --release -p dermtone-cli
+}
+
+build_wasm() {
+  log "building the wasm engine"
+  cargo build -p dermtone-web --target "$WASM_TARGET" --profile "$WASM_PROFILE"
+  local raw="$CARGO_TARGET_DIR/$WASM_TARGET/$WASM_PROFILE/dermtone_web.wasm"
+  local stamp="www/pkg/.built-from"
+  local source; source=$(sha256sum "$raw" | cut -d' ' -f1)
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$source" ] && [ -f www/pkg/dermtone_web_bg.wasm ]; then
+    log "www/pkg is up to date"
+    return
+  fi
+  rm -rf www/pkg
+  wasm-bindgen --target web --no-typescript --out-dir www/pkg "$raw"
+  log "optimising the wasm (wasm-opt -Oz)"
+  tests/node_modules/.bin/wasm-opt "${WASM_OPT_FLAGS[@]}" www/pkg/dermtone_web_bg.wasm -o www/pkg/dermtone_web_bg.wasm
+  echo "$source" > "$stamp"
+  log "www/pkg/dermtone_web_bg.wasm: $(stat -c %s www/pkg/dermtone_web_bg.wasm) bytes, $(gzip -9c www/pkg/dermtone_web_bg.wasm | wc -c) gzip"
+}
+
+build_all() {
+  ensure_build_tools
+  build_native
+  build_wasm
+}
+
+run_tests() {
+  ensure_apt chromium mesa-vulkan-drivers libvulkan1
+  build_all
+  log "cargo fmt --check"
+  cargo fmt --all --check
+  log "cargo clippy (native and wasm)"
+  cargo clippy --workspace --all-targets --release -- -D warnings
+  cargo clippy -p dermtone-web --target "$WASM_TARGET" --profile "$WASM_PROFILE" -- -D warnings
+  log "cargo test"
+  cargo test --workspace --release
+  log "browser tests (headless Chromium)"
+  DERMTONE_BIN="$CARGO_TARGET_DIR/release/dermtone" node --test --test-concurrency=1 tests/browser/
+}
+
+case "${1:-build}" in
+  build) build_all ;;
+  serve) build_all; exec "$CARGO_TARGET_DIR/release/dermtone" serve --port "${PORT:-8080}" --root www --models models ;;
+  test) run_tests ;;
+  *) echo "usage: ./build.sh [build|serve|test]" >&2; exit 2 ;;
+esac

@@ -1,0 +1,68 @@
+//! `dermtone analyze`: load the verified model, analyse one photo, print it.
+
+use std::path::Path;
+
+use burn::tensor::Device;
+use dermtone_engine::{Analysis, Engine, Manifest, decode_image};
+
+use crate::Backend;
+
+pub fn run(image: &Path, json: bool, backend: Backend, models: &Path) -> Result<(), String> {
+    let bytes =
+        std::fs::read(image).map_err(|e| format!("cannot read {}: {e}", image.display()))?;
+    let photo = decode_image(&bytes).map_err(|e| format!("{}: {e}", image.display()))?;
+    let engine = load_engine(models, backend)?;
+    let analysis = pollster::block_on(engine.analyze(&photo)).map_err(|e| e.to_string())?;
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&analysis).map_err(|e| e.to_string())?
+        );
+    } else {
+        print_text(image, &analysis);
+    }
+    Ok(())
+}
+
+/// Reads `manifest.json` and the dermoscopy weights from `models` and loads them on `backend`.
+pub fn load_engine(models: &Path, backend: Backend) -> Result<Engine, String> {
+    let manifest_path = models.join("manifest.json");
+    let text = std::fs::read_to_string(&manifest_path)
+        .map_err(|e| format!("cannot read {}: {e}", manifest_path.display()))?;
+    let manifest = Manifest::from_json(&text).map_err(|e| e.to_string())?;
+    let entry = manifest
+        .model_for("dermoscopy")
+        .map_err(|e| e.to_string())?;
+    let weights_path = models.join(&entry.file);
+    let weights = std::fs::read(&weights_path)
+        .map_err(|e| format!("cannot read {}: {e}", weights_path.display()))?;
+    let (device, name) = match backend {
+        Backend::Cpu => (Device::flex(), "cpu"),
+        Backend::Wgpu => (
+            Device::wgpu_options()
+                .init()
+                .map_err(|e| format!("no wgpu adapter: {e:?}"))?,
+            "wgpu",
+        ),
+    };
+    Engine::new(&manifest, "dermoscopy", &weights, device, name).map_err(|e| e.to_string())
+}
+
+fn print_text(image: &Path, analysis: &Analysis) {
+    println!(
+        "{} — {} model {} on {}",
+        image.display(),
+        analysis.mode,
+        analysis.model.id,
+        analysis.backend
+    );
+    for class in &analysis.classes {
+        println!(
+            "  {:<6} {:>6.1}%  {}",
+            class.code,
+            class.probability * 100.0,
+            class.name
+        );
+    }
+    println!("{}", analysis.disclaimer);
+}

@@ -1,0 +1,83 @@
+//! `dermtone`: a thin command line over the engine and training crates.
+
+mod analyze;
+mod serve;
+mod train;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Skin-lesion screening that runs on your own device. A screening aid, not a diagnosis.
+#[derive(Parser)]
+#[command(name = "dermtone", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Analyse one photo and print class probabilities.
+    Analyze {
+        /// JPEG or PNG file.
+        image: PathBuf,
+        /// Print the analysis as JSON (a stable interface: fields are only ever added).
+        #[arg(long)]
+        json: bool,
+        /// Which burn backend runs the network.
+        #[arg(long, value_enum, default_value_t = Backend::Cpu)]
+        backend: Backend,
+        /// Folder holding manifest.json and the weights.
+        #[arg(long, default_value = "models")]
+        models: PathBuf,
+    },
+    /// Train a model from the shared datasets and write it into the models folder.
+    Train {
+        #[command(subcommand)]
+        task: train::TrainTask,
+    },
+    /// Serve the page (www/) and the models on this machine only.
+    Serve {
+        /// TCP port on 127.0.0.1 (0 picks a free one and prints it).
+        #[arg(long, default_value_t = 8080)]
+        port: u16,
+        /// Folder with index.html and the built wasm.
+        #[arg(long, default_value = "www")]
+        root: PathBuf,
+        /// Folder served under /models/.
+        #[arg(long, default_value = "models")]
+        models: PathBuf,
+    },
+}
+
+/// Backends the CLI can run the networks on.
+#[derive(Clone, Copy, ValueEnum)]
+pub enum Backend {
+    /// burn's pure-Rust CPU backend (flex).
+    Cpu,
+    /// burn's wgpu backend (Vulkan, Metal or a software adapter such as lavapipe).
+    Wgpu,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Analyze {
+            image,
+            json,
+            backend,
+            models,
+        } => analyze::run(&image, json, backend, &models),
+        Command::Train { task } => train::run(task),
+        Command::Serve { port, root, models } => serve::run(port, &root, &models),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("dermtone: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}

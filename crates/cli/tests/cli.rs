@@ -1,0 +1,192 @@
+//! The `dermtone` binary end to end, on real HAM10000 images and the shipped model.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn ham() -> PathBuf {
+    repo().join("../shared/data/ham10000")
+}
+
+fn first_test_image() -> PathBuf {
+    let split =
+        std::fs::read_to_string(ham().join("split.csv")).expect("shared HAM10000 split.csv");
+    let id = split
+        .lines()
+        .find(|l| l.ends_with(",test"))
+        .and_then(|l| l.split(',').next())
+        .expect("a test image");
+    ham().join("images_200x150").join(format!("{id}.jpg"))
+}
+
+fn dermtone(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_dermtone"))
+        .args(args)
+        .current_dir(repo())
+        .output()
+        .expect("run dermtone")
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("dermtone-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn analyze_json(image: &Path, extra: &[&str]) -> Value {
+    let mut args = vec!["analyze", "--json", image.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    let out = dermtone(&args);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("analysis JSON")
+}
+
+fn probabilities(analysis: &Value) -> Vec<(String, f64)> {
+    analysis["classes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["code"].as_str().unwrap().to_string(),
+                c["probability"].as_f64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn analyze_json_gives_seven_sorted_probabilities_summing_to_one() {
+    let analysis = analyze_json(&first_test_image(), &[]);
+    let probs = probabilities(&analysis);
+    assert_eq!(probs.len(), 7);
+    assert!((probs.iter().map(|p| p.1).sum::<f64>() - 1.0).abs() < 1e-4);
+    assert!(
+        probs.windows(2).all(|w| w[0].1 >= w[1].1),
+        "sorted most likely first"
+    );
+    assert_eq!(analysis["backend"], "cpu");
+    let manifest: Value = serde_json::from_str(
+        &std::fs::read_to_string(repo().join("models/manifest.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(analysis["model"]["sha256"], manifest["models"][0]["sha256"]);
+    assert!(
+        analysis["disclaimer"]
+            .as_str()
+            .unwrap()
+            .contains("not a diagnosis")
+    );
+}
+
+#[test]
+fn wgpu_and_cpu_agree_within_1e_4() {
+    let image = first_test_image();
+    let cpu = probabilities(&analyze_json(&image, &[]));
+    let wgpu = analyze_json(&image, &["--backend", "wgpu"]);
+    assert_eq!(wgpu["backend"], "wgpu");
+    for ((code_a, a), (code_b, b)) in cpu.iter().zip(probabilities(&wgpu)) {
+        assert_eq!(*code_a, code_b);
+        assert!((a - b).abs() < 1e-4, "{code_a}: cpu {a} vs wgpu {b}");
+    }
+}
+
+#[test]
+fn a_text_file_is_a_clear_error() {
+    let dir = scratch("text");
+    let file = dir.join("notes.txt");
+    std::fs::write(&file, "not a photo").unwrap();
+    let out = dermtone(&["analyze", file.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("could not be read as a JPEG or PNG"));
+}
+
+#[test]
+fn tampered_weights_are_refused() {
+    let dir = scratch("tampered");
+    let models = repo().join("models");
+    for entry in std::fs::read_dir(&models).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, dir.join(path.file_name().unwrap())).unwrap();
+    }
+    let manifest: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("manifest.json")).unwrap()).unwrap();
+    let weights = dir.join(manifest["models"][0]["file"].as_str().unwrap());
+    let mut bytes = std::fs::read(&weights).unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 0x55;
+    std::fs::write(&weights, bytes).unwrap();
+    let out = dermtone(&[
+        "analyze",
+        first_test_image().to_str().unwrap(),
+        "--models",
+        dir.to_str().unwrap(),
+    ]);
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("integrity check"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn a_tiny_training_run_writes_a_model_the_analyzer_loads() {
+    let out_dir = scratch("train");
+    let out = dermtone(&[
+        "train",
+        "dermoscopy",
+        "--data",
+        ham().to_str().unwrap(),
+        "--out",
+        out_dir.to_str().unwrap(),
+        "--id",
+        "tiny",
+        "--limit",
+        "48",
+        "--epochs",
+        "1",
+        "--size",
+        "32",
+        "--width",
+        "4",
+        "--batch-size",
+        "16",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let card: Value =
+        serde_json::from_str(&std::fs::read_to_string(out_dir.join("tiny.card.json")).unwrap())
+            .unwrap();
+    assert_eq!(card["training"]["seed"], 42);
+    assert!(
+        card["training"]["command"]
+            .as_str()
+            .unwrap()
+            .contains("--limit 48")
+    );
+    assert_eq!(card["metrics"]["test_int8"]["n"], 48);
+    assert!(
+        card["weights"]["int8_bytes"].as_u64().unwrap()
+            < card["weights"]["f32_bytes"].as_u64().unwrap()
+    );
+    assert!(out_dir.join("tiny.md").is_file());
+    let analysis = analyze_json(
+        &first_test_image(),
+        &["--models", out_dir.to_str().unwrap()],
+    );
+    assert_eq!(analysis["model"]["id"], "tiny");
+}

@@ -1,0 +1,42 @@
+//! The result of one analysis: plain data, serialised as the public JSON of
+//! `dermtone analyze --json` and handed to the page as a JS object. Extend, never rename.
+
+use serde::Serialize;
+
+/// Everything the CLI prints and the page draws for one photo.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Analysis {
+    /// Which burn backend ran the networks (`cpu` or `webgpu`/`wgpu`).
+    pub backend: String,
+    /// Capture mode the classifier was trained for (`dermoscopy`).
+    pub mode: String,
+    /// The model that produced this result.
+    pub model: ModelRef,
+    /// Every class with its probability, most likely first; probabilities sum to 1.
+    pub classes: Vec<ClassProbability>,
+    /// Always shown with results: this is a screening aid, not a diagnosis.
+    pub disclaimer: &'static str,
+}
+
+/// Which model file produced a result.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ModelRef {
+    /// Model id from the manifest.
+    pub id: String,
+    /// sha256 of the weight file that was verified and loaded.
+    pub sha256: String,
+}
+
+/// One class and the model's probability for it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ClassProbability {
+    /// Short dataset code, e.g. `mel`.
+    pub code: String,
+    /// Plain-language name.
+    pub name: String,
+    /// Softmax probability (not yet calibrated).
+    pub probability: f32,
+}
+
+/// The wording every result carries.
+pub const DISCLAIMER: &str = "dermtone is a screening aid, not a diagnosis. If a mark is new, changing, bleeding, itchy or worries you, see a clinician.";

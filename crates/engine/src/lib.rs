@@ -1,0 +1,19 @@
+//! The dermtone analysis pipeline, written once and run by both the CLI (native) and the page
+//! (wasm): decode → resize/normalise → classify → softmax → [`Analysis`].
+//!
+//! Everything here is generic over the burn [`burn::tensor::Device`] it is handed, and reads
+//! results asynchronously, because synchronous reads panic in the browser on WebGPU.
+
+mod analysis;
+mod decode;
+mod engine;
+mod error;
+mod manifest;
+mod preprocess;
+
+pub use analysis::{Analysis, ClassProbability, ModelRef};
+pub use decode::{decode_image, rgba_to_image};
+pub use engine::{Engine, class_probabilities};
+pub use error::EngineError;
+pub use manifest::{Architecture, InputSpec, Label, Manifest, ModelEntry, sha256_hex};
+pub use preprocess::{normalise_chw, resize_for_model};

@@ -1,0 +1,134 @@
+//! `models/manifest.json`: the only way the CLI and the page find and trust model files.
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::EngineError;
+
+/// Every shipped model file, with what is needed to check and run it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Manifest {
+    /// Manifest format version.
+    pub version: u32,
+    /// Shipped models.
+    pub models: Vec<ModelEntry>,
+}
+
+/// One shipped model file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelEntry {
+    /// Stable id, also the stem of its card files.
+    pub id: String,
+    /// What it is for: `dermoscopy`, later `photo`, `generator`, `tone`.
+    pub task: String,
+    /// Weight file name inside `models/`.
+    pub file: String,
+    /// Weight file size in bytes.
+    pub bytes: u64,
+    /// Lower-case hex sha256 of the weight file; a file that differs is refused.
+    pub sha256: String,
+    /// Weight encoding, e.g. `int8-per-slice-v1`.
+    pub format: String,
+    /// Network shape needed to rebuild the module before loading weights.
+    pub architecture: Architecture,
+    /// Input size and normalisation.
+    pub input: InputSpec,
+    /// Output classes in network order.
+    pub labels: Vec<Label>,
+    /// Model card read by the app (JSON).
+    pub card: String,
+    /// Model card for people (Markdown).
+    pub card_markdown: String,
+}
+
+/// Shape parameters of the classifier network.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Architecture {
+    /// Number of output classes.
+    pub num_classes: usize,
+    /// Channels of the first block.
+    pub base_width: usize,
+}
+
+/// How an image becomes network input: resized to `size`×`size`, then `(x/255 - mean) / std`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InputSpec {
+    /// Side of the square input in pixels.
+    pub size: u32,
+    /// Per-channel (RGB) mean of `x/255` on the training split.
+    pub mean: [f32; 3],
+    /// Per-channel (RGB) standard deviation of `x/255` on the training split.
+    pub std: [f32; 3],
+}
+
+/// One output class.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Label {
+    /// Short dataset code, e.g. `mel`.
+    pub code: String,
+    /// Plain-language name.
+    pub name: String,
+}
+
+impl Manifest {
+    /// Parses manifest JSON, with a readable error.
+    pub fn from_json(json: &str) -> Result<Self, EngineError> {
+        serde_json::from_str(json).map_err(|e| {
+            EngineError::new(
+                "manifest",
+                format!("models/manifest.json is not valid: {e}"),
+            )
+        })
+    }
+
+    /// The first model for `task`.
+    pub fn model_for(&self, task: &str) -> Result<&ModelEntry, EngineError> {
+        self.models.iter().find(|m| m.task == task).ok_or_else(|| {
+            EngineError::new("manifest", format!("the manifest lists no {task} model"))
+        })
+    }
+}
+
+impl ModelEntry {
+    /// Refuses `bytes` unless their sha256 equals the manifest's.
+    pub fn verify(&self, bytes: &[u8]) -> Result<(), EngineError> {
+        let actual = sha256_hex(bytes);
+        if actual == self.sha256 {
+            Ok(())
+        } else {
+            Err(EngineError::new(
+                "integrity",
+                format!(
+                    "model file {} failed its integrity check (sha256 {actual}, expected {})",
+                    self.file, self.sha256
+                ),
+            ))
+        }
+    }
+}
+
+/// Lower-case hex sha256 of `bytes`.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sha256_matches_the_published_test_vector() {
+        assert_eq!(
+            sha256_hex(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+
+    #[test]
+    fn broken_json_is_a_manifest_error() {
+        assert_eq!(Manifest::from_json("{").unwrap_err().code, "manifest");
+    }
+}

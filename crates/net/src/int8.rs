@@ -1,0 +1,219 @@
+//! Portable int8 weight files.
+//!
+//! burn's own Q8S records are packed per backend (a record quantised on the CPU backend does not
+//! load on wgpu, and wgpu needs every last dimension divisible by 4, which no 3×3 kernel has).
+//! This format avoids both: it is an ordinary burnpack file in which each float tensor of rank ≥ 2
+//! is stored as `i8` values plus one `f32` scale per slice along its first axis
+//! (`<name>.int8_scale`); rank-1 tensors (biases, norm statistics) stay `f32`. Loading
+//! dequantises once into a plain f32 record, so inference runs the same float code everywhere.
+
+use burn_pack::{Bytes, DType, Reader, Tensor, Writer};
+
+const SCALE_SUFFIX: &str = ".int8_scale";
+const FORMAT_KEY: &str = "dermtone.format";
+const FORMAT_INT8: &str = "int8-per-slice-v1";
+
+/// Why an int8 file could not be written or read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Int8Error(pub String);
+
+impl std::fmt::Display for Int8Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "int8 weights: {}", self.0)
+    }
+}
+
+impl std::error::Error for Int8Error {}
+
+impl From<burn_pack::Error> for Int8Error {
+    fn from(err: burn_pack::Error) -> Self {
+        Int8Error(err.to_string())
+    }
+}
+
+/// Quantises an f32 burnpack record into the int8 format described in the module docs.
+pub fn quantize(f32_record: &[u8]) -> Result<Vec<u8>, Int8Error> {
+    let reader = Reader::from_bytes(Bytes::from_bytes_vec(f32_record.to_vec()))?;
+    let mut out = Vec::new();
+    for tensor in reader.into_tensors()? {
+        let (name, dtype, shape, id, bytes) = tensor.into_parts()?;
+        if dtype != DType::F32 || shape.len() < 2 {
+            out.push(Tensor::new(name, dtype, shape, id, bytes));
+            continue;
+        }
+        let values = f32s(&bytes);
+        let slices = shape[0];
+        let (codes, scales) = quantize_slices(&values, slices);
+        let scale_bytes = scales.iter().flat_map(|s| s.to_le_bytes()).collect();
+        out.push(Tensor::new(
+            format!("{name}{SCALE_SUFFIX}"),
+            DType::F32,
+            vec![slices],
+            None,
+            Bytes::from_bytes_vec(scale_bytes),
+        ));
+        out.push(Tensor::new(
+            name,
+            DType::I8,
+            shape,
+            id,
+            Bytes::from_bytes_vec(codes),
+        ));
+    }
+    let bytes = Writer::new(out)
+        .with_metadata(FORMAT_KEY, FORMAT_INT8)
+        .into_bytes()?;
+    Ok(bytes.to_vec())
+}
+
+/// Turns an int8 file back into an f32 burnpack record that `ModuleRecord::from_bytes` reads.
+pub fn dequantize(int8_record: &[u8]) -> Result<Vec<u8>, Int8Error> {
+    let reader = Reader::from_bytes(Bytes::from_bytes_vec(int8_record.to_vec()))?;
+    if reader.metadata().get(FORMAT_KEY).map(String::as_str) != Some(FORMAT_INT8) {
+        return Err(Int8Error("not a dermtone int8 weight file".into()));
+    }
+    let mut scales = std::collections::HashMap::new();
+    let mut tensors = Vec::new();
+    for tensor in reader.into_tensors()? {
+        let (name, dtype, shape, id, bytes) = tensor.into_parts()?;
+        match name.strip_suffix(SCALE_SUFFIX) {
+            Some(base) => {
+                scales.insert(base.to_string(), f32s(&bytes));
+            }
+            None => tensors.push((name, dtype, shape, id, bytes)),
+        }
+    }
+    let mut out = Vec::with_capacity(tensors.len());
+    for (name, dtype, shape, id, bytes) in tensors {
+        if dtype != DType::I8 {
+            out.push(Tensor::new(name, dtype, shape, id, bytes));
+            continue;
+        }
+        let slice_scales = scales
+            .get(&name)
+            .ok_or_else(|| Int8Error(format!("tensor {name} has no scales")))?;
+        if slice_scales.len() != shape[0] || bytes.len() != shape.iter().product::<usize>() {
+            return Err(Int8Error(format!(
+                "tensor {name} does not match its scales"
+            )));
+        }
+        let per_slice = bytes.len() / shape[0].max(1);
+        let values: Vec<u8> = bytes
+            .iter()
+            .enumerate()
+            .flat_map(|(i, &code)| (code as i8 as f32 * slice_scales[i / per_slice]).to_le_bytes())
+            .collect();
+        out.push(Tensor::new(
+            name,
+            DType::F32,
+            shape,
+            id,
+            Bytes::from_bytes_vec(values),
+        ));
+    }
+    Ok(Writer::new(out).into_bytes()?.to_vec())
+}
+
+/// Little-endian f32 values of a tensor's raw bytes.
+fn f32s(bytes: &[u8]) -> Vec<f32> {
+    bytes
+        .chunks_exact(4)
+        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        .collect()
+}
+
+/// Symmetric int8 codes and one scale per slice along the first axis.
+fn quantize_slices(values: &[f32], slices: usize) -> (Vec<u8>, Vec<f32>) {
+    let per_slice = values.len() / slices.max(1);
+    let mut codes = Vec::with_capacity(values.len());
+    let mut scales = Vec::with_capacity(slices);
+    for slice in values.chunks(per_slice.max(1)) {
+        let max = slice.iter().fold(0f32, |m, v| m.max(v.abs()));
+        let scale = if max > 0.0 { max / 127.0 } else { 1.0 };
+        codes.extend(
+            slice
+                .iter()
+                .map(|v| (v / scale).round().clamp(-127.0, 127.0) as i8 as u8),
+        );
+        scales.push(scale);
+    }
+    (codes, scales)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn f32_tensor(name: &str, shape: Vec<usize>, values: &[f32]) -> Tensor {
+        let bytes = values.iter().flat_map(|v| v.to_le_bytes()).collect();
+        Tensor::new(
+            name.into(),
+            DType::F32,
+            shape,
+            Some(7),
+            Bytes::from_bytes_vec(bytes),
+        )
+    }
+
+    fn read_f32(record: &[u8], name: &str) -> Vec<f32> {
+        let reader = Reader::from_bytes(Bytes::from_bytes_vec(record.to_vec())).unwrap();
+        let tensor = reader
+            .into_tensors()
+            .unwrap()
+            .into_iter()
+            .find(|t| t.name == name)
+            .unwrap();
+        assert_eq!(tensor.dtype, DType::F32);
+        f32s(&tensor.into_bytes().unwrap())
+    }
+
+    #[test]
+    fn round_trip_keeps_values_within_half_a_step() {
+        // Two slices of 512 values on very different scales: each needs its own scale.
+        let weights: Vec<f32> = (0..1024)
+            .map(|i| ((i % 512) as f32 - 255.5) * if i < 512 { 0.0001 } else { 0.03 })
+            .collect();
+        let bias = [0.25f32, -1.5];
+        let record = Writer::new(vec![
+            f32_tensor("w", vec![2, 8, 64], &weights),
+            f32_tensor("b", vec![2], &bias),
+        ])
+        .into_bytes()
+        .unwrap()
+        .to_vec();
+        let int8 = quantize(&record).unwrap();
+        let restored = dequantize(&int8).unwrap();
+        let w = read_f32(&restored, "w");
+        for (slice, (orig, back)) in weights.chunks(512).zip(w.chunks(512)).enumerate() {
+            let step = orig.iter().fold(0f32, |m, v| m.max(v.abs())) / 127.0;
+            for (a, b) in orig.iter().zip(back) {
+                assert!(
+                    (a - b).abs() <= step / 2.0 + 1e-7,
+                    "slice {slice}: {a} vs {b}"
+                );
+            }
+        }
+        assert_eq!(read_f32(&restored, "b"), bias);
+        assert!(
+            int8.len() * 2 < record.len(),
+            "{} vs {} bytes",
+            int8.len(),
+            record.len()
+        );
+    }
+
+    #[test]
+    fn plain_records_are_refused() {
+        let record = Writer::new(vec![f32_tensor("b", vec![2], &[1.0, 2.0])])
+            .into_bytes()
+            .unwrap()
+            .to_vec();
+        assert!(
+            dequantize(&record)
+                .unwrap_err()
+                .0
+                .contains("not a dermtone int8")
+        );
+        assert!(dequantize(b"garbage").is_err());
+    }
+}

@@ -1,0 +1,12 @@
+//! burn networks for dermtone and the files their weights travel in.
+//!
+//! Networks are plain burn modules with no backend type parameter, so the same code runs on the
+//! CPU (flex) and on wgpu/WebGPU. Weights ship as int8 ([`int8`]) and are dequantised once at
+//! load, which keeps downloads small without tying the file to one backend's packing rules.
+
+pub mod classifier;
+pub mod int8;
+pub mod weights;
+
+pub use classifier::{Classifier, ClassifierConfig};
+pub use weights::{WeightsError, load_classifier};

@@ -1,0 +1,37 @@
+//! Loading shipped weights into a network on a given device.
+
+use burn::module::Module;
+use burn::prelude::*;
+use burn::store::ModuleRecord;
+use burn_pack::Bytes;
+
+use crate::int8;
+use crate::{Classifier, ClassifierConfig};
+
+/// Why weights could not be loaded; always a readable message, never a panic.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WeightsError(pub String);
+
+impl std::fmt::Display for WeightsError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for WeightsError {}
+
+/// Builds a classifier from int8 weight bytes (see [`int8`]) on `device`.
+pub fn load_classifier(
+    config: &ClassifierConfig,
+    int8_bytes: &[u8],
+    device: &Device,
+) -> Result<Classifier, WeightsError> {
+    let f32_bytes = int8::dequantize(int8_bytes).map_err(|e| WeightsError(e.to_string()))?;
+    let record = ModuleRecord::from_bytes(Bytes::from_bytes_vec(f32_bytes))
+        .map_err(|e| WeightsError(format!("weights: {e}")))?;
+    config.init(device).try_load_record(record).map_err(|e| {
+        WeightsError(format!(
+            "weights do not fit the network in the model card: {e}"
+        ))
+    })
+}

@@ -1,0 +1,10 @@
+//! Training, evaluation and export of dermtone's networks. Reads datasets where they lie
+//! (`../shared/data`), never copies them, and writes weights plus model cards into `models/`.
+
+pub mod augment;
+pub mod dermoscopy;
+pub mod export;
+pub mod ham10000;
+pub mod metrics;
+
+pub use dermoscopy::{TrainEvent, TrainOptions, TrainReport, train_dermoscopy};

@@ -1,0 +1,98 @@
+//! wasm-bindgen adapter over the dermtone engine. It only picks a device, moves bytes across the
+//! boundary and turns every failure into a rejected promise with a readable message; the
+//! analysis itself is `dermtone_engine`, the same code the CLI runs.
+#![cfg(target_arch = "wasm32")]
+
+mod backend;
+
+use std::rc::Rc;
+
+use dermtone_engine::{EngineError, Manifest, decode_image, rgba_to_image};
+use js_sys::Promise;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+
+/// A verified model loaded on WebGPU or the CPU, for use from a Web Worker.
+#[wasm_bindgen]
+pub struct Engine {
+    inner: Rc<dermtone_engine::Engine>,
+    backend: String,
+    reason: String,
+}
+
+#[wasm_bindgen]
+impl Engine {
+    /// Verifies `model_bytes` against `manifest_json` and loads them. `preference` is `auto`
+    /// (WebGPU when an adapter exists, else CPU), `webgpu` or `cpu`.
+    pub async fn create(
+        manifest_json: String,
+        model_bytes: Vec<u8>,
+        preference: String,
+    ) -> Result<Engine, JsValue> {
+        console_error_panic_hook::set_once();
+        let manifest = Manifest::from_json(&manifest_json).map_err(to_js)?;
+        let chosen = backend::choose(&preference).await.map_err(to_js)?;
+        let inner = dermtone_engine::Engine::new(
+            &manifest,
+            "dermoscopy",
+            &model_bytes,
+            chosen.device,
+            chosen.name,
+        )
+        .map_err(to_js)?;
+        Ok(Engine {
+            inner: Rc::new(inner),
+            backend: chosen.name.into(),
+            reason: chosen.reason,
+        })
+    }
+
+    /// Backend that runs the networks: `webgpu` or `cpu`.
+    #[wasm_bindgen(getter)]
+    pub fn backend(&self) -> String {
+        self.backend.clone()
+    }
+
+    /// Why this backend was chosen (and why the other one was not).
+    #[wasm_bindgen(getter)]
+    pub fn reason(&self) -> String {
+        self.reason.clone()
+    }
+
+    /// Analyses JPEG or PNG bytes; resolves to a plain object (the engine's `Analysis`).
+    #[wasm_bindgen(js_name = analyzeBytes)]
+    pub fn analyze_bytes(&self, bytes: Vec<u8>) -> Promise {
+        let inner = Rc::clone(&self.inner);
+        future_to_promise(async move {
+            let image = decode_image(&bytes).map_err(to_js)?;
+            to_object(inner.analyze(&image).await)
+        })
+    }
+
+    /// Analyses RGBA pixels (e.g. from a canvas); resolves like `analyzeBytes`.
+    #[wasm_bindgen(js_name = analyzeRgba)]
+    pub fn analyze_rgba(&self, width: u32, height: u32, rgba: Vec<u8>) -> Promise {
+        let inner = Rc::clone(&self.inner);
+        future_to_promise(async move {
+            let image = rgba_to_image(width, height, rgba).map_err(to_js)?;
+            to_object(inner.analyze(&image).await)
+        })
+    }
+}
+
+fn to_object(result: Result<dermtone_engine::Analysis, EngineError>) -> Result<JsValue, JsValue> {
+    let analysis = result.map_err(to_js)?;
+    serde_wasm_bindgen::to_value(&analysis).map_err(|e| {
+        to_js(EngineError {
+            code: "compute",
+            message: e.to_string(),
+        })
+    })
+}
+
+/// A JS `Error` whose `message` is for people and whose `code` is the engine's stable code.
+fn to_js(error: EngineError) -> JsValue {
+    let js = js_sys::Error::new(&error.message);
+    let _ = js_sys::Reflect::set(&js, &"code".into(), &error.code.into());
+    js.into()
+}

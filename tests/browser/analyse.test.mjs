@@ -1,0 +1,66 @@
+// Uploading photos: the page's numbers equal the CLI's, bad files fail visibly and harmlessly,
+// and once the page has loaded nothing goes over the network.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startServer, openPage, waitReady, analyseFile, cliAnalysis, maxDifference, testImages } from './harness.mjs';
+
+let server;
+let session;
+before(async () => {
+  server = await startServer();
+  session = await openPage(`${server.url}?backend=cpu`);
+});
+after(async () => {
+  await session?.close();
+  server?.stop();
+});
+
+test('an uploaded HAM10000 photo gives the CLI\'s probabilities on the CPU path', { timeout: 180_000 }, async () => {
+  assert.equal(await waitReady(session), 'cpu');
+  for (const file of testImages(3)) {
+    const { probabilities, error } = await analyseFile(session, file);
+    assert.equal(error, null);
+    const values = Object.values(probabilities);
+    assert.equal(values.length, 7);
+    assert.ok(Math.abs(values.reduce((a, b) => a + b, 0) - 1) < 1e-4, `sum ${values}`);
+    const reference = cliAnalysis(file);
+    assert.ok(maxDifference(probabilities, reference) < 1e-3, `${file}: page ${JSON.stringify(probabilities)} vs CLI ${JSON.stringify(reference.classes)}`);
+  }
+  assert.deepEqual(session.errors, []);
+});
+
+test('a file that is not an image shows an error, then a good image still works', { timeout: 180_000 }, async () => {
+  await waitReady(session);
+  const dir = mkdtempSync(path.join(tmpdir(), 'dermtone-bad-'));
+  const bad = path.join(dir, 'notes.txt');
+  writeFileSync(bad, 'this is not a photo of anything');
+  const failed = await analyseFile(session, bad);
+  assert.match(failed.error ?? '', /could not be read as a JPEG or PNG/);
+  assert.deepEqual(failed.probabilities, {});
+  assert.equal(await session.page.isVisible('#result'), false);
+
+  const [good] = testImages(1);
+  const ok = await analyseFile(session, good);
+  assert.equal(ok.error, null);
+  assert.ok(maxDifference(ok.probabilities, cliAnalysis(good)) < 1e-3);
+  assert.deepEqual(session.errors, []);
+});
+
+test('after loading, analysing photos makes no network request at all', { timeout: 180_000 }, async () => {
+  await waitReady(session);
+  const requests = [];
+  const log = (request) => requests.push(request.url());
+  session.context.on('request', log);
+  session.page.on('request', log);
+  for (const file of testImages(4)) {
+    const { error } = await analyseFile(session, file);
+    assert.equal(error, null);
+  }
+  await session.page.waitForTimeout(500);
+  session.context.off('request', log);
+  session.page.off('request', log);
+  assert.deepEqual(requests.filter((url) => !url.startsWith('blob:') && !url.startsWith('data:')), []);
+});

@@ -1,0 +1,113 @@
+// Shared pieces of the real-browser tests: the project's own server, Debian Chromium driven by
+// playwright-core, and the CLI as the reference the page must agree with.
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const DERMTONE = process.env.DERMTONE_BIN ?? path.join(ROOT, 'target/release/dermtone');
+export const HAM = path.resolve(ROOT, '../shared/data/ham10000');
+
+/** Test-split HAM10000 images, in split.csv order. */
+export function testImages(count) {
+  const rows = readFileSync(path.join(HAM, 'split.csv'), 'utf8').trim().split('\n').slice(1);
+  return rows.filter((r) => r.endsWith(',test')).slice(0, count)
+    .map((r) => path.join(HAM, 'images_200x150', `${r.split(',')[0]}.jpg`));
+}
+
+/** `dermtone analyze --json` on a file: the native reference result. */
+export function cliAnalysis(file) {
+  return JSON.parse(execFileSync(DERMTONE, ['analyze', '--json', file], { cwd: ROOT, encoding: 'utf8' }));
+}
+
+/** Starts `dermtone serve` on a free port; resolves to { url, stop }. */
+export function startServer() {
+  const server = spawn(DERMTONE, ['serve', '--port', '0', '--root', 'www', '--models', 'models'], { cwd: ROOT });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('dermtone serve did not start in 10 s')), 10_000);
+    server.on('exit', (code) => reject(new Error(`dermtone serve exited with ${code}`)));
+    server.stderr.on('data', (d) => process.stderr.write(d));
+    server.stdout.on('data', (chunk) => {
+      const match = /http:\/\/127\.0\.0\.1:\d+\//.exec(chunk.toString());
+      if (match) {
+        clearTimeout(timer);
+        resolve({ url: match[0], stop: () => server.kill() });
+      }
+    });
+  });
+}
+
+const BASE_ARGS = ['--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync'];
+
+/**
+ * Opens `url` in a fresh headless Chromium. Every `pageerror` and worker error is collected in
+ * `errors`; `failed()` rejects as soon as one happens, so a panicking engine fails a test at once
+ * instead of hanging it.
+ */
+export async function openPage(url, { webgpu = false, extraArgs = [] } = {}) {
+  const profile = mkdtempSync(path.join(tmpdir(), 'dermtone-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: [...BASE_ARGS, ...(webgpu ? ['--enable-unsafe-webgpu'] : []), ...extraArgs],
+  });
+  const page = context.pages()[0] ?? await context.newPage();
+  page.setDefaultTimeout(60_000);
+  const errors = [];
+  let fail;
+  const failed = new Promise((_, reject) => { fail = reject; });
+  failed.catch(() => {});
+  const record = (error) => { errors.push(String(error)); fail(new Error(`page error: ${error}`)); };
+  page.on('pageerror', record);
+  page.on('worker', (worker) => worker.on('console', (m) => m.type() === 'error' && record(m.text())));
+  page.on('console', (m) => { if (m.type() === 'error' && /panicked|unreachable/i.test(m.text())) record(m.text()); });
+  await page.goto(url);
+  const close = async () => {
+    await context.close();
+    rmSync(profile, { recursive: true, force: true });
+  };
+  return { page, context, errors, failed, close };
+}
+
+/** Waits for the engine to be ready; resolves to the backend it reports. */
+export async function waitReady(session) {
+  await Promise.race([session.page.waitForSelector('body[data-backend]'), session.failed]);
+  return session.page.evaluate(() => document.body.dataset.backend);
+}
+
+/** Chooses `file` in the page and waits for the result or the error message. */
+export async function analyseFile(session, file) {
+  const { page } = session;
+  // Forget the previous outcome so that only this file's analysis can satisfy the wait below.
+  await page.evaluate(() => {
+    document.getElementById('classes').replaceChildren();
+    document.getElementById('error').hidden = true;
+    delete document.body.dataset.state;
+  });
+  await page.setInputFiles('#file', file);
+  await Promise.race([
+    page.waitForFunction(() => document.body.dataset.state === 'idle'
+      && (document.querySelectorAll('#classes li').length > 0 || !document.getElementById('error').hidden)),
+    session.failed,
+  ]);
+  return readResult(page);
+}
+
+/** Probabilities shown in the page, keyed by class code, and the visible error if any. */
+export function readResult(page) {
+  return page.evaluate(() => ({
+    probabilities: Object.fromEntries([...document.querySelectorAll('#classes li')]
+      .map((li) => [li.dataset.code, Number(li.dataset.probability)])),
+    error: document.getElementById('error').hidden ? null : document.getElementById('error').textContent,
+  }));
+}
+
+/** Largest absolute difference between the page's and the CLI's probabilities. */
+export function maxDifference(probabilities, analysis) {
+  return Math.max(...analysis.classes.map((c) => Math.abs(probabilities[c.code] - c.probability)));
+}
+

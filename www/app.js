@@ -1,0 +1,166 @@
+// UI thread: capture, send to the worker, draw. Nothing medical is decided here, and no
+// image or result ever leaves the page.
+
+const $ = (id) => document.getElementById(id);
+const worker = new Worker('./worker.js', { type: 'module' });
+const pending = new Map();
+let nextId = 1;
+
+worker.onmessage = ({ data }) => {
+  const request = pending.get(data.id);
+  if (!request) return;
+  pending.delete(data.id);
+  if (data.type === 'error') request.reject(Object.assign(new Error(data.message), { code: data.code }));
+  else request.resolve(data);
+};
+
+function call(message, transfer = []) {
+  const id = nextId++;
+  return new Promise((resolve, reject) => {
+    pending.set(id, { resolve, reject });
+    worker.postMessage({ ...message, id }, transfer);
+  });
+}
+
+const preference = new URLSearchParams(location.search).get('backend') ?? 'auto';
+const ready = call({ type: 'init', backend: preference }).then(
+  (info) => {
+    $('backend').textContent = info.backend === 'webgpu' ? 'WebGPU' : 'CPU';
+    $('backend').title = info.reason;
+    $('backend-reason').textContent = info.backend === 'webgpu' ? '' : ` (${info.reason.split(' (')[0]})`;
+    document.body.dataset.backend = info.backend;
+    setStatus('Ready. Choose or take a photo.');
+    return info;
+  },
+  (error) => {
+    showError(`The analysis engine could not start: ${error.message}`);
+    setStatus('Not ready.');
+    throw error;
+  },
+);
+// The failure is shown above; later analyses still await `ready` and report it themselves.
+ready.catch(() => {});
+
+function setStatus(text) { $('status').textContent = text; }
+
+function showError(message) {
+  $('error').textContent = message;
+  $('error').hidden = false;
+}
+
+async function analyse(message, transfer) {
+  $('error').hidden = true;
+  setStatus('Analysing…');
+  document.body.dataset.state = 'busy';
+  try {
+    await ready;
+    const { analysis, elapsedMs } = await call(message, transfer);
+    render(analysis);
+    document.body.dataset.elapsedMs = String(elapsedMs);
+    setStatus(`Done in ${Math.round(elapsedMs)} ms on ${analysis.backend === 'webgpu' ? 'WebGPU' : 'the CPU'}.`);
+  } catch (error) {
+    $('result').hidden = true;
+    showError(error.message);
+    setStatus('Nothing was analysed. Try another photo.');
+  } finally {
+    document.body.dataset.state = 'idle';
+  }
+}
+
+function render(analysis) {
+  const list = $('classes');
+  list.replaceChildren(...analysis.classes.map((c) => {
+    const item = document.createElement('li');
+    item.dataset.code = c.code;
+    item.dataset.probability = String(c.probability);
+    const name = document.createElement('span');
+    name.textContent = c.name;
+    const pct = document.createElement('span');
+    pct.className = 'pct';
+    pct.textContent = `${(c.probability * 100).toFixed(1)}%`;
+    const bar = document.createElement('span');
+    bar.className = 'bar';
+    bar.setAttribute('aria-hidden', 'true');
+    const fill = document.createElement('span');
+    fill.style.width = `${(c.probability * 100).toFixed(1)}%`;
+    bar.append(fill);
+    item.append(name, pct, bar);
+    return item;
+  }));
+  $('model-id').textContent = analysis.model.id;
+  $('result-disclaimer').textContent = analysis.disclaimer;
+  $('result').hidden = false;
+}
+
+function showPreview(blob) {
+  const preview = $('preview');
+  if (preview.src) URL.revokeObjectURL(preview.src);
+  preview.src = URL.createObjectURL(blob);
+  preview.hidden = false;
+}
+
+async function analyseFile(file) {
+  if (!file) return;
+  if (file.type.startsWith('image/')) showPreview(file);
+  else $('preview').hidden = true;
+  const bytes = await file.arrayBuffer();
+  await analyse({ type: 'analyze', bytes }, [bytes]);
+}
+
+$('file').addEventListener('change', (event) => {
+  analyseFile(event.target.files[0]);
+  event.target.value = '';
+});
+
+const drop = $('drop');
+drop.addEventListener('dragover', (event) => { event.preventDefault(); drop.classList.add('over'); });
+drop.addEventListener('dragleave', () => drop.classList.remove('over'));
+drop.addEventListener('drop', (event) => {
+  event.preventDefault();
+  drop.classList.remove('over');
+  analyseFile(event.dataTransfer.files[0]);
+});
+document.addEventListener('paste', (event) => {
+  const item = [...event.clipboardData.items].find((i) => i.kind === 'file');
+  if (item) analyseFile(item.getAsFile());
+});
+
+let stream = null;
+
+$('camera-start').addEventListener('click', async () => {
+  $('error').hidden = true;
+  try {
+    stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: 'environment' }, audio: false });
+    $('video').srcObject = stream;
+    await $('video').play();
+    $('camera').hidden = false;
+    setStatus('Camera on. Centre the mark and take the photo.');
+  } catch (error) {
+    showError(`The camera could not be opened (${error.name}). You can choose a photo instead.`);
+  }
+});
+
+function stopCamera() {
+  stream?.getTracks().forEach((t) => t.stop());
+  stream = null;
+  $('camera').hidden = true;
+}
+
+$('camera-stop').addEventListener('click', stopCamera);
+
+$('capture').addEventListener('click', async () => {
+  const video = $('video');
+  if (!video.videoWidth) {
+    showError('The camera has not delivered a picture yet. Try again in a moment.');
+    return;
+  }
+  const canvas = document.createElement('canvas');
+  canvas.width = video.videoWidth;
+  canvas.height = video.videoHeight;
+  const context = canvas.getContext('2d');
+  context.drawImage(video, 0, 0);
+  const { data } = context.getImageData(0, 0, canvas.width, canvas.height);
+  canvas.toBlob((blob) => blob && showPreview(blob), 'image/png');
+  stopCamera();
+  await analyse({ type: 'analyzeRgba', width: canvas.width, height: canvas.height, rgba: data.buffer }, [data.buffer]);
+});
