@@ -54,11 +54,6 @@ impl Engine {
         })
     }
 
-    /// The manifest entry of the loaded model.
-    pub fn model(&self) -> &ModelEntry {
-        &self.entry
-    }
-
     /// Classifies one photo.
     pub async fn analyze(&self, image: &RgbImage) -> Result<Analysis, EngineError> {
         if image.width() == 0 || image.height() == 0 {
@@ -71,7 +66,9 @@ impl Engine {
             Tensor::<4>::from_data(TensorData::new(pixels, [1, 3, side, side]), &self.device);
         let probabilities = class_probabilities(&self.classifier, input)
             .await?
-            .remove(0);
+            .into_iter()
+            .next()
+            .ok_or_else(|| EngineError::new("compute", "the model returned no result"))?;
         let mut classes: Vec<ClassProbability> = self
             .entry
             .labels
