@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use burn::tensor::Device;
-use dermtone_engine::{Analysis, Engine, Manifest, decode_image};
+use dermtone_engine::{Analysis, BackendInfo, Engine, Manifest, decode_image};
 
 use crate::Backend;
 
@@ -41,11 +41,15 @@ pub fn load_engine(models: &Path, backend: Backend) -> Result<Engine, String> {
         Backend::Wgpu => (
             Device::wgpu_options()
                 .init()
-                .map_err(|e| format!("no wgpu adapter: {e:?}"))?,
+                .map_err(|e| format!("no wgpu adapter: {e}"))?,
             "wgpu",
         ),
     };
-    Engine::new(&manifest, "dermoscopy", &weights, device, name).map_err(|e| e.to_string())
+    let info = BackendInfo {
+        name: name.into(),
+        reason: format!("--backend {name} was requested"),
+    };
+    Engine::new(&manifest, "dermoscopy", &weights, device, info).map_err(|e| e.to_string())
 }
 
 fn print_text(image: &Path, analysis: &Analysis) {

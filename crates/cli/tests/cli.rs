@@ -76,6 +76,7 @@ fn analyze_json_gives_seven_sorted_probabilities_summing_to_one() {
         "sorted most likely first"
     );
     assert_eq!(analysis["backend"], "cpu");
+    assert_eq!(analysis["backend_reason"], "--backend cpu was requested");
     let manifest: Value = serde_json::from_str(
         &std::fs::read_to_string(repo().join("models/manifest.json")).unwrap(),
     )

@@ -8,6 +8,8 @@ use serde::Serialize;
 pub struct Analysis {
     /// Which burn backend ran the networks (`cpu` or `webgpu`/`wgpu`).
     pub backend: String,
+    /// Why that backend ran (and, after a fallback, why the other one did not).
+    pub backend_reason: String,
     /// Capture mode the classifier was trained for (`dermoscopy`).
     pub mode: String,
     /// The model that produced this result.
@@ -16,6 +18,15 @@ pub struct Analysis {
     pub classes: Vec<ClassProbability>,
     /// Always shown with results: this is a screening aid, not a diagnosis.
     pub disclaimer: &'static str,
+}
+
+/// The device an engine runs on, as reported to people: its name and why it was chosen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BackendInfo {
+    /// `cpu`, `wgpu` or `webgpu`.
+    pub name: String,
+    /// Why it was chosen, e.g. "WebGPU is not available (…); using the CPU".
+    pub reason: String,
 }
 
 /// Which model file produced a result.

@@ -7,8 +7,8 @@ use image::RgbImage;
 
 use crate::analysis::DISCLAIMER;
 use crate::{
-    Analysis, ClassProbability, EngineError, Manifest, ModelEntry, ModelRef, normalise_chw,
-    resize_for_model,
+    Analysis, BackendInfo, ClassProbability, EngineError, Manifest, ModelEntry, ModelRef,
+    normalise_chw, resize_for_model,
 };
 
 /// A classifier whose weights passed their integrity check, loaded on one device.
@@ -16,18 +16,18 @@ pub struct Engine {
     classifier: Classifier,
     entry: ModelEntry,
     device: Device,
-    backend: String,
+    backend: BackendInfo,
 }
 
 impl Engine {
     /// Verifies `weights` against the manifest's sha256 for `task` and loads them on `device`.
-    /// `backend` names the device in results (`cpu`, `webgpu`, ...).
+    /// `backend` names the device, and why it was chosen, in results.
     pub fn new(
         manifest: &Manifest,
         task: &str,
         weights: &[u8],
         device: Device,
-        backend: impl Into<String>,
+        backend: BackendInfo,
     ) -> Result<Self, EngineError> {
         let entry = manifest.model_for(task)?.clone();
         entry.verify(weights)?;
@@ -50,8 +50,13 @@ impl Engine {
             classifier,
             entry,
             device,
-            backend: backend.into(),
+            backend,
         })
+    }
+
+    /// The device this engine runs on and why.
+    pub fn backend(&self) -> &BackendInfo {
+        &self.backend
     }
 
     /// Classifies one photo.
@@ -82,7 +87,8 @@ impl Engine {
             .collect();
         classes.sort_by(|a, b| b.probability.total_cmp(&a.probability));
         Ok(Analysis {
-            backend: self.backend.clone(),
+            backend: self.backend.name.clone(),
+            backend_reason: self.backend.reason.clone(),
             mode: self.entry.task.clone(),
             model: ModelRef {
                 id: self.entry.id.clone(),

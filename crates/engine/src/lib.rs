@@ -11,7 +11,7 @@ mod error;
 mod manifest;
 mod preprocess;
 
-pub use analysis::{Analysis, ClassProbability, ModelRef};
+pub use analysis::{Analysis, BackendInfo, ClassProbability, ModelRef};
 pub use decode::{decode_image, rgba_to_image};
 pub use engine::{Engine, class_probabilities};
 pub use error::EngineError;

@@ -1,22 +1,11 @@
 //! Choosing the burn device in the browser: WebGPU where an adapter exists, the CPU otherwise.
 
 use burn::tensor::Device;
-use dermtone_engine::EngineError;
+use dermtone_engine::{BackendInfo, EngineError};
 
-/// The device that will run the networks, its name and why it was picked.
-pub struct Chosen {
-    pub device: Device,
-    pub name: &'static str,
-    pub reason: String,
-}
-
-/// Resolves a backend preference (`auto`, `webgpu`, `cpu`) to a device.
-pub async fn choose(preference: &str) -> Result<Chosen, EngineError> {
-    let cpu = |reason: String| Chosen {
-        device: Device::flex(),
-        name: "cpu",
-        reason,
-    };
+/// Resolves a backend preference (`auto`, `webgpu`, `cpu`) to a device and why it was chosen.
+pub async fn choose(preference: &str) -> Result<(Device, BackendInfo), EngineError> {
+    let cpu = |reason: String| (Device::flex(), info("cpu", reason));
     match preference {
         "cpu" => Ok(cpu("the CPU backend was requested".into())),
         "webgpu" => webgpu().await.map_err(|e| EngineError {
@@ -34,14 +23,17 @@ pub async fn choose(preference: &str) -> Result<Chosen, EngineError> {
     }
 }
 
-async fn webgpu() -> Result<Chosen, String> {
+async fn webgpu() -> Result<(Device, BackendInfo), String> {
     let device = Device::wgpu_options()
         .init_async()
         .await
         .map_err(|e| e.to_string())?;
-    Ok(Chosen {
-        device,
-        name: "webgpu",
-        reason: "a WebGPU adapter was found".into(),
-    })
+    Ok((device, info("webgpu", "a WebGPU adapter was found".into())))
+}
+
+fn info(name: &str, reason: String) -> BackendInfo {
+    BackendInfo {
+        name: name.into(),
+        reason,
+    }
 }

@@ -16,8 +16,6 @@ use wasm_bindgen_futures::future_to_promise;
 #[wasm_bindgen]
 pub struct Engine {
     inner: Rc<dermtone_engine::Engine>,
-    backend: String,
-    reason: String,
 }
 
 #[wasm_bindgen]
@@ -31,32 +29,25 @@ impl Engine {
     ) -> Result<Engine, JsValue> {
         console_error_panic_hook::set_once();
         let manifest = Manifest::from_json(&manifest_json).map_err(to_js)?;
-        let chosen = backend::choose(&preference).await.map_err(to_js)?;
-        let inner = dermtone_engine::Engine::new(
-            &manifest,
-            "dermoscopy",
-            &model_bytes,
-            chosen.device,
-            chosen.name,
-        )
-        .map_err(to_js)?;
+        let (device, info) = backend::choose(&preference).await.map_err(to_js)?;
+        let inner =
+            dermtone_engine::Engine::new(&manifest, "dermoscopy", &model_bytes, device, info)
+                .map_err(to_js)?;
         Ok(Engine {
             inner: Rc::new(inner),
-            backend: chosen.name.into(),
-            reason: chosen.reason,
         })
     }
 
     /// Backend that runs the networks: `webgpu` or `cpu`.
     #[wasm_bindgen(getter)]
     pub fn backend(&self) -> String {
-        self.backend.clone()
+        self.inner.backend().name.clone()
     }
 
     /// Why this backend was chosen (and why the other one was not).
     #[wasm_bindgen(getter)]
     pub fn reason(&self) -> String {
-        self.reason.clone()
+        self.inner.backend().reason.clone()
     }
 
     /// Analyses JPEG or PNG bytes; resolves to a plain object (the engine's `Analysis`).
