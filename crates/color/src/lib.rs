@@ -1,8 +1,13 @@
 //! Skin colour science: CIELAB, ITA° and the skin-tone scales (ITA categories, Fitzpatrick,
-//! Monk). No burn: plain colour maths that the engine, the training code and the tone audit share.
+//! Monk), and photo quality checks. No burn: plain colour maths that the engine, the training code and the tone audit share.
 
 mod lab;
+mod quality;
 mod tone;
 
 pub use lab::{Lab, individual_typology_angle, srgb_to_lab};
+pub use quality::{
+    ANALYSIS_SIDE, MAX_BRIGHT_FRACTION, MAX_DARK_FRACTION, MIN_MEAN_LUMINANCE, MIN_SHARPNESS,
+    MIN_SIDE, Problem, QualityMeasures, QualityReport, assess, measure,
+};
 pub use tone::{ItaCategory, MONK_SWATCHES, fitzpatrick_from_ita, nearest_monk};
