@@ -57,9 +57,12 @@ async function analyse(message, transfer) {
     const { analysis, elapsedMs } = await call(message, transfer);
     render(analysis);
     document.body.dataset.elapsedMs = String(elapsedMs);
-    setStatus(`Done in ${Math.round(elapsedMs)} ms on ${analysis.backend === 'webgpu' ? 'WebGPU' : 'the CPU'}.`);
+    setStatus(analysis.quality.ok
+      ? `Done in ${Math.round(elapsedMs)} ms on ${analysis.backend === 'webgpu' ? 'WebGPU' : 'the CPU'}.`
+      : 'The photo needs to be retaken.');
   } catch (error) {
     $('result').hidden = true;
+    $('retake').hidden = true;
     showError(error.message);
     setStatus('Nothing was analysed. Try another photo.');
   } finally {
@@ -68,6 +71,13 @@ async function analyse(message, transfer) {
 }
 
 function render(analysis) {
+  $('retake-problems').replaceChildren(...analysis.quality.problems.map((p) => {
+    const item = document.createElement('li');
+    item.dataset.code = p.code;
+    item.textContent = p.message;
+    return item;
+  }));
+  $('retake').hidden = analysis.quality.ok;
   const list = $('classes');
   list.replaceChildren(...analysis.classes.map((c) => {
     const item = document.createElement('li');
@@ -89,7 +99,7 @@ function render(analysis) {
   }));
   $('model-id').textContent = analysis.model.id;
   $('result-disclaimer').textContent = analysis.disclaimer;
-  $('result').hidden = false;
+  $('result').hidden = !analysis.quality.ok;
 }
 
 function showPreview(blob) {

@@ -2,7 +2,7 @@
 // and once the page has loaded nothing goes over the network.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync, mkdtempSync } from 'node:fs';
+import { writeFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startServer, openPage, waitReady, analyseFile, cliAnalysis, maxDifference, testImages } from './harness.mjs';
@@ -46,6 +46,33 @@ test('a file that is not an image shows an error, then a good image still works'
   const ok = await analyseFile(session, good);
   assert.equal(ok.error, null);
   assert.ok(maxDifference(ok.probabilities, cliAnalysis(good)) < 1e-3);
+  assert.deepEqual(session.errors, []);
+});
+
+test('a blurred photo gets retake advice instead of a result', { timeout: 180_000 }, async () => {
+  await waitReady(session);
+  const [file] = testImages(1);
+  const base64 = readFileSync(file).toString('base64');
+  const blurredBase64 = await session.page.evaluate(async (b64) => {
+    const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+    const bitmap = await createImageBitmap(new Blob([bytes], { type: 'image/jpeg' }));
+    const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+    const ctx = canvas.getContext('2d');
+    ctx.filter = 'blur(4px)';
+    ctx.drawImage(bitmap, 0, 0);
+    const png = new Uint8Array(await (await canvas.convertToBlob({ type: 'image/png' })).arrayBuffer());
+    return btoa(String.fromCharCode(...png));
+  }, base64);
+  const blurred = { name: 'blurred.png', mimeType: 'image/png', buffer: Buffer.from(blurredBase64, 'base64') };
+  const outcome = await analyseFile(session, blurred);
+  assert.equal(outcome.error, null);
+  assert.ok(outcome.retake.includes('blurry'), JSON.stringify(outcome));
+  assert.deepEqual(outcome.probabilities, {});
+  assert.match(await session.page.textContent('#retake'), /blurry/);
+
+  const sharp = await analyseFile(session, file);
+  assert.deepEqual(sharp.retake, []);
+  assert.equal(Object.keys(sharp.probabilities).length, 7);
   assert.deepEqual(session.errors, []);
 });
 

@@ -79,29 +79,34 @@ export async function waitReady(session) {
   return session.page.evaluate(() => document.body.dataset.backend);
 }
 
-/** Chooses `file` in the page and waits for the result or the error message. */
+/** Chooses `file` (a path, or `{ name, mimeType, buffer }`) and waits for the outcome. */
 export async function analyseFile(session, file) {
   const { page } = session;
   // Forget the previous outcome so that only this file's analysis can satisfy the wait below.
   await page.evaluate(() => {
     document.getElementById('classes').replaceChildren();
     document.getElementById('error').hidden = true;
+    document.getElementById('retake').hidden = true;
     delete document.body.dataset.state;
   });
   await page.setInputFiles('#file', file);
   await Promise.race([
     page.waitForFunction(() => document.body.dataset.state === 'idle'
-      && (document.querySelectorAll('#classes li').length > 0 || !document.getElementById('error').hidden)),
+      && (document.querySelectorAll('#classes li').length > 0 || !document.getElementById('error').hidden
+        || !document.getElementById('retake').hidden)),
     session.failed,
   ]);
   return readResult(page);
 }
 
-/** Probabilities shown in the page, keyed by class code, and the visible error if any. */
+/** Probabilities shown in the page keyed by class code, retake advice codes, and the visible error. */
 export function readResult(page) {
   return page.evaluate(() => ({
-    probabilities: Object.fromEntries([...document.querySelectorAll('#classes li')]
-      .map((li) => [li.dataset.code, Number(li.dataset.probability)])),
+    probabilities: document.getElementById('result').hidden ? {} : Object.fromEntries(
+      [...document.querySelectorAll('#classes li')].map((li) => [li.dataset.code, Number(li.dataset.probability)]),
+    ),
+    retake: document.getElementById('retake').hidden ? []
+      : [...document.querySelectorAll('#retake-problems li')].map((li) => li.dataset.code),
     error: document.getElementById('error').hidden ? null : document.getElementById('error').textContent,
   }));
 }

@@ -60,6 +60,12 @@ fn print_text(image: &Path, analysis: &Analysis) {
         analysis.model.id,
         analysis.backend
     );
+    if !analysis.quality.ok {
+        println!("Please retake the photo before it can be checked:");
+        for problem in &analysis.quality.problems {
+            println!("  - {}", problem.message);
+        }
+    }
     for class in &analysis.classes {
         println!(
             "  {:<6} {:>6.1}%  {}",

@@ -91,6 +91,23 @@ fn analyze_json_gives_seven_sorted_probabilities_summing_to_one() {
 }
 
 #[test]
+fn a_blurred_photo_gets_retake_advice_instead_of_probabilities() {
+    let dir = scratch("blurred");
+    let blurred = dir.join("blurred.png");
+    let photo = image::open(first_test_image()).unwrap().to_rgb8();
+    image::imageops::blur(&photo, 3.0).save(&blurred).unwrap();
+    let analysis = analyze_json(&blurred, &[]);
+    assert_eq!(analysis["quality"]["ok"], false);
+    assert_eq!(analysis["quality"]["problems"][0]["code"], "blurry");
+    assert_eq!(analysis["classes"].as_array().unwrap().len(), 0);
+    let original = analyze_json(&first_test_image(), &[]);
+    assert_eq!(original["quality"]["ok"], true);
+
+    let text = dermtone(&["analyze", blurred.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&text.stdout).contains("retake"));
+}
+
+#[test]
 fn wgpu_and_cpu_agree_within_1e_4() {
     let image = first_test_image();
     let cpu = probabilities(&analyze_json(&image, &[]));

@@ -14,7 +14,10 @@ pub struct Analysis {
     pub mode: String,
     /// The model that produced this result.
     pub model: ModelRef,
+    /// Is the photo good enough to analyse? When not, `classes` is empty: retake first.
+    pub quality: Quality,
     /// Every class with its probability, most likely first; probabilities sum to 1.
+    /// Empty when the photo failed its quality check.
     pub classes: Vec<ClassProbability>,
     /// Always shown with results: this is a screening aid, not a diagnosis.
     pub disclaimer: &'static str,
@@ -27,6 +30,40 @@ pub struct BackendInfo {
     pub name: String,
     /// Why it was chosen, e.g. "WebGPU is not available (…); using the CPU".
     pub reason: String,
+}
+
+/// The photo-quality verdict shown before any result.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Quality {
+    /// No reason to retake the photo.
+    pub ok: bool,
+    /// Reasons to retake it, each with a stable code and advice in plain words.
+    pub problems: Vec<QualityProblem>,
+}
+
+/// One reason to retake a photo.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct QualityProblem {
+    /// Stable code: `too_small`, `blurry`, `too_dark`, `too_bright`.
+    pub code: &'static str,
+    /// Advice for the person taking the photo.
+    pub message: &'static str,
+}
+
+impl From<dermtone_color::QualityReport> for Quality {
+    fn from(report: dermtone_color::QualityReport) -> Self {
+        Self {
+            ok: report.ok,
+            problems: report
+                .problems
+                .iter()
+                .map(|p| QualityProblem {
+                    code: p.code(),
+                    message: p.message(),
+                })
+                .collect(),
+        }
+    }
 }
 
 /// Which model file produced a result.

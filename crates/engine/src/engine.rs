@@ -7,7 +7,7 @@ use image::RgbImage;
 
 use crate::analysis::DISCLAIMER;
 use crate::{
-    Analysis, BackendInfo, ClassProbability, EngineError, Manifest, ModelEntry, ModelRef,
+    Analysis, BackendInfo, ClassProbability, EngineError, Manifest, ModelEntry, ModelRef, Quality,
     normalise_chw, resize_for_model,
 };
 
@@ -59,11 +59,33 @@ impl Engine {
         &self.backend
     }
 
-    /// Classifies one photo.
+    /// Checks the photo's quality and, if it is good enough, classifies it.
     pub async fn analyze(&self, image: &RgbImage) -> Result<Analysis, EngineError> {
         if image.width() == 0 || image.height() == 0 {
             return Err(EngineError::new("input", "the image is empty"));
         }
+        let quality = Quality::from(dermtone_color::assess(image));
+        let classes = if quality.ok {
+            self.classify(image).await?
+        } else {
+            Vec::new()
+        };
+        Ok(Analysis {
+            backend: self.backend.name.clone(),
+            backend_reason: self.backend.reason.clone(),
+            mode: self.entry.task.clone(),
+            model: ModelRef {
+                id: self.entry.id.clone(),
+                sha256: self.entry.sha256.clone(),
+            },
+            quality,
+            classes,
+            disclaimer: DISCLAIMER,
+        })
+    }
+
+    /// Class probabilities for one photo, most likely first.
+    async fn classify(&self, image: &RgbImage) -> Result<Vec<ClassProbability>, EngineError> {
         let spec = &self.entry.input;
         let pixels = normalise_chw(&resize_for_model(image, spec.size), spec);
         let side = spec.size as usize;
@@ -86,17 +108,7 @@ impl Engine {
             })
             .collect();
         classes.sort_by(|a, b| b.probability.total_cmp(&a.probability));
-        Ok(Analysis {
-            backend: self.backend.name.clone(),
-            backend_reason: self.backend.reason.clone(),
-            mode: self.entry.task.clone(),
-            model: ModelRef {
-                id: self.entry.id.clone(),
-                sha256: self.entry.sha256.clone(),
-            },
-            classes,
-            disclaimer: DISCLAIMER,
-        })
+        Ok(classes)
     }
 }
 

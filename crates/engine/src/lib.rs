@@ -1,5 +1,6 @@
 //! The dermtone analysis pipeline, written once and run by both the CLI (native) and the page
-//! (wasm): decode → resize/normalise → classify → softmax → [`Analysis`].
+//! (wasm): decode → photo quality (retake advice, stop) → resize/normalise → classify → softmax
+//! → [`Analysis`].
 //!
 //! Everything here is generic over the burn [`burn::tensor::Device`] it is handed, and reads
 //! results asynchronously, because synchronous reads panic in the browser on WebGPU.
@@ -11,7 +12,7 @@ mod error;
 mod manifest;
 mod preprocess;
 
-pub use analysis::{Analysis, BackendInfo, ClassProbability, ModelRef};
+pub use analysis::{Analysis, BackendInfo, ClassProbability, ModelRef, Quality, QualityProblem};
 pub use decode::{decode_image, rgba_to_image};
 pub use engine::{Engine, class_probabilities};
 pub use error::EngineError;
