@@ -30,10 +30,12 @@ fn luminance_at_analysis_size(image: &RgbImage) -> GrayImage {
         ((w as f32 * scale).round() as u32).max(1),
         ((h as f32 * scale).round() as u32).max(1),
     );
+    let resized;
     let small = if (tw, th) == (w, h) {
-        image.clone()
+        image
     } else {
-        resize(image, tw, th, FilterType::Triangle)
+        resized = resize(image, tw, th, FilterType::Triangle);
+        &resized
     };
     GrayImage::from_fn(tw, th, |x, y| {
         let p = small.get_pixel(x, y);
