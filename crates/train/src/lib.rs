@@ -4,7 +4,10 @@
 pub mod augment;
 pub mod dermoscopy;
 pub mod export;
+pub mod fitzpatrick17k;
 pub mod ham10000;
+pub mod ham10000_masks;
 pub mod metrics;
+pub mod table;
 
 pub use dermoscopy::{TrainEvent, TrainOptions, TrainReport, train_dermoscopy};
