@@ -97,9 +97,28 @@ function render(analysis) {
     item.append(name, pct, bar);
     return item;
   }));
+  renderTone(analysis.tone);
   $('model-id').textContent = analysis.model.id;
   $('result-disclaimer').textContent = analysis.disclaimer;
   $('result').hidden = !analysis.quality.ok;
+}
+
+const ROMAN = ['I', 'II', 'III', 'IV', 'V', 'VI'];
+
+/** The estimated skin tone in words; the engine decides it, the page only words it. */
+function renderTone(tone) {
+  const box = $('tone');
+  box.dataset.fitzpatrick = tone?.fitzpatrick ?? 'unknown';
+  box.dataset.method = tone?.method ?? '';
+  if (!tone || tone.fitzpatrick == null) {
+    $('tone-text').textContent = tone?.confidence.colour_cast
+      ? "couldn't tell: the light made the skin look blue."
+      : "couldn't tell: too little healthy skin is visible around the mark.";
+    return;
+  }
+  const how = tone.method === 'learned' ? 'estimated by a model trained on labelled photos' : 'estimated from the colour of the skin (ITA)';
+  const monk = tone.monk ? `, Monk ${tone.monk}` : '';
+  $('tone-text').textContent = `Fitzpatrick ${ROMAN[tone.fitzpatrick - 1]}${monk} (${how}; confidence ${tone.confidence.level}).`;
 }
 
 function showPreview(blob) {

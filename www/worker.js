@@ -32,9 +32,19 @@ async function start(backend) {
   const manifestResponse = await fetch('models/manifest.json');
   if (!manifestResponse.ok) throw new Error(`could not load models/manifest.json (${manifestResponse.status})`);
   const manifestText = await manifestResponse.text();
-  const entry = JSON.parse(manifestText).models.find((m) => m.task === 'dermoscopy');
-  if (!entry) throw new Error('the manifest lists no dermoscopy model');
-  const weights = await fetch(`models/${entry.file}`);
-  if (!weights.ok) throw new Error(`could not load models/${entry.file} (${weights.status})`);
-  return Engine.create(manifestText, new Uint8Array(await weights.arrayBuffer()), backend);
+  const models = JSON.parse(manifestText).models;
+  const classifier = models.find((m) => m.task === 'dermoscopy');
+  if (!classifier) throw new Error('the manifest lists no dermoscopy model');
+  const tone = models.find((m) => m.task === 'tone');
+  const [weights, toneWeights] = await Promise.all([
+    fetchWeights(classifier),
+    tone ? fetchWeights(tone) : undefined,
+  ]);
+  return Engine.create(manifestText, weights, toneWeights, backend);
+}
+
+async function fetchWeights(entry) {
+  const response = await fetch(`models/${entry.file}`);
+  if (!response.ok) throw new Error(`could not load models/${entry.file} (${response.status})`);
+  return new Uint8Array(await response.arrayBuffer());
 }

@@ -99,7 +99,7 @@ export async function analyseFile(session, file) {
   return readResult(page);
 }
 
-/** Probabilities shown in the page keyed by class code, retake advice codes, and the visible error. */
+/** Probabilities shown in the page keyed by class code, retake advice codes, the visible error and the skin tone shown. */
 export function readResult(page) {
   return page.evaluate(() => ({
     probabilities: document.getElementById('result').hidden ? {} : Object.fromEntries(
@@ -108,6 +108,10 @@ export function readResult(page) {
     retake: document.getElementById('retake').hidden ? []
       : [...document.querySelectorAll('#retake-problems li')].map((li) => li.dataset.code),
     error: document.getElementById('error').hidden ? null : document.getElementById('error').textContent,
+    tone: document.getElementById('result').hidden ? null : {
+      fitzpatrick: document.getElementById('tone').dataset.fitzpatrick,
+      method: document.getElementById('tone').dataset.method,
+    },
   }));
 }
 

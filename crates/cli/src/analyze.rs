@@ -24,18 +24,23 @@ pub fn run(image: &Path, json: bool, backend: Backend, models: &Path) -> Result<
     Ok(())
 }
 
-/// Reads `manifest.json` and the dermoscopy weights from `models` and loads them on `backend`.
+/// Reads `manifest.json`, the dermoscopy weights and (where listed) the tone estimator's from
+/// `models` and loads them on `backend`.
 pub fn load_engine(models: &Path, backend: Backend) -> Result<Engine, String> {
     let manifest_path = models.join("manifest.json");
     let text = std::fs::read_to_string(&manifest_path)
         .map_err(|e| format!("cannot read {}: {e}", manifest_path.display()))?;
     let manifest = Manifest::from_json(&text).map_err(|e| e.to_string())?;
-    let entry = manifest
-        .model_for("dermoscopy")
-        .map_err(|e| e.to_string())?;
-    let weights_path = models.join(&entry.file);
-    let weights = std::fs::read(&weights_path)
-        .map_err(|e| format!("cannot read {}: {e}", weights_path.display()))?;
+    let read_weights = |task: &str| -> Result<Vec<u8>, String> {
+        let entry = manifest.model_for(task).map_err(|e| e.to_string())?;
+        let path = models.join(&entry.file);
+        std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+    };
+    let weights = read_weights("dermoscopy")?;
+    let tone_weights = match manifest.model_for("tone") {
+        Ok(_) => Some(read_weights("tone")?),
+        Err(_) => None,
+    };
     let (device, name) = match backend {
         Backend::Cpu => (Device::flex(), "cpu"),
         Backend::Wgpu => (
@@ -49,7 +54,15 @@ pub fn load_engine(models: &Path, backend: Backend) -> Result<Engine, String> {
         name: name.into(),
         reason: format!("--backend {name} was requested"),
     };
-    Engine::new(&manifest, "dermoscopy", &weights, device, info).map_err(|e| e.to_string())
+    Engine::new(
+        &manifest,
+        "dermoscopy",
+        &weights,
+        tone_weights.as_deref(),
+        device,
+        info,
+    )
+    .map_err(|e| e.to_string())
 }
 
 fn print_text(image: &Path, analysis: &Analysis) {
@@ -65,6 +78,9 @@ fn print_text(image: &Path, analysis: &Analysis) {
         for problem in &analysis.quality.problems {
             println!("  - {}", problem.message);
         }
+    }
+    if let Some(tone) = &analysis.tone {
+        println!("  skin tone: {}", crate::tone::describe(tone));
     }
     for class in &analysis.classes {
         println!(

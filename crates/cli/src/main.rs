@@ -1,7 +1,9 @@
 //! `dermtone`: a thin command line over the engine and training crates.
 
 mod analyze;
+mod audit;
 mod serve;
+mod tone;
 mod train;
 
 use std::path::PathBuf;
@@ -27,6 +29,33 @@ enum Command {
         #[arg(long)]
         json: bool,
         /// Which burn backend runs the network.
+        #[arg(long, value_enum, default_value_t = Backend::Cpu)]
+        backend: Backend,
+        /// Folder holding manifest.json and the weights.
+        #[arg(long, default_value = "models")]
+        models: PathBuf,
+    },
+    /// Audit how each skin tone is represented in a dataset: a HAM10000 folder, the
+    /// Fitzpatrick17k subset or label table, or any folder of images (searched recursively; the
+    /// first subfolder names the class).
+    Audit {
+        /// Dataset folder, or a Fitzpatrick17k label table (.csv).
+        dataset: PathBuf,
+        /// Print the report as JSON (a stable interface: fields are only ever added).
+        #[arg(long)]
+        json: bool,
+        /// Also write audit.json, audit.md and SVG charts into this folder.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Estimate the skin tone of one photo (Fitzpatrick, ITA°, Monk) with its confidence.
+    Tone {
+        /// JPEG or PNG file.
+        image: PathBuf,
+        /// Print the estimate as JSON (a stable interface: fields are only ever added).
+        #[arg(long)]
+        json: bool,
+        /// Which burn backend runs the learned estimator.
         #[arg(long, value_enum, default_value_t = Backend::Cpu)]
         backend: Backend,
         /// Folder holding manifest.json and the weights.
@@ -70,6 +99,13 @@ fn main() -> ExitCode {
             backend,
             models,
         } => analyze::run(&image, json, backend, &models),
+        Command::Audit { dataset, json, out } => audit::run(&dataset, json, out.as_deref()),
+        Command::Tone {
+            image,
+            json,
+            backend,
+            models,
+        } => tone::run(&image, json, backend, &models),
         Command::Train { task } => train::run(task),
         Command::Serve { port, root, models } => serve::run(port, &root, &models),
     };

@@ -1,9 +1,11 @@
 //! `dermtone train ...`: option parsing and a progress bar around the train crate.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Subcommand;
 use dermtone_train::export::export_classifier;
+use dermtone_train::tone_estimator::{ToneTrainOptions, train_tone_estimator};
+use dermtone_train::tone_export::export_tone_estimator;
 use dermtone_train::{TrainEvent, TrainOptions, train_dermoscopy};
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -43,82 +45,121 @@ pub enum TrainTask {
         #[arg(long)]
         limit: Option<usize>,
     },
+    /// The learned skin-tone estimator on the Fitzpatrick17k subset (labelled types; selected on
+    /// val; compared with the ITA rule). It enters the manifest only if it beats ITA on val.
+    Tone {
+        /// Fitzpatrick17k subset folder (labels.csv + images/).
+        #[arg(long)]
+        data: PathBuf,
+        /// Where the weights, cards and manifest go.
+        #[arg(long, default_value = "models")]
+        out: PathBuf,
+        /// Model id (file stem of weights and cards).
+        #[arg(long, default_value = "tone-v1")]
+        id: String,
+        /// Seed for initialisation, shuffling and augmentation.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Passes over the training split.
+        #[arg(long, default_value_t = 30)]
+        epochs: usize,
+        /// Images per optimiser step.
+        #[arg(long, default_value_t = 64)]
+        batch_size: usize,
+        /// Peak learning rate of the cosine schedule (AdamW).
+        #[arg(long, default_value_t = 3e-3)]
+        lr: f64,
+        /// Side of the square network input in pixels.
+        #[arg(long, default_value_t = 64)]
+        size: u32,
+        /// Channels of the first conv block.
+        #[arg(long, default_value_t = 16)]
+        width: usize,
+        /// Width in types of the ordinal soft targets (0: plain one-hot cross-entropy).
+        #[arg(long, default_value_t = 0.75)]
+        sigma: f32,
+        /// Use at most this many images per split (quick smoke runs).
+        #[arg(long)]
+        limit: Option<usize>,
+    },
 }
 
 pub fn run(task: TrainTask) -> Result<(), String> {
-    let TrainTask::Dermoscopy {
-        data,
-        out,
-        id,
-        seed,
-        epochs,
-        batch_size,
-        lr,
-        size,
-        width,
-        limit,
-    } = task;
+    match task {
+        TrainTask::Dermoscopy {
+            data,
+            out,
+            id,
+            seed,
+            epochs,
+            batch_size,
+            lr,
+            size,
+            width,
+            limit,
+        } => {
+            check_shape(epochs, batch_size, size, width)?;
+            let options = TrainOptions {
+                data,
+                seed,
+                epochs,
+                batch_size,
+                learning_rate: lr,
+                input_size: size,
+                base_width: width,
+                limit,
+            };
+            dermoscopy(&options, &id, &out)
+        }
+        TrainTask::Tone {
+            data,
+            out,
+            id,
+            seed,
+            epochs,
+            batch_size,
+            lr,
+            size,
+            width,
+            sigma,
+            limit,
+        } => {
+            check_shape(epochs, batch_size, size, width)?;
+            if !(0.0..=3.0).contains(&sigma) {
+                return Err("--sigma must be between 0 and 3".into());
+            }
+            let options = ToneTrainOptions {
+                data,
+                seed,
+                epochs,
+                batch_size,
+                learning_rate: lr,
+                input_size: size,
+                base_width: width,
+                ordinal_sigma: sigma,
+                limit,
+            };
+            tone(&options, &id, &out)
+        }
+    }
+}
+
+fn check_shape(epochs: usize, batch_size: usize, size: u32, width: usize) -> Result<(), String> {
     if batch_size == 0 || epochs == 0 || size < 16 || width == 0 {
         return Err(
             "--epochs, --batch-size and --width must be positive and --size at least 16".into(),
         );
     }
-    let options = TrainOptions {
-        data,
-        seed,
-        epochs,
-        batch_size,
-        learning_rate: lr,
-        input_size: size,
-        base_width: width,
-        limit,
-    };
-    let command = std::env::args().collect::<Vec<_>>().join(" ");
-    let bar = ProgressBar::new(0);
-    bar.set_style(
-        ProgressStyle::with_template("{prefix} [{bar:30}] {pos}/{len} {msg} ({eta})")
-            .expect("static template")
-            .progress_chars("=> "),
-    );
-    let report = train_dermoscopy(&options, &mut |event| {
-        match event {
-            TrainEvent::Loading => bar.set_prefix("loading images"),
-            TrainEvent::EpochStarted {
-                epoch,
-                epochs,
-                batches,
-            } => {
-                bar.reset();
-                bar.set_length(batches as u64);
-                bar.set_prefix(format!("epoch {epoch}/{epochs}"));
-            }
-            TrainEvent::Batch { loss } => {
-                bar.inc(1);
-                bar.set_message(format!("loss {loss:.3}"));
-            }
-            TrainEvent::EpochFinished {
-                epoch,
-                train_loss,
-                val,
-                best,
-            } => {
-                let line = format!(
-                    "epoch {epoch}: train loss {train_loss:.4}, val accuracy {:.3}, val balanced accuracy {:.3}{}",
-                    val.accuracy,
-                    val.balanced_accuracy,
-                    if best { "  (best so far)" } else { "" }
-                );
-                // A hidden bar (output not a terminal, e.g. a background run) drops println: log plainly.
-                if bar.is_hidden() {
-                    eprintln!("{line}")
-                } else {
-                    bar.println(line)
-                }
-            }
-        }
+    Ok(())
+}
+
+fn dermoscopy(options: &TrainOptions, id: &str, out: &Path) -> Result<(), String> {
+    let bar = progress_bar();
+    let report = train_dermoscopy(options, &mut |event| {
+        show(&bar, event, "val balanced accuracy")
     })?;
     bar.finish_and_clear();
-    let summary = export_classifier(&report, &options, &id, &command, &out)?;
+    let summary = export_classifier(&report, options, id, &command_line(), out)?;
     println!(
         "selected epoch {} (val balanced accuracy {:.3}); wrote {}/{} ({} bytes int8, {} bytes f32)",
         report.best_epoch,
@@ -136,4 +177,95 @@ pub fn run(task: TrainTask) -> Result<(), String> {
         summary.test_f32.balanced_accuracy
     );
     Ok(())
+}
+
+fn tone(options: &ToneTrainOptions, id: &str, out: &Path) -> Result<(), String> {
+    let bar = progress_bar();
+    let report = train_tone_estimator(options, &mut |event| {
+        show(&bar, event, "val within-one + 0.1 exact")
+    })?;
+    bar.finish_and_clear();
+    let summary = export_tone_estimator(&report, options, id, &command_line(), out)?;
+    println!(
+        "selected epoch {}; wrote {}/{} ({} bytes int8){}",
+        report.best_epoch,
+        out.display(),
+        summary.weights_file,
+        summary.int8_bytes,
+        if summary.shipped {
+            "; better than ITA on val, so it is in the manifest"
+        } else {
+            "; NOT better than ITA on val, so the manifest is unchanged"
+        }
+    );
+    let figure = |v: Option<f64>| v.map_or("–".into(), |v| format!("{v:.3}"));
+    for (name, a) in [
+        ("val, learned (int8)", &summary.val_int8),
+        ("val, ITA rule", &summary.val_ita),
+        ("test, learned (int8)", &summary.test_int8),
+        ("test, learned (f32)", &summary.test_f32),
+        ("test, ITA rule", &summary.test_ita),
+    ] {
+        println!(
+            "{name}: n {}, exact {}, within one {}, Spearman {}",
+            a.n,
+            figure(a.exact),
+            figure(a.within_one),
+            figure(a.spearman)
+        );
+    }
+    Ok(())
+}
+
+fn command_line() -> String {
+    std::env::args().collect::<Vec<_>>().join(" ")
+}
+
+fn progress_bar() -> ProgressBar {
+    let bar = ProgressBar::new(0);
+    bar.set_style(
+        ProgressStyle::with_template("{prefix} [{bar:30}] {pos}/{len} {msg} ({eta})")
+            .expect("static template")
+            .progress_chars("=> "),
+    );
+    bar
+}
+
+/// Shows one training event; `score_name` says what the selection score measures.
+fn show(bar: &ProgressBar, event: TrainEvent, score_name: &str) {
+    match event {
+        TrainEvent::Loading => bar.set_prefix("loading images"),
+        TrainEvent::EpochStarted {
+            epoch,
+            epochs,
+            batches,
+        } => {
+            bar.reset();
+            bar.set_length(batches as u64);
+            bar.set_prefix(format!("epoch {epoch}/{epochs}"));
+        }
+        TrainEvent::Batch { loss } => {
+            bar.inc(1);
+            bar.set_message(format!("loss {loss:.3}"));
+        }
+        TrainEvent::EpochFinished {
+            epoch,
+            train_loss,
+            val,
+            score,
+            best,
+        } => {
+            let line = format!(
+                "epoch {epoch}: train loss {train_loss:.4}, val accuracy {:.3}, {score_name} {score:.3}{}",
+                val.accuracy,
+                if best { "  (best so far)" } else { "" }
+            );
+            // A hidden bar (output not a terminal, e.g. a background run) drops println: log plainly.
+            if bar.is_hidden() {
+                eprintln!("{line}")
+            } else {
+                bar.println(line)
+            }
+        }
+    }
 }

@@ -51,6 +51,15 @@ fn analyze_json(image: &Path, extra: &[&str]) -> Value {
     serde_json::from_slice(&out.stdout).expect("analysis JSON")
 }
 
+fn dermoscopy_entry(manifest: &Value) -> &Value {
+    manifest["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["task"] == "dermoscopy")
+        .expect("a dermoscopy model in the manifest")
+}
+
 fn probabilities(analysis: &Value) -> Vec<(String, f64)> {
     analysis["classes"]
         .as_array()
@@ -81,7 +90,10 @@ fn analyze_json_gives_seven_sorted_probabilities_summing_to_one() {
         &std::fs::read_to_string(repo().join("models/manifest.json")).unwrap(),
     )
     .unwrap();
-    assert_eq!(analysis["model"]["sha256"], manifest["models"][0]["sha256"]);
+    assert_eq!(
+        analysis["model"]["sha256"],
+        dermoscopy_entry(&manifest)["sha256"]
+    );
     assert!(
         analysis["disclaimer"]
             .as_str()
@@ -139,7 +151,7 @@ fn tampered_weights_are_refused() {
     }
     let manifest: Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("manifest.json")).unwrap()).unwrap();
-    let weights = dir.join(manifest["models"][0]["file"].as_str().unwrap());
+    let weights = dir.join(dermoscopy_entry(&manifest)["file"].as_str().unwrap());
     let mut bytes = std::fs::read(&weights).unwrap();
     let last = bytes.len() - 1;
     bytes[last] ^= 0x55;

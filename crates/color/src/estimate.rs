@@ -13,6 +13,10 @@ use crate::{
 pub const MIN_SKIN_PIXELS: usize = 300;
 /// A smaller share of the image than this and the tone is unknown.
 pub const MIN_SKIN_FRACTION: f32 = 0.03;
+/// Skin always reflects more yellow than blue (b* > 0 under D65 light). A median b* at or below
+/// this means a colour cast (e.g. a dermoscope's cold LED light): ITA would exceed 90° and read
+/// as "very light" whatever the skin, so the tone is unknown instead.
+pub const MIN_SKIN_B: f32 = 0.0;
 /// Interquartile range of ITA° over the skin (degrees) up to which the estimate counts as high confidence.
 pub const HIGH_CONFIDENCE_IQR: f32 = 12.0;
 /// Interquartile range above which the estimate counts as low confidence.
@@ -54,6 +58,9 @@ pub struct ToneConfidence {
     pub skin_fraction: f32,
     /// Interquartile range of per-pixel ITA° (spread); `None` when unknown.
     pub ita_iqr: Option<f32>,
+    /// The skin looked blue rather than yellow (median b* ≤ [`MIN_SKIN_B`]): a colour cast
+    /// made the tone unknown.
+    pub colour_cast: bool,
 }
 
 /// A photo's skin tone; every scale is `None` when the confidence is unknown.
@@ -98,6 +105,7 @@ pub fn estimate_tone(image: &RgbImage, skin: &Mask) -> ToneEstimate {
             skin_pixels: labs.len(),
             skin_fraction,
             ita_iqr: None,
+            colour_cast: false,
         },
     };
     if labs.len() < MIN_SKIN_PIXELS || skin_fraction < MIN_SKIN_FRACTION {
@@ -120,6 +128,15 @@ pub fn estimate_tone(image: &RgbImage, skin: &Mask) -> ToneEstimate {
         a: median_of(|c| c.a),
         b: median_of(|c| c.b),
     };
+    if skin_lab.b <= MIN_SKIN_B {
+        return ToneEstimate {
+            confidence: ToneConfidence {
+                colour_cast: true,
+                ..unknown.confidence
+            },
+            ..unknown
+        };
+    }
     let level = if iqr <= HIGH_CONFIDENCE_IQR && skin_fraction >= 0.15 {
         ConfidenceLevel::High
     } else if iqr <= LOW_CONFIDENCE_IQR {
@@ -136,9 +153,16 @@ pub fn estimate_tone(image: &RgbImage, skin: &Mask) -> ToneEstimate {
         confidence: ToneConfidence {
             level,
             ita_iqr: Some(iqr),
+            colour_cast: false,
             ..unknown.confidence
         },
     }
+}
+
+/// The skin tone of a photo in one call: builds the healthy-skin mask (excluding `lesion` where
+/// the dataset gives one, an automatic segmentation otherwise) and estimates over it.
+pub fn skin_tone(image: &RgbImage, lesion: Option<&Mask>) -> ToneEstimate {
+    estimate_tone(image, &crate::skin_mask(image, lesion))
 }
 
 /// Linear-interpolated quantile of sorted, non-empty values.
@@ -190,6 +214,15 @@ mod tests {
         assert_eq!(tone.confidence.level, ConfidenceLevel::Unknown);
         assert_eq!(tone.fitzpatrick, None);
         assert_eq!(tone.ita, None);
+    }
+
+    #[test]
+    fn a_blue_colour_cast_is_unknown_not_very_light() {
+        let image = RgbImage::from_pixel(100, 100, Rgb([200, 200, 230]));
+        let tone = estimate_tone(&image, &Mask::filled(100, 100, true));
+        assert_eq!(tone.confidence.level, ConfidenceLevel::Unknown);
+        assert!(tone.confidence.colour_cast);
+        assert_eq!(tone.ita_category, None);
     }
 
     #[test]

@@ -1,13 +1,20 @@
 //! Photo-quality thresholds checked on real HAM10000 images (train split, not the val images the
-//! thresholds were calibrated on) and on degraded copies made here.
+//! thresholds were calibrated on), on degraded copies made here, and on plain clinical photos
+//! from Fitzpatrick17k. Copies that need the hand-drawn lesion masks (crops of healthy skin only)
+//! are checked in `crates/train/tests/masks_on_ham.rs`, where the mask loader lives.
 
 use dermtone_color::{Problem, assess, measure};
-use image::RgbImage;
-use image::imageops::{FilterType, blur, resize};
+use image::imageops::{FilterType, blur, crop_imm, resize};
+use image::{Rgb, RgbImage};
+
+fn shared_data(name: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/data")
+        .join(name)
+}
 
 fn train_images(count: usize) -> Vec<RgbImage> {
-    let dir =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/ham10000");
+    let dir = shared_data("ham10000");
     let split = std::fs::read_to_string(dir.join("split.csv")).expect("shared HAM10000 split.csv");
     split
         .lines()
@@ -40,11 +47,80 @@ fn scale(image: &RgbImage, gain: f32, offset: f32) -> RgbImage {
     out
 }
 
+/// The first `count` train-split photos of the Fitzpatrick17k subset (plain clinical photos).
+fn clinical_train_images(count: usize) -> Vec<RgbImage> {
+    let dir = shared_data("fitzpatrick17k_ajl_subset");
+    let labels = std::fs::read_to_string(dir.join("labels.csv")).expect("shared labels.csv");
+    let mut lines = labels.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let split = header.iter().position(|&c| c == "split").unwrap();
+    lines
+        .map(|l| l.split(',').collect::<Vec<_>>())
+        .filter(|f| f[split] == "train")
+        .take(count)
+        .map(|f| {
+            image::open(dir.join("images").join(format!("{}.jpg", f[0])))
+                .unwrap()
+                .to_rgb8()
+        })
+        .collect()
+}
+
 #[test]
 fn real_dermoscopy_photos_mostly_pass() {
     let images = train_images(200);
     let passed = images.iter().filter(|im| assess(im).ok).count() as f32 / images.len() as f32;
     assert!(passed >= 0.97, "only {passed} of real photos passed");
+    let not_framed = share(&images, RgbImage::clone, Problem::LesionNotFramed);
+    eprintln!("HAM10000 train: {passed:.3} pass, {not_framed:.3} called not framed");
+    assert!(
+        not_framed <= 0.02,
+        "{not_framed} of real photos called not framed"
+    );
+}
+
+/// The bottom-right quarter of the photo, enlarged back to full size: the photo's centre, where
+/// HAM10000 lesions sit, is now its top-left corner.
+fn lesion_in_corner(image: &RgbImage) -> RgbImage {
+    let (w, h) = image.dimensions();
+    let quarter = crop_imm(image, w / 2, h / 2, w - w / 2, h - h / 2).to_image();
+    resize(&quarter, w, h, FilterType::Triangle)
+}
+
+/// The photo shrunk to a third and centred on a border of its median colour (the skin's, as
+/// lesions cover less than half of it): the lesion seen from too far away.
+fn zoomed_out(image: &RgbImage) -> RgbImage {
+    let (w, h) = image.dimensions();
+    let median = [0, 1, 2].map(|c| {
+        let mut v: Vec<u8> = image.pixels().map(|p| p[c]).collect();
+        v.sort_unstable();
+        v[v.len() / 2]
+    });
+    let mut out = RgbImage::from_pixel(w, h, Rgb(median));
+    let small = resize(image, w / 3, h / 3, FilterType::Triangle);
+    image::imageops::replace(&mut out, &small, i64::from(w / 3), i64::from(h / 3));
+    out
+}
+
+#[test]
+fn lesions_in_a_corner_or_too_far_away_are_called_not_framed() {
+    let images = train_images(200);
+    let cornered = share(&images, lesion_in_corner, Problem::LesionNotFramed);
+    let zoomed = share(&images, zoomed_out, Problem::LesionNotFramed);
+    eprintln!("called not framed: lesion in a corner {cornered:.3}, zoomed out {zoomed:.3}");
+    assert!(cornered >= 0.2, "lesion in a corner: only {cornered}");
+    assert!(zoomed >= 0.1, "zoomed out: only {zoomed}");
+}
+
+#[test]
+fn plain_clinical_photos_are_rarely_called_not_framed() {
+    let images = clinical_train_images(200);
+    let not_framed = share(&images, RgbImage::clone, Problem::LesionNotFramed);
+    eprintln!("Fitzpatrick17k train: {not_framed:.3} called not framed");
+    assert!(
+        not_framed <= 0.04,
+        "{not_framed} of clinical photos called not framed"
+    );
 }
 
 #[test]

@@ -16,6 +16,9 @@ pub struct Analysis {
     pub model: ModelRef,
     /// Is the photo good enough to analyse? When not, `classes` is empty: retake first.
     pub quality: Quality,
+    /// Estimated skin tone of the healthy skin around the lesion; `None` when the photo failed
+    /// its quality check.
+    pub tone: Option<crate::ToneReport>,
     /// Every class with its probability, most likely first; probabilities sum to 1.
     /// Empty when the photo failed its quality check.
     pub classes: Vec<ClassProbability>,
@@ -44,7 +47,7 @@ pub struct Quality {
 /// One reason to retake a photo.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct QualityProblem {
-    /// Stable code: `too_small`, `blurry`, `too_dark`, `too_bright`.
+    /// Stable code: `too_small`, `blurry`, `too_dark`, `too_bright`, `lesion_not_framed`.
     pub code: &'static str,
     /// Advice for the person taking the photo.
     pub message: &'static str,

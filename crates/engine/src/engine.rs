@@ -6,30 +6,30 @@ use dermtone_net::{Classifier, ClassifierConfig, load_classifier};
 use image::RgbImage;
 
 use crate::analysis::DISCLAIMER;
+use crate::tone::{LearnedTone, ToneReport, ita_estimate, tone_report};
 use crate::{
     Analysis, BackendInfo, ClassProbability, EngineError, Manifest, ModelEntry, ModelRef, Quality,
     normalise_chw, resize_for_model,
 };
 
-/// A classifier whose weights passed their integrity check, loaded on one device.
+/// Verified models loaded on one device: the classifier and, where shipped, the learned tone
+/// estimator.
 pub struct Engine {
-    classifier: Classifier,
-    entry: ModelEntry,
+    classifier: LoadedModel,
+    tone: Option<LoadedModel>,
     device: Device,
     backend: BackendInfo,
 }
 
-impl Engine {
-    /// Verifies `weights` against the manifest's sha256 for `task` and loads them on `device`.
-    /// `backend` names the device, and why it was chosen, in results.
-    pub fn new(
-        manifest: &Manifest,
-        task: &str,
-        weights: &[u8],
-        device: Device,
-        backend: BackendInfo,
-    ) -> Result<Self, EngineError> {
-        let entry = manifest.model_for(task)?.clone();
+/// A network with the manifest entry its weights were checked against.
+struct LoadedModel {
+    network: Classifier,
+    entry: ModelEntry,
+}
+
+impl LoadedModel {
+    /// Verifies `weights` against `entry` and loads them on `device`.
+    fn load(entry: &ModelEntry, weights: &[u8], device: &Device) -> Result<Self, EngineError> {
         entry.verify(weights)?;
         if entry.labels.len() != entry.architecture.num_classes {
             return Err(EngineError::new(
@@ -44,11 +44,64 @@ impl Engine {
         }
         let config = ClassifierConfig::new(entry.architecture.num_classes)
             .with_base_width(entry.architecture.base_width);
-        let classifier = load_classifier(&config, weights, &device)
+        let network = load_classifier(&config, weights, device)
             .map_err(|e| EngineError::new("model", e.to_string()))?;
         Ok(Self {
+            network,
+            entry: entry.clone(),
+        })
+    }
+
+    /// Probabilities over the labels for one photo.
+    async fn probabilities(
+        &self,
+        image: &RgbImage,
+        device: &Device,
+    ) -> Result<Vec<f32>, EngineError> {
+        let spec = &self.entry.input;
+        let pixels = normalise_chw(&resize_for_model(image, spec.size), spec);
+        let side = spec.size as usize;
+        let input = Tensor::<4>::from_data(TensorData::new(pixels, [1, 3, side, side]), device);
+        class_probabilities(&self.network, input)
+            .await?
+            .into_iter()
+            .next()
+            .ok_or_else(|| EngineError::new("compute", "the model returned no result"))
+    }
+
+    fn model_ref(&self) -> ModelRef {
+        ModelRef {
+            id: self.entry.id.clone(),
+            sha256: self.entry.sha256.clone(),
+        }
+    }
+}
+
+impl Engine {
+    /// Verifies `weights` against the manifest's sha256 for `task` and loads them on `device`.
+    /// `tone_weights` are the manifest's `tone` model, where it lists one (the caller fetches
+    /// them; without them the ITA rule gives the tone). `backend` names the device, and why it
+    /// was chosen, in results.
+    pub fn new(
+        manifest: &Manifest,
+        task: &str,
+        weights: &[u8],
+        tone_weights: Option<&[u8]>,
+        device: Device,
+        backend: BackendInfo,
+    ) -> Result<Self, EngineError> {
+        let classifier = LoadedModel::load(manifest.model_for(task)?, weights, &device)?;
+        let tone = match tone_weights {
+            Some(bytes) => Some(LoadedModel::load(
+                manifest.model_for("tone")?,
+                bytes,
+                &device,
+            )?),
+            None => None,
+        };
+        Ok(Self {
             classifier,
-            entry,
+            tone,
             device,
             backend,
         })
@@ -65,38 +118,48 @@ impl Engine {
             return Err(EngineError::new("input", "the image is empty"));
         }
         let quality = Quality::from(dermtone_color::assess(image));
-        let classes = if quality.ok {
-            self.classify(image).await?
+        let (tone, classes) = if quality.ok {
+            (
+                Some(self.estimate_tone(image).await?),
+                self.classify(image).await?,
+            )
         } else {
-            Vec::new()
+            (None, Vec::new())
         };
         Ok(Analysis {
             backend: self.backend.name.clone(),
             backend_reason: self.backend.reason.clone(),
-            mode: self.entry.task.clone(),
-            model: ModelRef {
-                id: self.entry.id.clone(),
-                sha256: self.entry.sha256.clone(),
-            },
+            mode: self.classifier.entry.task.clone(),
+            model: self.classifier.model_ref(),
             quality,
+            tone,
             classes,
             disclaimer: DISCLAIMER,
         })
     }
 
+    /// The skin tone of a photo: the ITA rule, and the learned estimator where one is loaded.
+    pub async fn estimate_tone(&self, image: &RgbImage) -> Result<ToneReport, EngineError> {
+        let ita = ita_estimate(image);
+        let learned = match &self.tone {
+            Some(model) => {
+                let probabilities = model.probabilities(image, &self.device).await?;
+                Some(LearnedTone {
+                    fitzpatrick: argmax(&probabilities) as u8 + 1,
+                    probabilities,
+                    model: model.model_ref(),
+                })
+            }
+            None => None,
+        };
+        Ok(tone_report(&ita, learned))
+    }
+
     /// Class probabilities for one photo, most likely first.
     async fn classify(&self, image: &RgbImage) -> Result<Vec<ClassProbability>, EngineError> {
-        let spec = &self.entry.input;
-        let pixels = normalise_chw(&resize_for_model(image, spec.size), spec);
-        let side = spec.size as usize;
-        let input =
-            Tensor::<4>::from_data(TensorData::new(pixels, [1, 3, side, side]), &self.device);
-        let probabilities = class_probabilities(&self.classifier, input)
-            .await?
-            .into_iter()
-            .next()
-            .ok_or_else(|| EngineError::new("compute", "the model returned no result"))?;
+        let probabilities = self.classifier.probabilities(image, &self.device).await?;
         let mut classes: Vec<ClassProbability> = self
+            .classifier
             .entry
             .labels
             .iter()
@@ -110,6 +173,15 @@ impl Engine {
         classes.sort_by(|a, b| b.probability.total_cmp(&a.probability));
         Ok(classes)
     }
+}
+
+/// Index of the largest value (the first on ties; 0 when empty).
+pub fn argmax(values: &[f32]) -> usize {
+    values
+        .iter()
+        .enumerate()
+        .max_by(|a, b| a.1.total_cmp(b.1))
+        .map_or(0, |(i, _)| i)
 }
 
 /// Softmax probabilities per image for a `[batch, 3, s, s]` input, read back asynchronously so the

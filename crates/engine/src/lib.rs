@@ -1,6 +1,6 @@
 //! The dermtone analysis pipeline, written once and run by both the CLI (native) and the page
-//! (wasm): decode → photo quality (retake advice, stop) → resize/normalise → classify → softmax
-//! → [`Analysis`].
+//! (wasm): decode → photo quality (retake advice, stop) → skin tone (ITA rule and, where shipped,
+//! the learned estimator) → resize/normalise → classify → softmax → [`Analysis`].
 //!
 //! Everything here is generic over the burn [`burn::tensor::Device`] it is handed, and reads
 //! results asynchronously, because synchronous reads panic in the browser on WebGPU.
@@ -11,10 +11,17 @@ mod engine;
 mod error;
 mod manifest;
 mod preprocess;
+mod provenance;
+mod tone;
 
 pub use analysis::{Analysis, BackendInfo, ClassProbability, ModelRef, Quality, QualityProblem};
 pub use decode::{decode_image, rgba_to_image};
-pub use engine::{Engine, class_probabilities};
+pub use engine::{Engine, argmax, class_probabilities};
 pub use error::EngineError;
 pub use manifest::{Architecture, InputSpec, Label, Manifest, ModelEntry, sha256_hex};
 pub use preprocess::{normalise_chw, resize_for_model};
+pub use provenance::{Provenance, read_provenance, stamp_provenance};
+pub use tone::{
+    LearnedTone, TONE_SIDE, ToneConfidence, ToneReport, fitzpatrick_group, ita_estimate,
+    tone_report, tone_view,
+};

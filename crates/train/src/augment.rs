@@ -1,5 +1,5 @@
 //! Training-time augmentation on already-resized images: the dihedral group (flips and 90°
-//! rotations, which a dermoscopic image has no preferred orientation against) and a mild
+//! rotations, which a skin photo has no preferred orientation against) and a mild
 //! brightness/contrast jitter.
 
 use image::RgbImage;
@@ -8,17 +8,7 @@ use rand::Rng;
 
 /// A randomly flipped, rotated and jittered copy of `image`.
 pub fn augment(image: &RgbImage, rng: &mut impl Rng) -> RgbImage {
-    let rotated = match rng.random_range(0..4) {
-        0 => image.clone(),
-        1 => rotate90(image),
-        2 => rotate180(image),
-        _ => rotate270(image),
-    };
-    let mut out = if rng.random_bool(0.5) {
-        flip_horizontal(&rotated)
-    } else {
-        rotated
-    };
+    let mut out = dihedral(image, rng);
     let gain: f32 = rng.random_range(0.85..1.15);
     let offset: f32 = rng.random_range(-12.0..12.0);
     for pixel in out.pixels_mut() {
@@ -27,6 +17,22 @@ pub fn augment(image: &RgbImage, rng: &mut impl Rng) -> RgbImage {
         }
     }
     out
+}
+
+/// A randomly flipped and 90°-rotated copy of `image`, colours untouched: for tasks where
+/// colour is the label (skin tone), brightness jitter would teach the wrong answer.
+pub fn dihedral(image: &RgbImage, rng: &mut impl Rng) -> RgbImage {
+    let rotated = match rng.random_range(0..4) {
+        0 => image.clone(),
+        1 => rotate90(image),
+        2 => rotate180(image),
+        _ => rotate270(image),
+    };
+    if rng.random_bool(0.5) {
+        flip_horizontal(&rotated)
+    } else {
+        rotated
+    }
 }
 
 #[cfg(test)]

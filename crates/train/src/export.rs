@@ -5,7 +5,8 @@ use std::path::Path;
 
 use burn::module::Module;
 use burn::prelude::*;
-use dermtone_engine::{Architecture, Manifest, ModelEntry, sha256_hex};
+use dermtone_engine::{Architecture, InputSpec, Label, Manifest, ModelEntry, sha256_hex};
+use dermtone_net::ClassifierConfig;
 use dermtone_net::int8;
 use serde_json::json;
 
@@ -38,31 +39,20 @@ pub fn export_classifier(
     let int8_bytes = int8::quantize(&report.best_record).map_err(|e| e.to_string())?;
     let int8_model = dermtone_net::load_classifier(&report.config, &int8_bytes, &Device::flex())
         .map_err(|e| e.to_string())?;
-    let f32_model = crate::dermoscopy::load_record(&report.config, &report.best_record)?;
+    let f32_model = crate::fit::load_record(&report.config, &report.best_record)?;
     let test_f32 = evaluate(&f32_model, &report.test_split, &report.input)?;
     let test_int8 = evaluate(&int8_model, &report.test_split, &report.input)?;
     let val_int8 = evaluate(&int8_model, &report.val_split, &report.input)?;
 
-    std::fs::create_dir_all(out_dir)
-        .map_err(|e| format!("cannot create {}: {e}", out_dir.display()))?;
-    let file = format!("{id}.int8.bpk");
-    let sha256 = sha256_hex(&int8_bytes);
-    let entry = ModelEntry {
-        id: id.into(),
-        task: "dermoscopy".into(),
-        file: file.clone(),
-        bytes: int8_bytes.len() as u64,
-        sha256: sha256.clone(),
-        format: "int8-per-slice-v1".into(),
-        architecture: Architecture {
-            num_classes: report.config.num_classes,
-            base_width: report.config.base_width,
-        },
-        input: report.input.clone(),
-        labels: labels(),
-        card: format!("{id}.card.json"),
-        card_markdown: format!("{id}.md"),
-    };
+    let entry = int8_entry(
+        id,
+        "dermoscopy",
+        &int8_bytes,
+        &report.config,
+        &report.input,
+        labels(),
+    );
+    let (file, sha256) = (entry.file.clone(), entry.sha256.clone());
     let card = json!({
         "id": id,
         "task": "dermoscopy",
@@ -91,22 +81,67 @@ pub fn export_classifier(
         "metrics": { "val_int8": val_int8, "test_int8": test_int8, "test_f32": test_f32 },
         "disclaimer": "dermtone is a screening aid, not a diagnosis.",
     });
+    let markdown = markdown_card(&entry, &card, &test_int8, &test_f32);
+    install_model(out_dir, entry, &int8_bytes, &card, &markdown, true)?;
+    Ok(ExportSummary {
+        weights_file: file,
+        int8_bytes: int8_bytes.len(),
+        f32_bytes: report.best_record.len(),
+        test_int8,
+        test_f32,
+    })
+}
+
+/// The manifest entry of int8 weights `int8_bytes` for model `id`, with its file names.
+pub fn int8_entry(
+    id: &str,
+    task: &str,
+    int8_bytes: &[u8],
+    config: &ClassifierConfig,
+    input: &InputSpec,
+    labels: Vec<Label>,
+) -> ModelEntry {
+    ModelEntry {
+        id: id.into(),
+        task: task.into(),
+        file: format!("{id}.int8.bpk"),
+        bytes: int8_bytes.len() as u64,
+        sha256: sha256_hex(int8_bytes),
+        format: "int8-per-slice-v1".into(),
+        architecture: Architecture {
+            num_classes: config.num_classes,
+            base_width: config.base_width,
+        },
+        input: input.clone(),
+        labels,
+        card: format!("{id}.card.json"),
+        card_markdown: format!("{id}.md"),
+    }
+}
+
+/// Writes a model's int8 weights and both cards into `out_dir` and, when `ship` is set, puts it
+/// in the manifest in place of any model of the same task (the app loads only what is listed).
+pub fn install_model(
+    out_dir: &Path,
+    entry: ModelEntry,
+    int8_bytes: &[u8],
+    card: &serde_json::Value,
+    markdown: &str,
+    ship: bool,
+) -> Result<(), String> {
+    std::fs::create_dir_all(out_dir)
+        .map_err(|e| format!("cannot create {}: {e}", out_dir.display()))?;
     let write = |name: &str, bytes: &[u8]| {
         let path = out_dir.join(name);
         std::fs::write(&path, bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))
     };
-    write(&file, &int8_bytes)?;
-    write(
-        &entry.card,
-        serde_json::to_string_pretty(&card)
-            .map_err(|e| e.to_string())?
-            .as_bytes(),
-    )?;
-    write(
-        &entry.card_markdown,
-        markdown_card(&entry, &card, &test_int8, &test_f32).as_bytes(),
-    )?;
-
+    write(&entry.file, int8_bytes)?;
+    let card_text = serde_json::to_string_pretty(card).map_err(|e| e.to_string())?;
+    write(&entry.card, card_text.as_bytes())?;
+    write(&entry.card_markdown, markdown.as_bytes())?;
+    if !ship {
+        return Ok(());
+    }
     let manifest_path = out_dir.join("manifest.json");
     let mut manifest = match std::fs::read_to_string(&manifest_path) {
         Ok(text) => Manifest::from_json(&text).map_err(|e| e.to_string())?,
@@ -117,19 +152,8 @@ pub fn export_classifier(
     };
     manifest.models.retain(|m| m.task != entry.task);
     manifest.models.push(entry);
-    write(
-        "manifest.json",
-        serde_json::to_string_pretty(&manifest)
-            .map_err(|e| e.to_string())?
-            .as_bytes(),
-    )?;
-    Ok(ExportSummary {
-        weights_file: file,
-        int8_bytes: int8_bytes.len(),
-        f32_bytes: report.best_record.len(),
-        test_int8,
-        test_f32,
-    })
+    let manifest_text = serde_json::to_string_pretty(&manifest).map_err(|e| e.to_string())?;
+    write("manifest.json", manifest_text.as_bytes())
 }
 
 fn markdown_card(

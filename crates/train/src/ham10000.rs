@@ -6,6 +6,9 @@ use std::path::{Path, PathBuf};
 use dermtone_engine::{Label, decode_image, resize_for_model};
 use image::RgbImage;
 
+use crate::fit::Split;
+use crate::parallel::map_on_all_cores;
+
 /// Class codes and names in label order (the DermaMNIST order used by `split.csv`).
 pub const CLASSES: [(&str, &str); 7] = [
     ("akiec", "Actinic keratosis / intraepithelial carcinoma"),
@@ -39,14 +42,6 @@ pub struct Record {
     pub label: usize,
     /// `train`, `val` or `test`.
     pub split: String,
-}
-
-/// Images of one split, already resized to the network input.
-pub struct Split {
-    /// Resized images.
-    pub images: Vec<RgbImage>,
-    /// Class index per image.
-    pub labels: Vec<usize>,
 }
 
 /// Reads `split.csv` from a HAM10000 folder.
@@ -94,7 +89,7 @@ pub fn image_path(dir: &Path, image_id: &str) -> PathBuf {
     dir.join("images_200x150").join(format!("{image_id}.jpg"))
 }
 
-/// Loads the first `limit` images of `split` (all when `None`), resized to `size`, on two threads.
+/// Loads the first `limit` images of `split` (all when `None`), resized to `size`, on all cores.
 pub fn load_split(
     dir: &Path,
     records: &[Record],
@@ -113,26 +108,9 @@ pub fn load_split(
             dir.display()
         ));
     }
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let chunk = chosen.len().div_ceil(threads);
-    let images = std::thread::scope(|scope| {
-        let workers: Vec<_> = chosen
-            .chunks(chunk)
-            .map(|part| {
-                scope.spawn(move || {
-                    part.iter()
-                        .map(|r| load_resized(dir, r, size))
-                        .collect::<Result<Vec<_>, String>>()
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .map(|w| w.join().expect("image loader thread panicked"))
-            .collect::<Result<Vec<_>, String>>()
-    })?;
+    let images = map_on_all_cores(&chosen, |r| load_resized(dir, r, size))?;
     Ok(Split {
-        images: images.into_iter().flatten().collect(),
+        images,
         labels: chosen.iter().map(|r| r.label).collect(),
     })
 }

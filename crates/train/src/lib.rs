@@ -1,13 +1,20 @@
 //! Training, evaluation and export of dermtone's networks. Reads datasets where they lie
 //! (`../shared/data`), never copies them, and writes weights plus model cards into `models/`.
 
+pub mod agreement;
+pub mod audit;
 pub mod augment;
 pub mod dermoscopy;
 pub mod export;
+pub mod fit;
 pub mod fitzpatrick17k;
 pub mod ham10000;
 pub mod ham10000_masks;
 pub mod metrics;
+pub mod parallel;
 pub mod table;
+pub mod tone_estimator;
+pub mod tone_export;
 
-pub use dermoscopy::{TrainEvent, TrainOptions, TrainReport, train_dermoscopy};
+pub use dermoscopy::{TrainOptions, TrainReport, train_dermoscopy};
+pub use fit::TrainEvent;

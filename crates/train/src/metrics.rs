@@ -19,14 +19,7 @@ pub struct ClassificationMetrics {
     pub confusion: Vec<Vec<usize>>,
 }
 
-/// Index of the largest value.
-pub fn argmax(values: &[f32]) -> usize {
-    values
-        .iter()
-        .enumerate()
-        .max_by(|a, b| a.1.total_cmp(b.1))
-        .map_or(0, |(i, _)| i)
-}
+pub use dermtone_engine::argmax;
 
 /// Metrics for `probabilities` (one row per image) against `labels`.
 pub fn classification_metrics(

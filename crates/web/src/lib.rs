@@ -20,19 +20,27 @@ pub struct Engine {
 
 #[wasm_bindgen]
 impl Engine {
-    /// Verifies `model_bytes` against `manifest_json` and loads them. `preference` is `auto`
-    /// (WebGPU when an adapter exists, else CPU), `webgpu` or `cpu`.
+    /// Verifies `model_bytes` (and `tone_bytes`, the manifest's tone estimator, when given)
+    /// against `manifest_json` and loads them. `preference` is `auto` (WebGPU when an adapter
+    /// exists, else CPU), `webgpu` or `cpu`.
     pub async fn create(
         manifest_json: String,
         model_bytes: Vec<u8>,
+        tone_bytes: Option<Vec<u8>>,
         preference: String,
     ) -> Result<Engine, JsValue> {
         console_error_panic_hook::set_once();
         let manifest = Manifest::from_json(&manifest_json).map_err(to_js)?;
         let (device, info) = backend::choose(&preference).await.map_err(to_js)?;
-        let inner =
-            dermtone_engine::Engine::new(&manifest, "dermoscopy", &model_bytes, device, info)
-                .map_err(to_js)?;
+        let inner = dermtone_engine::Engine::new(
+            &manifest,
+            "dermoscopy",
+            &model_bytes,
+            tone_bytes.as_deref(),
+            device,
+            info,
+        )
+        .map_err(to_js)?;
         Ok(Engine {
             inner: Rc::new(inner),
         })

@@ -1,0 +1,316 @@
+//! The supervised training loop every dermtone classifier shares: AdamW with a cosine
+//! schedule, class-weighted cross-entropy (hard or ordinal soft targets), and selection of the
+//! epoch that scores best on val. Dataset-specific code only prepares images and picks options.
+
+use burn::module::Module;
+use burn::nn::loss::CrossEntropyLossConfig;
+use burn::optim::{AdamWConfig, GradientsParams};
+use burn::prelude::*;
+use burn::tensor::activation::log_softmax;
+use dermtone_engine::{InputSpec, class_probabilities, normalise_chw};
+use dermtone_net::{Classifier, ClassifierConfig};
+use image::RgbImage;
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+use rand::seq::SliceRandom;
+
+use crate::metrics::{ClassificationMetrics, classification_metrics};
+
+/// Resized images with a class index each.
+pub struct Split {
+    /// Images at the network input size.
+    pub images: Vec<RgbImage>,
+    /// Class index per image.
+    pub labels: Vec<usize>,
+}
+
+/// What the loss compares the network's output with.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub enum Targets {
+    /// One-hot labels: plain (weighted) cross-entropy.
+    Hard,
+    /// Ordered classes (e.g. Fitzpatrick types): a Gaussian of width `sigma` classes around the
+    /// label, so predicting a neighbour costs less than predicting a distant class.
+    Ordinal { sigma: f32 },
+}
+
+/// Training-time augmentation: a randomised copy of one image.
+pub type Augment = dyn Fn(&RgbImage, &mut StdRng) -> RgbImage;
+
+/// A selection score (higher is better) from per-image probabilities and labels.
+pub type Score = dyn Fn(&[Vec<f32>], &[usize]) -> f64;
+
+/// Everything the loop needs besides the data.
+pub struct FitOptions<'a> {
+    /// Seed for initialisation, shuffling and augmentation.
+    pub seed: u64,
+    /// Passes over the training split.
+    pub epochs: usize,
+    /// Images per optimiser step.
+    pub batch_size: usize,
+    /// Peak learning rate (cosine-decayed to zero).
+    pub learning_rate: f64,
+    /// Network shape.
+    pub config: ClassifierConfig,
+    /// Input normalisation.
+    pub input: InputSpec,
+    /// Per-class loss weights.
+    pub class_weights: Vec<f32>,
+    /// Loss targets.
+    pub targets: Targets,
+    /// Training-time augmentation of one image.
+    pub augment: &'a Augment,
+    /// Selection score on val (higher is better).
+    pub score: &'a Score,
+}
+
+/// What the CLI shows while training.
+#[derive(Debug, Clone)]
+pub enum TrainEvent {
+    /// Images are being read and resized.
+    Loading,
+    /// An epoch begins with this many batches.
+    EpochStarted {
+        epoch: usize,
+        epochs: usize,
+        batches: usize,
+    },
+    /// One optimiser step finished with this loss.
+    Batch { loss: f32 },
+    /// An epoch ended; `best` when it is the new selection on val.
+    EpochFinished {
+        epoch: usize,
+        train_loss: f32,
+        val: ClassificationMetrics,
+        score: f64,
+        best: bool,
+    },
+}
+
+/// The selected epoch.
+pub struct Fitted {
+    /// f32 burnpack record of the epoch that was best on val.
+    pub record: Vec<u8>,
+    /// Epoch (1-based) of that record.
+    pub epoch: usize,
+    /// Val metrics of that record.
+    pub val: ClassificationMetrics,
+    /// Its selection score on val.
+    pub score: f64,
+}
+
+/// Trains a fresh classifier on `train` and returns the epoch that scored best on `val`.
+pub fn fit(
+    train: &Split,
+    val: &Split,
+    options: &FitOptions,
+    on_event: &mut dyn FnMut(TrainEvent),
+) -> Result<Fitted, String> {
+    let device = Device::flex().autodiff();
+    device.seed(options.seed);
+    let num_classes = options.config.num_classes;
+    let mut model = options.config.init(&device);
+    let mut optimizer = AdamWConfig::new().with_weight_decay(1e-4).init();
+    let hard_loss = CrossEntropyLossConfig::new()
+        .with_weights(Some(options.class_weights.clone()))
+        .init(&device);
+    let mut rng = StdRng::seed_from_u64(options.seed);
+    let batches = train.images.len().div_ceil(options.batch_size);
+    let total_steps = (batches * options.epochs).max(1);
+    let mut best: Option<Fitted> = None;
+    let mut order: Vec<usize> = (0..train.images.len()).collect();
+
+    for epoch in 1..=options.epochs {
+        on_event(TrainEvent::EpochStarted {
+            epoch,
+            epochs: options.epochs,
+            batches,
+        });
+        order.shuffle(&mut rng);
+        let mut loss_sum = 0f32;
+        for (b, chunk) in order.chunks(options.batch_size).enumerate() {
+            let step = (epoch - 1) * batches + b;
+            let lr = options.learning_rate
+                * 0.5
+                * (1.0 + (std::f64::consts::PI * step as f64 / total_steps as f64).cos());
+            let images: Vec<RgbImage> = chunk
+                .iter()
+                .map(|&i| (options.augment)(&train.images[i], &mut rng))
+                .collect();
+            let labels: Vec<usize> = chunk.iter().map(|&i| train.labels[i]).collect();
+            let logits = model.forward(batch_tensor(&images, &options.input, &device));
+            let loss = match options.targets {
+                Targets::Hard => {
+                    let targets = labels.iter().map(|&l| l as i64).collect::<Vec<_>>();
+                    let targets = Tensor::<1, Int>::from_data(
+                        TensorData::new(targets, [chunk.len()]),
+                        &device,
+                    );
+                    hard_loss.forward(logits, targets)
+                }
+                Targets::Ordinal { sigma } => {
+                    let soft = ordinal_targets(&labels, num_classes, sigma, &options.class_weights);
+                    let soft = Tensor::<2>::from_data(
+                        TensorData::new(soft, [chunk.len(), num_classes]),
+                        &device,
+                    );
+                    (log_softmax(logits, 1) * soft).sum().neg() / chunk.len() as f32
+                }
+            };
+            let loss_value = loss
+                .clone()
+                .into_data()
+                .try_to_vec::<f32>()
+                .map_err(|e| format!("{e:?}"))?[0];
+            let grads = GradientsParams::from_grads(loss.backward(), &model);
+            model = optimizer.step(lr, model, grads);
+            loss_sum += loss_value;
+            on_event(TrainEvent::Batch { loss: loss_value });
+        }
+        let record = model
+            .clone()
+            .into_record()
+            .into_bytes()
+            .map_err(|e| e.to_string())?
+            .to_vec();
+        let probabilities = predict(
+            &load_record(&options.config, &record)?,
+            &val.images,
+            &options.input,
+        )?;
+        let score = (options.score)(&probabilities, &val.labels);
+        let metrics = classification_metrics(&probabilities, &val.labels, num_classes);
+        let is_best = best.as_ref().is_none_or(|b| score > b.score);
+        on_event(TrainEvent::EpochFinished {
+            epoch,
+            train_loss: loss_sum / batches as f32,
+            val: metrics.clone(),
+            score,
+            best: is_best,
+        });
+        if is_best {
+            best = Some(Fitted {
+                record,
+                epoch,
+                val: metrics,
+                score,
+            });
+        }
+    }
+    best.ok_or_else(|| "no epoch was trained (epochs must be at least 1)".into())
+}
+
+/// Soft targets: a Gaussian over classes around each label, scaled by the label's class weight.
+fn ordinal_targets(labels: &[usize], classes: usize, sigma: f32, weights: &[f32]) -> Vec<f32> {
+    labels
+        .iter()
+        .flat_map(|&label| {
+            let raw: Vec<f32> = (0..classes)
+                .map(|c| (-((c as f32 - label as f32) / sigma).powi(2) / 2.0).exp())
+                .collect();
+            let total: f32 = raw.iter().sum();
+            raw.into_iter().map(move |v| v / total * weights[label])
+        })
+        .collect()
+}
+
+/// Loads an f32 record into a fresh inference (non-autodiff) CPU model.
+pub fn load_record(config: &ClassifierConfig, record: &[u8]) -> Result<Classifier, String> {
+    let record =
+        burn::store::ModuleRecord::from_bytes(burn::tensor::Bytes::from_bytes_vec(record.to_vec()))
+            .map_err(|e| e.to_string())?;
+    config
+        .init(&Device::flex())
+        .try_load_record(record)
+        .map_err(|e| e.to_string())
+}
+
+/// Class probabilities for resized images, computed by the engine's own code path.
+pub fn predict(
+    model: &Classifier,
+    images: &[RgbImage],
+    input: &InputSpec,
+) -> Result<Vec<Vec<f32>>, String> {
+    let device = Device::flex();
+    let mut out = Vec::with_capacity(images.len());
+    for chunk in images.chunks(128) {
+        let batch = batch_tensor(chunk, input, &device);
+        out.extend(
+            pollster::block_on(class_probabilities(model, batch)).map_err(|e| e.to_string())?,
+        );
+    }
+    Ok(out)
+}
+
+fn batch_tensor(images: &[RgbImage], input: &InputSpec, device: &Device) -> Tensor<4> {
+    let side = input.size as usize;
+    let data: Vec<f32> = images
+        .iter()
+        .flat_map(|im| normalise_chw(im, input))
+        .collect();
+    Tensor::from_data(TensorData::new(data, [images.len(), 3, side, side]), device)
+}
+
+/// Per-channel mean and standard deviation of `x/255` over the training images.
+pub fn fit_normalisation(images: &[RgbImage], size: u32) -> InputSpec {
+    let mut sum = [0f64; 3];
+    let mut sum_sq = [0f64; 3];
+    let mut n = 0f64;
+    for image in images {
+        for pixel in image.pixels() {
+            for c in 0..3 {
+                let v = f64::from(pixel[c]) / 255.0;
+                sum[c] += v;
+                sum_sq[c] += v * v;
+            }
+            n += 1.0;
+        }
+    }
+    let mean = sum.map(|s| s / n.max(1.0));
+    let std = [0, 1, 2].map(|c| {
+        (sum_sq[c] / n.max(1.0) - mean[c] * mean[c])
+            .max(1e-6)
+            .sqrt() as f32
+    });
+    InputSpec {
+        size,
+        mean: mean.map(|m| m as f32),
+        std,
+    }
+}
+
+/// Inverse-square-root-frequency class weights, normalised to mean 1: rare classes count more
+/// without letting classes of a few images dominate.
+pub fn class_weights(labels: &[usize], classes: usize) -> Vec<f32> {
+    let mut counts = vec![0usize; classes];
+    for &l in labels {
+        counts[l] += 1;
+    }
+    let raw: Vec<f32> = counts
+        .iter()
+        .map(|&c| 1.0 / (c.max(1) as f32).sqrt())
+        .collect();
+    let mean = raw.iter().sum::<f32>() / raw.len() as f32;
+    raw.iter().map(|w| w / mean).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rare_classes_weigh_more() {
+        let w = class_weights(&[5, 5, 5, 5, 0], 7);
+        assert!(w[0] > w[5]);
+        assert!((w.iter().sum::<f32>() / w.len() as f32 - 1.0).abs() < 1e-5);
+    }
+
+    #[test]
+    fn ordinal_targets_peak_at_the_label_and_fall_off() {
+        let t = ordinal_targets(&[2], 6, 0.75, &[1.0; 6]);
+        assert!((t.iter().sum::<f32>() - 1.0).abs() < 1e-5);
+        assert!(t[2] > t[1] && t[1] > t[0]);
+        assert!((t[1] - t[3]).abs() < 1e-6);
+        assert!(t[5] < 0.01);
+    }
+}

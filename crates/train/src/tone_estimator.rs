@@ -1,0 +1,199 @@
+//! The learned skin-tone estimator: dermtone's classifier network trained to read the labelled
+//! Fitzpatrick type (1–6) of a clinical photo from Fitzpatrick17k. ITA on photos is known to read
+//! dark skin as lighter (lighting, white balance); this estimator is scored against the ITA rule
+//! on the same images and the engine uses whichever agrees better with the labels.
+
+use std::path::{Path, PathBuf};
+
+use dermtone_engine::{InputSpec, decode_image, resize_for_model};
+use dermtone_net::{Classifier, ClassifierConfig};
+use image::RgbImage;
+
+use crate::agreement::{Agreement, agreement};
+use crate::augment::dihedral;
+use crate::fit::{
+    FitOptions, Split, Targets, TrainEvent, class_weights, fit, fit_normalisation, predict,
+};
+use crate::fitzpatrick17k::{Record, image_path, read_labels};
+use crate::metrics::argmax;
+use crate::parallel::map_on_all_cores;
+
+/// Everything that decides a training run; recorded in the model card.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ToneTrainOptions {
+    /// Fitzpatrick17k subset folder.
+    pub data: PathBuf,
+    /// Seed for initialisation, shuffling and augmentation.
+    pub seed: u64,
+    /// Passes over the training split.
+    pub epochs: usize,
+    /// Images per optimiser step.
+    pub batch_size: usize,
+    /// Peak learning rate (cosine-decayed to zero).
+    pub learning_rate: f64,
+    /// Side of the square network input.
+    pub input_size: u32,
+    /// Channels of the first conv block.
+    pub base_width: usize,
+    /// Width (in types) of the ordinal soft targets; 0 for plain one-hot targets.
+    pub ordinal_sigma: f32,
+    /// Use at most this many images per split (for smoke tests), all when `None`.
+    pub limit: Option<usize>,
+}
+
+/// The selected estimator, its data and how it was measured.
+pub struct ToneTrainReport {
+    /// f32 burnpack record of the epoch that was best on val.
+    pub best_record: Vec<u8>,
+    /// Epoch (1-based) of that record.
+    pub best_epoch: usize,
+    /// Selection score on val (within-±1 agreement + 0.1 × exact agreement).
+    pub val_score: f64,
+    /// Input normalisation fitted on the train split.
+    pub input: InputSpec,
+    /// Network shape.
+    pub config: ClassifierConfig,
+    /// Training images used (labelled types only).
+    pub train_count: usize,
+    /// Val images, resized, with their records.
+    pub val: LabelledSplit,
+    /// Test images, resized (evaluated only after selection).
+    pub test: LabelledSplit,
+}
+
+/// A split's resized images with their records (for the ITA comparison on the originals).
+pub struct LabelledSplit {
+    /// Images at the network input size; labels are Fitzpatrick type − 1.
+    pub split: Split,
+    /// The records, in the same order.
+    pub records: Vec<Record>,
+}
+
+/// Selection score: the target metric (within ±1) with exact agreement as a tie-breaker.
+fn selection_score(probabilities: &[Vec<f32>], labels: &[usize]) -> f64 {
+    let pairs = estimate_pairs(probabilities, labels);
+    let a = agreement(&pairs);
+    a.within_one.unwrap_or(0.0) + 0.1 * a.exact.unwrap_or(0.0)
+}
+
+/// (labelled type, estimated type) pairs from probabilities over types 1–6.
+pub fn estimate_pairs(probabilities: &[Vec<f32>], labels: &[usize]) -> Vec<(u8, Option<u8>)> {
+    probabilities
+        .iter()
+        .zip(labels)
+        .map(|(p, &l)| (l as u8 + 1, Some(argmax(p) as u8 + 1)))
+        .collect()
+}
+
+/// Trains the estimator on the train split's labelled images and selects on val.
+pub fn train_tone_estimator(
+    options: &ToneTrainOptions,
+    on_event: &mut dyn FnMut(TrainEvent),
+) -> Result<ToneTrainReport, String> {
+    on_event(TrainEvent::Loading);
+    let records = read_labels(&options.data)?;
+    let size = options.input_size;
+    let load = |split: &str| load_labelled(&options.data, &records, split, size, options.limit);
+    let (train, val, test) = (load("train")?, load("val")?, load("test")?);
+    let input = fit_normalisation(&train.split.images, size);
+    let config = ClassifierConfig::new(6).with_base_width(options.base_width);
+    let targets = if options.ordinal_sigma > 0.0 {
+        Targets::Ordinal {
+            sigma: options.ordinal_sigma,
+        }
+    } else {
+        Targets::Hard
+    };
+    let fitted = fit(
+        &train.split,
+        &val.split,
+        &FitOptions {
+            seed: options.seed,
+            epochs: options.epochs,
+            batch_size: options.batch_size,
+            learning_rate: options.learning_rate,
+            config: config.clone(),
+            input: input.clone(),
+            class_weights: class_weights(&train.split.labels, 6),
+            targets,
+            augment: &|image, rng| dihedral(image, rng),
+            score: &selection_score,
+        },
+        on_event,
+    )?;
+    Ok(ToneTrainReport {
+        best_record: fitted.record,
+        best_epoch: fitted.epoch,
+        val_score: fitted.score,
+        input,
+        config,
+        train_count: train.split.images.len(),
+        val,
+        test,
+    })
+}
+
+/// Agreement of a trained estimator with the labels of a split.
+pub fn evaluate_estimator(
+    model: &Classifier,
+    split: &Split,
+    input: &InputSpec,
+) -> Result<Agreement, String> {
+    let probabilities = predict(model, &split.images, input)?;
+    Ok(agreement(&estimate_pairs(&probabilities, &split.labels)))
+}
+
+/// The labelled (type known) images of one split, resized, read on all cores.
+pub fn load_labelled(
+    dir: &Path,
+    records: &[Record],
+    split: &str,
+    size: u32,
+    limit: Option<usize>,
+) -> Result<LabelledSplit, String> {
+    let chosen: Vec<Record> = records
+        .iter()
+        .filter(|r| r.split == split && r.fitzpatrick.is_some())
+        .take(limit.unwrap_or(usize::MAX))
+        .cloned()
+        .collect();
+    if chosen.is_empty() {
+        return Err(format!(
+            "split {split:?} has no labelled images in {}",
+            dir.display()
+        ));
+    }
+    let images = map_on_all_cores(&chosen, |r| {
+        load_resized(&image_path(dir, &r.md5hash), size)
+    })?;
+    Ok(LabelledSplit {
+        split: Split {
+            images,
+            labels: chosen
+                .iter()
+                .map(|r| usize::from(r.fitzpatrick.unwrap_or(1)) - 1)
+                .collect(),
+        },
+        records: chosen,
+    })
+}
+
+fn load_resized(path: &Path, size: u32) -> Result<RgbImage, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let image = decode_image(&bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(resize_for_model(&image, size))
+}
+
+/// Agreement of the ITA rule (colour crate: skin mask, median ITA, Groh cut-offs) with the labels
+/// of `records`, measured on the original photos as the engine would see them.
+pub fn ita_agreement(dir: &Path, records: &[Record]) -> Result<Agreement, String> {
+    let pairs = map_on_all_cores(records, |r| {
+        let path = image_path(dir, &r.md5hash);
+        let bytes =
+            std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let image = decode_image(&bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+        let estimate = dermtone_color::skin_tone(&image, None);
+        Ok((r.fitzpatrick.unwrap_or(0), estimate.fitzpatrick))
+    })?;
+    Ok(agreement(&pairs))
+}
