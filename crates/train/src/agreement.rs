@@ -18,6 +18,37 @@ impl Confusion {
         self.matrix.iter().flatten().sum()
     }
 
+    /// Within-±1 agreement per labelled type 1–6 (`None` for a type without images): where an
+    /// estimator fails matters as much as how often.
+    pub fn within_one_by_label(&self) -> [Option<f64>; 6] {
+        std::array::from_fn(|label| {
+            let row = &self.matrix[label];
+            let n: usize = row.iter().sum();
+            let near: usize = row[label.saturating_sub(1)..(label + 2).min(6)]
+                .iter()
+                .sum();
+            (n > 0).then(|| near as f64 / n as f64)
+        })
+    }
+
+    /// The best within-±1 agreement a constant answer could reach on these labels, and that
+    /// answer: the floor any estimator has to beat.
+    pub fn best_constant_within_one(&self) -> Option<(u8, f64)> {
+        let per_label: Vec<usize> = self.matrix.iter().map(|r| r.iter().sum()).collect();
+        let n: usize = per_label.iter().sum();
+        (n > 0).then(|| {
+            (0..6)
+                .map(|answer: usize| {
+                    let near: usize = per_label[answer.saturating_sub(1)..(answer + 2).min(6)]
+                        .iter()
+                        .sum();
+                    (answer as u8 + 1, near as f64 / n as f64)
+                })
+                .max_by(|a, b| a.1.total_cmp(&b.1))
+                .expect("six answers")
+        })
+    }
+
     /// The (label, estimate) pairs the matrix counts.
     pub fn pairs(&self) -> Vec<(u8, u8)> {
         let mut pairs = Vec::with_capacity(self.n());
@@ -141,6 +172,28 @@ fn pearson(x: &[f64], y: &[f64]) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn per_type_and_constant_floor_match_hand_counts() {
+        let c = confusion_6x6(&[
+            (1, Some(1)),
+            (1, Some(3)),
+            (2, Some(2)),
+            (2, Some(2)),
+            (2, Some(6)),
+            (3, Some(3)),
+            (6, Some(5)),
+        ]);
+        let by_label = c.within_one_by_label();
+        assert_eq!(by_label[0], Some(0.5));
+        assert!((by_label[1].unwrap() - 2.0 / 3.0).abs() < 1e-12);
+        assert_eq!(by_label[2], Some(1.0));
+        assert_eq!(by_label[3], None);
+        assert_eq!(by_label[5], Some(1.0));
+        let (answer, share) = c.best_constant_within_one().unwrap();
+        assert_eq!(answer, 2);
+        assert!((share - 6.0 / 7.0).abs() < 1e-12);
+    }
 
     fn close(a: Option<f64>, b: f64) -> bool {
         a.is_some_and(|a| (a - b).abs() < 1e-9)

@@ -108,6 +108,13 @@ pub fn export_tone_estimator(
         "metrics": {
             "val_int8": val_int8, "test_int8": test_int8, "test_f32": test_f32,
             "val_ita_rule": val_ita, "test_ita_rule": test_ita,
+            "test_within_one_by_type": {
+                "learned_int8": test_int8.confusion.within_one_by_label(),
+                "ita_rule": test_ita.confusion.within_one_by_label(),
+                "n_learned": test_int8.confusion.matrix.map(|r| r.iter().sum::<usize>()),
+            },
+            "test_best_constant_within_one": test_int8.confusion.best_constant_within_one()
+                .map(|(answer, share)| json!({ "answer": answer, "within_one": share })),
         },
     });
     let markdown = markdown_card(
@@ -118,7 +125,7 @@ pub fn export_tone_estimator(
             ("learned, f32", &test_f32),
             ("ITA rule (Groh cut-offs)", &test_ita),
         ],
-    );
+    ) + &per_type_table(&test_int8, &test_ita);
     install_model(out_dir, entry, &int8_bytes, &card, &markdown, shipped)?;
     Ok(ToneExportSummary {
         weights_file: file,
@@ -130,6 +137,43 @@ pub fn export_tone_estimator(
         test_ita,
         shipped,
     })
+}
+
+/// Within-±1 agreement per labelled type on test, and the floor a constant answer reaches.
+fn per_type_table(learned: &Agreement, ita: &Agreement) -> String {
+    const ROMAN: [&str; 6] = ["I", "II", "III", "IV", "V", "VI"];
+    let figure = |v: Option<f64>| v.map_or("–".into(), |v| format!("{v:.2}"));
+    let (l, i) = (
+        learned.confusion.within_one_by_label(),
+        ita.confusion.within_one_by_label(),
+    );
+    let rows: String = (0..6)
+        .map(|t| {
+            let n: usize = learned.confusion.matrix[t].iter().sum();
+            format!(
+                "| {} | {n} | {} | {} |\n",
+                ROMAN[t],
+                figure(l[t]),
+                figure(i[t])
+            )
+        })
+        .collect();
+    let floor =
+        learned
+            .confusion
+            .best_constant_within_one()
+            .map_or(String::new(), |(answer, share)| {
+                format!(
+                    "\nAlways answering type {} would already be within ±1 on {:.1} % of these \
+                 images: the floor an estimator has to beat.\n",
+                    ROMAN[usize::from(answer) - 1],
+                    share * 100.0
+                )
+            });
+    format!(
+        "\n## Test split: within ±1 per labelled type\n\
+         | labelled type | n | learned (int8) | ITA rule |\n|---|---|---|---|\n{rows}{floor}"
+    )
 }
 
 fn markdown_card(id: &str, card: &serde_json::Value, rows: &[(&str, &Agreement)]) -> String {
