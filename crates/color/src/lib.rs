@@ -7,6 +7,7 @@ mod lesion;
 mod mask;
 mod morphology;
 mod quality;
+mod resize;
 mod retone;
 mod skin;
 mod ssim;
@@ -24,6 +25,7 @@ pub use quality::{
     MIN_LESION_CONTRAST, MIN_LESION_FRACTION, MIN_MEAN_LUMINANCE, MIN_SHARPNESS, MIN_SIDE, Problem,
     QualityMeasures, QualityReport, assess, measure,
 };
+pub use resize::scale_to_short_side;
 pub use retone::{
     HAEMOGLOBIN_OD, MAX_TARGET_ITA, MELANIN_OD, MIN_TARGET_ITA, RetoneError, Retoned,
     SURFACE_REFLECTANCE, add_melanin, optical_density, retone,

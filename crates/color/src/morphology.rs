@@ -4,9 +4,9 @@
 //! fast in wasm too.
 
 use image::RgbImage;
-use image::imageops::{FilterType, resize};
 
 use crate::Mask;
+use crate::resize::scale_to_short_side;
 
 /// Short side, in pixels, at which masks are computed: HAM10000's 200×150 images are used as
 /// they are, and a phone photo costs the same as a dermoscopy image.
@@ -110,17 +110,7 @@ fn sliding(
 
 /// `image` resized so that its short side is at most [`WORK_SIDE`] (never enlarged).
 pub(crate) fn working_image(image: &RgbImage) -> RgbImage {
-    let (w, h) = image.dimensions();
-    let short = w.min(h);
-    if short <= WORK_SIDE {
-        return image.clone();
-    }
-    let scale = WORK_SIDE as f32 / short as f32;
-    let (tw, th) = (
-        ((w as f32 * scale).round() as u32).max(1),
-        ((h as f32 * scale).round() as u32).max(1),
-    );
-    resize(image, tw, th, FilterType::Triangle)
+    scale_to_short_side(image, WORK_SIDE, false)
 }
 
 /// `mask` resampled to `width × height` by nearest neighbour.

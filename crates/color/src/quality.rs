@@ -1,12 +1,12 @@
 //! Photo quality: is this photo good enough to analyse at all? Each problem has a stable code and
 //! a message a patient understands, so the page can ask for a retake before showing any result.
 
-use image::imageops::{FilterType, resize};
 use image::{GrayImage, RgbImage};
 
 use crate::Mask;
 use crate::lesion::{Working, lesion_at_working_size};
 use crate::morphology::dilate;
+use crate::resize::scale_to_short_side;
 use crate::skin::{non_skin_colour, vignette};
 
 /// Measurements behind a quality verdict, kept so thresholds can be audited.
@@ -38,17 +38,7 @@ pub const ANALYSIS_SIDE: u32 = 150;
 /// `image` resized so its short side is [`ANALYSIS_SIDE`]: every measure is taken on this one
 /// copy, so a 12-megapixel photo is resized once.
 fn at_analysis_size(image: &RgbImage) -> RgbImage {
-    let (w, h) = image.dimensions();
-    let scale = ANALYSIS_SIDE as f32 / w.min(h).max(1) as f32;
-    let (tw, th) = (
-        ((w as f32 * scale).round() as u32).max(1),
-        ((h as f32 * scale).round() as u32).max(1),
-    );
-    if (tw, th) == (w, h) {
-        image.clone()
-    } else {
-        resize(image, tw, th, FilterType::Triangle)
-    }
+    scale_to_short_side(image, ANALYSIS_SIDE, true)
 }
 
 /// Luminance (BT.601) of each pixel.

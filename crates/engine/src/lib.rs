@@ -22,6 +22,6 @@ pub use manifest::{Architecture, InputSpec, Label, Manifest, ModelEntry, sha256_
 pub use preprocess::{normalise_chw, resize_for_model};
 pub use provenance::{Provenance, read_provenance, stamp_provenance};
 pub use tone::{
-    LearnedTone, TONE_SIDE, ToneConfidence, ToneReport, fitzpatrick_group, ita_estimate,
+    LearnedTone, TONE_SHORT_SIDE, ToneConfidence, ToneReport, fitzpatrick_group, ita_estimate,
     tone_report, tone_view,
 };

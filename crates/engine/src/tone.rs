@@ -2,15 +2,14 @@
 //! and, where the manifest ships one, the learned estimator, which was kept only because it
 //! agreed with labelled Fitzpatrick types better than ITA did. Both answers are reported.
 
-use dermtone_color::{ConfidenceLevel, ToneEstimate, skin_tone};
+use dermtone_color::{ConfidenceLevel, ToneEstimate, scale_to_short_side, skin_tone};
 use image::RgbImage;
-use image::imageops::{FilterType, resize};
 use serde::Serialize;
 
 use crate::ModelRef;
 
-/// Longest side the tone is measured at: enough pixels for a stable median, fast everywhere.
-pub const TONE_SIDE: u32 = 256;
+/// Short side the tone is measured at: enough pixels for a stable median, fast everywhere.
+pub const TONE_SHORT_SIDE: u32 = 200;
 
 /// The estimated skin tone of a photo, as printed by `dermtone tone --json` and carried in
 /// every analysis. Scales are `null` when there was too little healthy skin to judge.
@@ -74,17 +73,7 @@ pub fn fitzpatrick_group(fitzpatrick: Option<u8>) -> &'static str {
 
 /// The photo at the size tone is measured at (never enlarged).
 pub fn tone_view(image: &RgbImage) -> RgbImage {
-    let (w, h) = image.dimensions();
-    let long = w.max(h);
-    if long <= TONE_SIDE {
-        return image.clone();
-    }
-    let scale = TONE_SIDE as f32 / long as f32;
-    let (nw, nh) = (
-        ((w as f32 * scale).round() as u32).max(1),
-        ((h as f32 * scale).round() as u32).max(1),
-    );
-    resize(image, nw, nh, FilterType::Triangle)
+    scale_to_short_side(image, TONE_SHORT_SIDE, false)
 }
 
 /// The ITA rule's estimate of a photo.
@@ -168,7 +157,12 @@ mod tests {
     #[test]
     fn big_photos_are_measured_small() {
         let photo = RgbImage::new(4000, 3000);
-        assert_eq!(tone_view(&photo).dimensions(), (256, 192));
+        assert_eq!(tone_view(&photo).dimensions(), (267, 200));
+        assert_eq!(
+            tone_view(&RgbImage::new(300, 1000)).dimensions(),
+            (200, 667)
+        );
+        assert_eq!(tone_view(&RgbImage::new(224, 159)).dimensions(), (224, 159));
         assert_eq!(tone_view(&RgbImage::new(200, 150)).dimensions(), (200, 150));
     }
 }

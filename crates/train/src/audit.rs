@@ -15,7 +15,6 @@ mod svg;
 use std::path::{Path, PathBuf};
 
 pub use counts::{Counts, Quartiles, ToneCounts, TypeCounts, group_key, type_key};
-pub use estimate::SHORT_SIDE;
 pub use markdown::render as render_markdown;
 pub use report::{
     AgreementReport, AuditReport, ClassHistogram, ClassTones, Estimator, ImageCounts, ImageError,

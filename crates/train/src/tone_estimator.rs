@@ -184,15 +184,15 @@ fn load_resized(path: &Path, size: u32) -> Result<RgbImage, String> {
     Ok(resize_for_model(&image, size))
 }
 
-/// Agreement of the ITA rule (colour crate: skin mask, median ITA, Groh cut-offs) with the labels
-/// of `records`, measured on the original photos as the engine would see them.
+/// Agreement of the ITA rule (skin mask, median ITA, Groh cut-offs) with the labels of
+/// `records`, measured by the engine's own tone step on the original photos.
 pub fn ita_agreement(dir: &Path, records: &[Record]) -> Result<Agreement, String> {
     let pairs = map_on_all_cores(records, |r| {
         let path = image_path(dir, &r.md5hash);
         let bytes =
             std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
         let image = decode_image(&bytes).map_err(|e| format!("{}: {e}", path.display()))?;
-        let estimate = dermtone_color::skin_tone(&image, None);
+        let estimate = dermtone_engine::ita_estimate(&image);
         Ok((r.fitzpatrick.unwrap_or(0), estimate.fitzpatrick))
     })?;
     Ok(agreement(&pairs))

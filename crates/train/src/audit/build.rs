@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use dermtone_color::ToneEstimate;
 
 use super::counts::{ToneCounts, TypeCounts, round2, round4};
-use super::estimate::{Outcome, SHORT_SIDE};
+use super::estimate::Outcome;
 use super::report::{
     AgreementReport, AuditReport, ClassHistogram, ClassTones, Estimator, ImageCounts, ImageError,
     ImageTone, ItaHistogram, Labelled, LabelledGroup, LesionMasks, SplitAgreement, SplitTones,
@@ -14,6 +14,7 @@ use super::report::{
 };
 use super::source::{ClassInfo, Item, LabelRow, Source};
 use crate::agreement::{agreement, spearman};
+use dermtone_engine::TONE_SHORT_SIDE;
 
 /// ITA° histogram range and bin width (degrees). ITA° is atan2(L* − 50, b*), so skin with a
 /// blue cast (b* < 0, common under a dermoscope's light) lies beyond ±90°: the range is the full
@@ -57,7 +58,7 @@ pub fn build_report(dataset: &str, source: &Source, outcomes: &[Outcome]) -> Aud
             method: "median ITA° over healthy skin (lesion, hair, glare and background excluded)",
             fitzpatrick_from_ita: "Groh et al. 2021 cut-offs: >40 I, 23–40 II, 12–23 III, \
                                    0–12 IV, −25–0 V, ≤−25 VI",
-            short_side: SHORT_SIDE,
+            short_side: TONE_SHORT_SIDE,
             lesion_masks: LesionMasks {
                 hand,
                 automatic: source.items.len() - hand,

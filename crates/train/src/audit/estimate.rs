@@ -6,15 +6,9 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use dermtone_color::{Mask, ToneEstimate, skin_tone};
-use dermtone_engine::{Provenance, decode_image, read_provenance};
-use image::RgbImage;
-use image::imageops::{FilterType, resize};
+use dermtone_engine::{Provenance, decode_image, ita_estimate, read_provenance};
 
 use super::source::Item;
-
-/// Larger photos are shrunk until their short side is this long before estimating: the tone is
-/// a median over many pixels, so more pixels only cost time.
-pub const SHORT_SIDE: u32 = 200;
 
 /// Images handed to a worker at a time: small enough to balance uneven files, large enough
 /// that the shared counter is not contended.
@@ -100,7 +94,7 @@ fn estimate_one(item: &Item, mask: Option<&Mask>) -> Outcome {
             ));
         }
         Some(mask) => skin_tone(&image, Some(mask)),
-        None => skin_tone(&shrink(image), None),
+        None => ita_estimate(&image),
     };
     match read_provenance(&bytes) {
         Some(provenance) if provenance.synthetic => Outcome::Synthetic(tone, provenance),
@@ -108,28 +102,9 @@ fn estimate_one(item: &Item, mask: Option<&Mask>) -> Outcome {
     }
 }
 
-/// `image` with its short side brought down to [`SHORT_SIDE`]; smaller images are kept as they are.
-fn shrink(image: RgbImage) -> RgbImage {
-    let (w, h) = image.dimensions();
-    let short = w.min(h);
-    if short <= SHORT_SIDE {
-        return image;
-    }
-    let scale = f64::from(SHORT_SIDE) / f64::from(short);
-    let size = |side: u32| ((f64::from(side) * scale).round() as u32).max(1);
-    resize(&image, size(w), size(h), FilterType::Triangle)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn only_large_images_shrink_keeping_their_shape() {
-        assert_eq!(shrink(RgbImage::new(800, 600)).dimensions(), (267, 200));
-        assert_eq!(shrink(RgbImage::new(300, 1000)).dimensions(), (200, 667));
-        assert_eq!(shrink(RgbImage::new(224, 159)).dimensions(), (224, 159));
-    }
 
     #[test]
     fn missing_and_mismatched_files_are_errors_not_panics() {
@@ -143,7 +118,7 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("dermtone-estimate-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let png = dir.join("small.png");
-        RgbImage::new(20, 10).save(&png).unwrap();
+        image::RgbImage::new(20, 10).save(&png).unwrap();
         let masks = HashMap::from([("m".to_string(), Mask::filled(200, 150, false))]);
         let items = [item("/nonexistent/a.jpg"), item(png.to_str().unwrap())];
         let outcomes = estimate_all(&items, &masks, &|| {});
