@@ -4,14 +4,13 @@ use std::path::Path;
 
 use burn::tensor::Device;
 use dermtone_engine::{Analysis, BackendInfo, Engine, Manifest, decode_image};
+use image::RgbImage;
 
-use crate::Backend;
+use crate::{Backend, PhotoArgs};
 
-pub fn run(image: &Path, json: bool, backend: Backend, models: &Path) -> Result<(), String> {
-    let bytes =
-        std::fs::read(image).map_err(|e| format!("cannot read {}: {e}", image.display()))?;
-    let photo = decode_image(&bytes).map_err(|e| format!("{}: {e}", image.display()))?;
-    let engine = load_engine(models, backend)?;
+pub fn run(args: &PhotoArgs) -> Result<(), String> {
+    let (photo, engine) = read_photo_and_engine(args)?;
+    let (image, json) = (args.image.as_path(), args.json);
     let analysis = pollster::block_on(engine.analyze(&photo)).map_err(|e| e.to_string())?;
     if json {
         println!(
@@ -22,6 +21,15 @@ pub fn run(image: &Path, json: bool, backend: Backend, models: &Path) -> Result<
         print_text(image, &analysis);
     }
     Ok(())
+}
+
+/// The decoded photo and the engine loaded from `--models` on `--backend`.
+pub fn read_photo_and_engine(args: &PhotoArgs) -> Result<(RgbImage, Engine), String> {
+    let image = &args.image;
+    let bytes =
+        std::fs::read(image).map_err(|e| format!("cannot read {}: {e}", image.display()))?;
+    let photo = decode_image(&bytes).map_err(|e| format!("{}: {e}", image.display()))?;
+    Ok((photo, load_engine(&args.models, args.backend)?))
 }
 
 /// Reads `manifest.json`, the dermoscopy weights and (where listed) the tone estimator's from

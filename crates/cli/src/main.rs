@@ -9,7 +9,7 @@ mod train;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// Skin-lesion screening that runs on your own device. A screening aid, not a diagnosis.
 #[derive(Parser)]
@@ -22,19 +22,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Analyse one photo and print class probabilities.
-    Analyze {
-        /// JPEG or PNG file.
-        image: PathBuf,
-        /// Print the analysis as JSON (a stable interface: fields are only ever added).
-        #[arg(long)]
-        json: bool,
-        /// Which burn backend runs the network.
-        #[arg(long, value_enum, default_value_t = Backend::Cpu)]
-        backend: Backend,
-        /// Folder holding manifest.json and the weights.
-        #[arg(long, default_value = "models")]
-        models: PathBuf,
-    },
+    Analyze(PhotoArgs),
     /// Audit how each skin tone is represented in a dataset: a HAM10000 folder, the
     /// Fitzpatrick17k subset or label table, or any folder of images (searched recursively; the
     /// first subfolder names the class).
@@ -49,19 +37,7 @@ enum Command {
         out: Option<PathBuf>,
     },
     /// Estimate the skin tone of one photo (Fitzpatrick, ITA°, Monk) with its confidence.
-    Tone {
-        /// JPEG or PNG file.
-        image: PathBuf,
-        /// Print the estimate as JSON (a stable interface: fields are only ever added).
-        #[arg(long)]
-        json: bool,
-        /// Which burn backend runs the learned estimator.
-        #[arg(long, value_enum, default_value_t = Backend::Cpu)]
-        backend: Backend,
-        /// Folder holding manifest.json and the weights.
-        #[arg(long, default_value = "models")]
-        models: PathBuf,
-    },
+    Tone(PhotoArgs),
     /// Train a model from the shared datasets and write it into the models folder.
     Train {
         #[command(subcommand)]
@@ -81,6 +57,22 @@ enum Command {
     },
 }
 
+/// One photo through the shipped models: shared by `analyze` and `tone`.
+#[derive(Args)]
+pub struct PhotoArgs {
+    /// JPEG or PNG file.
+    image: PathBuf,
+    /// Print the result as JSON (a stable interface: fields are only ever added).
+    #[arg(long)]
+    json: bool,
+    /// Which burn backend runs the networks.
+    #[arg(long, value_enum, default_value_t = Backend::Cpu)]
+    backend: Backend,
+    /// Folder holding manifest.json and the weights.
+    #[arg(long, default_value = "models")]
+    models: PathBuf,
+}
+
 /// Backends the CLI can run the networks on.
 #[derive(Clone, Copy, ValueEnum)]
 pub enum Backend {
@@ -93,19 +85,9 @@ pub enum Backend {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Analyze {
-            image,
-            json,
-            backend,
-            models,
-        } => analyze::run(&image, json, backend, &models),
+        Command::Analyze(photo) => analyze::run(&photo),
         Command::Audit { dataset, json, out } => audit::run(&dataset, json, out.as_deref()),
-        Command::Tone {
-            image,
-            json,
-            backend,
-            models,
-        } => tone::run(&image, json, backend, &models),
+        Command::Tone(photo) => tone::run(&photo),
         Command::Train { task } => train::run(task),
         Command::Serve { port, root, models } => serve::run(port, &root, &models),
     };

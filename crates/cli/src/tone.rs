@@ -1,18 +1,14 @@
 //! `dermtone tone`: the estimated skin tone of one photo (ITA rule and, where shipped, the
 //! learned estimator), as text or as JSON (a stable interface: fields are only ever added).
 
-use std::path::Path;
+use dermtone_engine::ToneReport;
 
-use dermtone_engine::{ToneReport, decode_image};
+use crate::PhotoArgs;
+use crate::analyze::read_photo_and_engine;
 
-use crate::Backend;
-use crate::analyze::load_engine;
-
-pub fn run(image: &Path, json: bool, backend: Backend, models: &Path) -> Result<(), String> {
-    let bytes =
-        std::fs::read(image).map_err(|e| format!("cannot read {}: {e}", image.display()))?;
-    let photo = decode_image(&bytes).map_err(|e| format!("{}: {e}", image.display()))?;
-    let engine = load_engine(models, backend)?;
+pub fn run(args: &PhotoArgs) -> Result<(), String> {
+    let (photo, engine) = read_photo_and_engine(args)?;
+    let (image, json) = (args.image.as_path(), args.json);
     let tone = pollster::block_on(engine.estimate_tone(&photo)).map_err(|e| e.to_string())?;
     if json {
         println!(

@@ -1,29 +1,17 @@
 //! `dermtone audit` end to end on a small folder of real HAM10000 images, a corrupt file and a
 //! stamped synthetic PNG, copied into a temporary folder (never into the repository).
 
+mod common;
+
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
+use common::{dermtone, scratch};
 use dermtone_engine::{Provenance, decode_image, stamp_provenance};
 use serde_json::Value;
 
 fn ham_images() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/ham10000/images_200x150")
-}
-
-fn dermtone(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_dermtone"))
-        .args(args)
-        .output()
-        .expect("run dermtone")
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("dermtone-audit-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }
 
 /// 10 real images (8 loose, 2 in `mel/`), one corrupt JPEG and one synthetic PNG in `mel/`.

@@ -1,16 +1,14 @@
 //! The `dermtone` binary end to end, on real HAM10000 images and the shipped model.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
+use std::path::{Path, PathBuf};
+
+use common::{dermtone, repo, scratch, shared};
 use serde_json::Value;
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
 fn ham() -> PathBuf {
-    repo().join("../shared/data/ham10000")
+    shared("ham10000")
 }
 
 fn first_test_image() -> PathBuf {
@@ -22,21 +20,6 @@ fn first_test_image() -> PathBuf {
         .and_then(|l| l.split(',').next())
         .expect("a test image");
     ham().join("images_200x150").join(format!("{id}.jpg"))
-}
-
-fn dermtone(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_dermtone"))
-        .args(args)
-        .current_dir(repo())
-        .output()
-        .expect("run dermtone")
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("dermtone-cli-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }
 
 fn analyze_json(image: &Path, extra: &[&str]) -> Value {

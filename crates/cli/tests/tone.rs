@@ -1,18 +1,12 @@
 //! `dermtone tone` and the tone inside `dermtone analyze`, end to end on real images.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
+use std::path::PathBuf;
+
+use common::{dermtone, repo, scratch, shared};
 use image::{Rgb, RgbImage};
 use serde_json::Value;
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn shared(name: &str) -> PathBuf {
-    repo().join("../shared/data").join(name)
-}
 
 fn ham_image(nth: usize) -> PathBuf {
     let split = std::fs::read_to_string(shared("ham10000/split.csv")).expect("HAM10000 split.csv");
@@ -25,14 +19,6 @@ fn ham_image(nth: usize) -> PathBuf {
     shared("ham10000/images_200x150").join(format!("{id}.jpg"))
 }
 
-fn dermtone(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_dermtone"))
-        .args(args)
-        .current_dir(repo())
-        .output()
-        .expect("run dermtone")
-}
-
 fn json_of(args: &[&str]) -> Value {
     let out = dermtone(args);
     assert!(
@@ -41,13 +27,6 @@ fn json_of(args: &[&str]) -> Value {
         String::from_utf8_lossy(&out.stderr)
     );
     serde_json::from_slice(&out.stdout).expect("JSON")
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("dermtone-tone-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }
 
 /// Groh et al.'s cut-offs, restated here so the test checks the binary against the table.

@@ -6,8 +6,8 @@ use std::path::Path;
 use burn::module::Module;
 use burn::prelude::*;
 use dermtone_engine::{Architecture, InputSpec, Label, Manifest, ModelEntry, sha256_hex};
-use dermtone_net::ClassifierConfig;
 use dermtone_net::int8;
+use dermtone_net::{Classifier, ClassifierConfig};
 use serde_json::json;
 
 use crate::dermoscopy::{TrainOptions, TrainReport, evaluate};
@@ -36,10 +36,11 @@ pub fn export_classifier(
     command: &str,
     out_dir: &Path,
 ) -> Result<ExportSummary, String> {
-    let int8_bytes = int8::quantize(&report.best_record).map_err(|e| e.to_string())?;
-    let int8_model = dermtone_net::load_classifier(&report.config, &int8_bytes, &Device::flex())
-        .map_err(|e| e.to_string())?;
-    let f32_model = crate::fit::load_record(&report.config, &report.best_record)?;
+    let Quantised {
+        int8_bytes,
+        int8_model,
+        f32_model,
+    } = quantise(&report.config, &report.best_record)?;
     let test_f32 = evaluate(&f32_model, &report.test_split, &report.input)?;
     let test_int8 = evaluate(&int8_model, &report.test_split, &report.input)?;
     let val_int8 = evaluate(&int8_model, &report.val_split, &report.input)?;
@@ -89,6 +90,29 @@ pub fn export_classifier(
         f32_bytes: report.best_record.len(),
         test_int8,
         test_f32,
+    })
+}
+
+/// A trained record as shipped (int8) and as trained (f32), both ready to evaluate.
+pub struct Quantised {
+    /// The portable int8 weight file.
+    pub int8_bytes: Vec<u8>,
+    /// The network loaded from those bytes, exactly as the app will run it.
+    pub int8_model: Classifier,
+    /// The network with its f32 weights, for the quantisation gap.
+    pub f32_model: Classifier,
+}
+
+/// Quantises an f32 record to int8 and loads both versions on the CPU.
+pub fn quantise(config: &ClassifierConfig, record: &[u8]) -> Result<Quantised, String> {
+    let int8_bytes = int8::quantize(record).map_err(|e| e.to_string())?;
+    let int8_model = dermtone_net::load_classifier(config, &int8_bytes, &Device::flex())
+        .map_err(|e| e.to_string())?;
+    let f32_model = crate::fit::load_record(config, record)?;
+    Ok(Quantised {
+        int8_bytes,
+        int8_model,
+        f32_model,
     })
 }
 

@@ -7,11 +7,10 @@ use std::path::Path;
 use burn::module::Module;
 use burn::prelude::*;
 use dermtone_engine::Label;
-use dermtone_net::int8;
 use serde_json::json;
 
 use crate::agreement::Agreement;
-use crate::export::{install_model, int8_entry};
+use crate::export::{Quantised, install_model, int8_entry, quantise};
 use crate::tone_estimator::{ToneTrainOptions, ToneTrainReport, evaluate_estimator, ita_agreement};
 
 /// Headline figures of an exported estimator.
@@ -54,10 +53,11 @@ pub fn export_tone_estimator(
     command: &str,
     out_dir: &Path,
 ) -> Result<ToneExportSummary, String> {
-    let int8_bytes = int8::quantize(&report.best_record).map_err(|e| e.to_string())?;
-    let int8_model = dermtone_net::load_classifier(&report.config, &int8_bytes, &Device::flex())
-        .map_err(|e| e.to_string())?;
-    let f32_model = crate::fit::load_record(&report.config, &report.best_record)?;
+    let Quantised {
+        int8_bytes,
+        int8_model,
+        f32_model,
+    } = quantise(&report.config, &report.best_record)?;
     let val_int8 = evaluate_estimator(&int8_model, &report.val.split, &report.input)?;
     let test_int8 = evaluate_estimator(&int8_model, &report.test.split, &report.input)?;
     let test_f32 = evaluate_estimator(&f32_model, &report.test.split, &report.input)?;

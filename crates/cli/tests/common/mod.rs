@@ -1,0 +1,37 @@
+//! Helpers shared by the CLI's end-to-end tests: where the repository and the shared data are,
+//! running the built binary, and a fresh scratch folder per test.
+#![allow(dead_code)] // each test binary uses its own subset
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The repository root.
+pub fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// A dataset folder under `../shared/data`.
+pub fn shared(name: &str) -> PathBuf {
+    repo().join("../shared/data").join(name)
+}
+
+/// Runs the built `dermtone` binary from the repository root.
+pub fn dermtone(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_dermtone"))
+        .args(args)
+        .current_dir(repo())
+        .output()
+        .expect("run dermtone")
+}
+
+/// An empty folder under the system temp dir, unique to this test binary, `name` and process.
+pub fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "dermtone-{}-{name}-{}",
+        env!("CARGO_CRATE_NAME"),
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
