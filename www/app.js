@@ -98,9 +98,22 @@ function render(analysis) {
     return item;
   }));
   renderTone(analysis.tone);
+  renderMalignancy(analysis.malignancy);
   $('model-id').textContent = analysis.model.id;
   $('result-disclaimer').textContent = analysis.disclaimer;
   $('result').hidden = !analysis.quality.ok;
+}
+
+/** The operating-point decision the engine made, in words. */
+function renderMalignancy(malignancy) {
+  const box = $('malignancy');
+  box.hidden = !malignancy;
+  if (!malignancy) return;
+  box.dataset.flagged = String(malignancy.flagged);
+  const pct = (v) => `${(v * 100).toFixed(1)}%`;
+  box.textContent = malignancy.flagged
+    ? `Possible skin cancer signs (${pct(malignancy.probability)}, screening threshold ${pct(malignancy.threshold)}): please see a clinician.`
+    : `Below the screening threshold (${pct(malignancy.probability)} of ${pct(malignancy.threshold)}). This is not an all-clear: if the mark is new, changing or worries you, see a clinician.`;
 }
 
 const ROMAN = ['I', 'II', 'III', 'IV', 'V', 'VI'];

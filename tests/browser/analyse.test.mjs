@@ -18,10 +18,10 @@ after(async () => {
   server?.stop();
 });
 
-test('an uploaded HAM10000 photo gives the CLI\'s probabilities and skin tone on the CPU path', { timeout: 180_000 }, async () => {
+test('an uploaded HAM10000 photo gives the CLI\'s probabilities, skin tone and malignancy flag on the CPU path', { timeout: 180_000 }, async () => {
   assert.equal(await waitReady(session), 'cpu');
   for (const file of testImages(3)) {
-    const { probabilities, error, tone } = await analyseFile(session, file);
+    const { probabilities, error, tone, flagged } = await analyseFile(session, file);
     assert.equal(error, null);
     const values = Object.values(probabilities);
     assert.equal(values.length, 7);
@@ -29,6 +29,7 @@ test('an uploaded HAM10000 photo gives the CLI\'s probabilities and skin tone on
     const reference = cliAnalysis(file);
     assert.ok(maxDifference(probabilities, reference) < 1e-3, `${file}: page ${JSON.stringify(probabilities)} vs CLI ${JSON.stringify(reference.classes)}`);
     assert.deepEqual(tone, { fitzpatrick: String(reference.tone.fitzpatrick ?? 'unknown'), method: reference.tone.method });
+    assert.equal(flagged, String(reference.malignancy.flagged));
   }
   assert.deepEqual(session.errors, []);
 });

@@ -99,7 +99,7 @@ export async function analyseFile(session, file) {
   return readResult(page);
 }
 
-/** Probabilities shown in the page keyed by class code, retake advice codes, the visible error and the skin tone shown. */
+/** Probabilities shown in the page keyed by class code, retake advice codes, the visible error, the skin tone shown and the malignancy flag. */
 export function readResult(page) {
   return page.evaluate(() => ({
     probabilities: document.getElementById('result').hidden ? {} : Object.fromEntries(
@@ -112,6 +112,7 @@ export function readResult(page) {
       fitzpatrick: document.getElementById('tone').dataset.fitzpatrick,
       method: document.getElementById('tone').dataset.method,
     },
+    flagged: document.getElementById('malignancy').hidden ? null : document.getElementById('malignancy').dataset.flagged,
   }));
 }
 

@@ -98,5 +98,18 @@ fn print_text(image: &Path, analysis: &Analysis) {
             class.name
         );
     }
+    if let Some(m) = &analysis.malignancy {
+        println!(
+            "  malignancy ({}): {:.1}% against a screening threshold of {:.1}%: {}",
+            m.classes.join("+"),
+            m.probability * 100.0,
+            m.threshold * 100.0,
+            if m.flagged {
+                "please see a clinician"
+            } else {
+                "below the threshold, which is not an all-clear"
+            }
+        );
+    }
     println!("{}", analysis.disclaimer);
 }

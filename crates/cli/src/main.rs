@@ -2,6 +2,7 @@
 
 mod analyze;
 mod audit;
+mod eval;
 mod serve;
 mod tone;
 mod train;
@@ -35,6 +36,26 @@ enum Command {
         /// Also write audit.json, audit.md and SVG charts into this folder.
         #[arg(long)]
         out: Option<PathBuf>,
+    },
+    /// Measure the shipped dermoscopy model on a folder in the HAM10000 layout (split.csv +
+    /// images_200x150/, masks optional): accuracy, AUROC, calibration, the malignancy operating
+    /// point and every metric per skin-tone group, with bootstrap 95 % intervals.
+    Eval {
+        /// HAM10000-layout folder.
+        #[arg(long)]
+        data: PathBuf,
+        /// Which split of split.csv to measure.
+        #[arg(long, default_value = "test")]
+        split: String,
+        /// Print the report as JSON (a stable interface: fields are only ever added).
+        #[arg(long)]
+        json: bool,
+        /// Folder holding manifest.json and the weights.
+        #[arg(long, default_value = "models")]
+        models: PathBuf,
+        /// Also write report.md, eval.json and SVG charts (confusion, ROC, reliability) here.
+        #[arg(long)]
+        report: Option<PathBuf>,
     },
     /// Estimate the skin tone of one photo (Fitzpatrick, ITA°, Monk) with its confidence.
     Tone(PhotoArgs),
@@ -87,6 +108,13 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Analyze(photo) => analyze::run(&photo),
         Command::Audit { dataset, json, out } => audit::run(&dataset, json, out.as_deref()),
+        Command::Eval {
+            data,
+            split,
+            json,
+            models,
+            report,
+        } => eval::run(&data, &split, &models, json, report.as_deref()),
         Command::Tone(photo) => tone::run(&photo),
         Command::Train { task } => train::run(task),
         Command::Serve { port, root, models } => serve::run(port, &root, &models),

@@ -3,10 +3,13 @@
 use std::path::{Path, PathBuf};
 
 use clap::Subcommand;
-use dermtone_train::export::export_classifier;
+use dermtone_train::dermoscopy_export::export_dermoscopy;
 use dermtone_train::tone_estimator::{ToneTrainOptions, train_tone_estimator};
 use dermtone_train::tone_export::export_tone_estimator;
-use dermtone_train::{TrainEvent, TrainOptions, train_dermoscopy};
+
+use dermtone_train::dermoscopy::TrainBackend;
+use dermtone_train::fit::{Checkpoint, Sampling};
+use dermtone_train::{NetKind, TrainEvent, TrainOptions, train_dermoscopy};
 use indicatif::{ProgressBar, ProgressStyle};
 
 #[derive(Subcommand)]
@@ -21,13 +24,13 @@ pub enum TrainTask {
         #[arg(long, default_value = "models")]
         out: PathBuf,
         /// Model id (file stem of weights and cards).
-        #[arg(long, default_value = "dermoscopy-v1")]
+        #[arg(long, default_value = "dermoscopy-v2")]
         id: String,
         /// Seed for initialisation, shuffling and augmentation.
         #[arg(long, default_value_t = 42)]
         seed: u64,
-        /// Passes over the training split.
-        #[arg(long, default_value_t = 30)]
+        /// Passes over the training split (at most; see --patience).
+        #[arg(long, default_value_t = 40)]
         epochs: usize,
         /// Images per optimiser step.
         #[arg(long, default_value_t = 64)]
@@ -36,11 +39,34 @@ pub enum TrainTask {
         #[arg(long, default_value_t = 3e-3)]
         lr: f64,
         /// Side of the square network input in pixels.
-        #[arg(long, default_value_t = 96)]
+        #[arg(long, default_value_t = 64)]
         size: u32,
-        /// Channels of the first conv block.
-        #[arg(long, default_value_t = 24)]
+        /// Channels of the first block (a multiple of 8 for the mobile network).
+        #[arg(long, default_value_t = 16)]
         width: usize,
+        /// Where the network trains: `cpu` or `wgpu` (a GPU where one is present).
+        #[arg(long, default_value = "cpu", value_parser = parse_backend)]
+        backend: TrainBackend,
+        /// Network body: `mobile` (inverted residuals) or `plain` (3×3 convs).
+        #[arg(long, default_value = "mobile", value_parser = parse_kind)]
+        arch: NetKind,
+        /// `balanced` (square-root class sampling, plain loss) or `shuffle` (every image once,
+        /// square-root class weights in the loss).
+        #[arg(long, default_value = "balanced")]
+        sampling: Sampling,
+        /// Label smoothing of the targets.
+        #[arg(long, default_value_t = 0.1)]
+        label_smoothing: f32,
+        /// Stop after this many epochs without a better val balanced accuracy.
+        #[arg(long, default_value_t = 10)]
+        patience: usize,
+        /// Folder for per-epoch checkpoints (default `checkpoints/<id>`).
+        #[arg(long)]
+        checkpoint: Option<PathBuf>,
+        /// Continue from the checkpoint folder instead of starting afresh. When training had
+        /// finished, this only re-exports the best epoch.
+        #[arg(long)]
+        resume: bool,
         /// Use at most this many images per split (quick smoke runs).
         #[arg(long)]
         limit: Option<usize>,
@@ -96,9 +122,22 @@ pub fn run(task: TrainTask) -> Result<(), String> {
             lr,
             size,
             width,
+            backend,
+            arch,
+            sampling,
+            label_smoothing,
+            patience,
+            checkpoint,
+            resume,
             limit,
         } => {
             check_shape(epochs, batch_size, size, width)?;
+            if arch == NetKind::Mobile && width % 8 != 0 {
+                return Err("--width must be a multiple of 8 for the mobile network".into());
+            }
+            if !(0.0..0.5).contains(&label_smoothing) {
+                return Err("--label-smoothing must be in [0, 0.5)".into());
+            }
             let options = TrainOptions {
                 data,
                 seed,
@@ -107,9 +146,15 @@ pub fn run(task: TrainTask) -> Result<(), String> {
                 learning_rate: lr,
                 input_size: size,
                 base_width: width,
+                kind: arch,
+                backend,
+                sampling,
+                label_smoothing,
+                patience: Some(patience.max(1)),
                 limit,
             };
-            dermoscopy(&options, &id, &out)
+            let checkpoint_dir = checkpoint.unwrap_or_else(|| Path::new("checkpoints").join(&id));
+            dermoscopy(&options, &checkpoint_dir, resume, &id, &out)
         }
         TrainTask::Tone {
             data,
@@ -144,6 +189,22 @@ pub fn run(task: TrainTask) -> Result<(), String> {
     }
 }
 
+fn parse_backend(text: &str) -> Result<TrainBackend, String> {
+    match text {
+        "cpu" => Ok(TrainBackend::Cpu),
+        "wgpu" => Ok(TrainBackend::Wgpu),
+        _ => Err(format!("unknown backend {text:?} (cpu or wgpu)")),
+    }
+}
+
+fn parse_kind(text: &str) -> Result<NetKind, String> {
+    match text {
+        "mobile" => Ok(NetKind::Mobile),
+        "plain" => Ok(NetKind::Plain),
+        _ => Err(format!("unknown network {text:?} (mobile or plain)")),
+    }
+}
+
 fn check_shape(epochs: usize, batch_size: usize, size: u32, width: usize) -> Result<(), String> {
     if batch_size == 0 || epochs == 0 || size < 16 || width == 0 {
         return Err(
@@ -153,13 +214,23 @@ fn check_shape(epochs: usize, batch_size: usize, size: u32, width: usize) -> Res
     Ok(())
 }
 
-fn dermoscopy(options: &TrainOptions, id: &str, out: &Path) -> Result<(), String> {
+fn dermoscopy(
+    options: &TrainOptions,
+    checkpoint_dir: &Path,
+    resume: bool,
+    id: &str,
+    out: &Path,
+) -> Result<(), String> {
     let bar = progress_bar();
-    let report = train_dermoscopy(options, &mut |event| {
+    let checkpoint = Checkpoint {
+        dir: checkpoint_dir,
+        resume,
+    };
+    let report = train_dermoscopy(options, Some(checkpoint), &mut |event| {
         show(&bar, event, "val balanced accuracy")
     })?;
     bar.finish_and_clear();
-    let summary = export_classifier(&report, options, id, &command_line(), out)?;
+    let summary = export_dermoscopy(&report, options, id, &command_line(), out)?;
     println!(
         "selected epoch {} (val balanced accuracy {:.3}); wrote {}/{} ({} bytes int8, {} bytes f32)",
         report.best_epoch,
@@ -169,12 +240,21 @@ fn dermoscopy(options: &TrainOptions, id: &str, out: &Path) -> Result<(), String
         summary.int8_bytes,
         summary.f32_bytes
     );
+    let test = &summary.test;
     println!(
-        "test (int8): accuracy {:.3}, balanced accuracy {:.3}; test (f32): accuracy {:.3}, balanced accuracy {:.3}",
-        summary.test_int8.accuracy,
-        summary.test_int8.balanced_accuracy,
-        summary.test_f32.accuracy,
-        summary.test_f32.balanced_accuracy
+        "test (int8, calibrated): accuracy {:.3} (f32 {:.3}), balanced accuracy {:.3}, ECE {:.3}; \
+         temperature {:.3}, malignant threshold {:.3}",
+        test.accuracy,
+        summary.test_accuracy_f32,
+        test.balanced_accuracy,
+        test.ece,
+        test.temperature,
+        test.malignant.threshold
+    );
+    println!(
+        "full figures: dermtone eval --data {} --models {}",
+        options.data.display(),
+        out.display()
     );
     Ok(())
 }
@@ -260,12 +340,25 @@ fn show(bar: &ProgressBar, event: TrainEvent, score_name: &str) {
                 val.accuracy,
                 if best { "  (best so far)" } else { "" }
             );
-            // A hidden bar (output not a terminal, e.g. a background run) drops println: log plainly.
-            if bar.is_hidden() {
-                eprintln!("{line}")
-            } else {
-                bar.println(line)
-            }
+            log(bar, &line);
         }
+        TrainEvent::Resumed { epoch } => log(
+            bar,
+            &format!("resuming after epoch {epoch} from the checkpoint"),
+        ),
+        TrainEvent::StoppedEarly { epoch, patience } => log(
+            bar,
+            &format!("stopping after epoch {epoch}: no better val score for {patience} epochs"),
+        ),
+    }
+}
+
+/// A line above the bar; a hidden bar (output not a terminal, e.g. a background run) drops
+/// println, so then the line goes to stderr plainly.
+fn log(bar: &ProgressBar, line: &str) {
+    if bar.is_hidden() {
+        eprintln!("{line}")
+    } else {
+        bar.println(line)
     }
 }

@@ -154,33 +154,45 @@ fn tampered_weights_are_refused() {
 }
 
 #[test]
-fn a_tiny_training_run_writes_a_model_the_analyzer_loads() {
+fn a_tiny_training_run_writes_a_calibrated_model_the_analyzer_loads_and_resumes() {
     let out_dir = scratch("train");
-    let out = dermtone(&[
-        "train",
-        "dermoscopy",
-        "--data",
-        ham().to_str().unwrap(),
-        "--out",
-        out_dir.to_str().unwrap(),
-        "--id",
-        "tiny",
-        "--limit",
-        "48",
-        "--epochs",
-        "1",
-        "--size",
-        "32",
-        "--width",
-        "4",
-        "--batch-size",
-        "16",
-    ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let checkpoints = out_dir.join("checkpoints");
+    let data = ham();
+    let train = |epochs: &str, resume: bool| {
+        let mut args = vec![
+            "train",
+            "dermoscopy",
+            "--data",
+            data.to_str().unwrap(),
+            "--out",
+            out_dir.to_str().unwrap(),
+            "--checkpoint",
+            checkpoints.to_str().unwrap(),
+            "--id",
+            "tiny",
+            "--limit",
+            "48",
+            "--epochs",
+            epochs,
+            "--size",
+            "32",
+            "--width",
+            "8",
+            "--batch-size",
+            "16",
+        ];
+        if resume {
+            args.push("--resume");
+        }
+        let out = dermtone(&args);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    train("1", false);
     let card: Value =
         serde_json::from_str(&std::fs::read_to_string(out_dir.join("tiny.card.json")).unwrap())
             .unwrap();
@@ -191,15 +203,28 @@ fn a_tiny_training_run_writes_a_model_the_analyzer_loads() {
             .unwrap()
             .contains("--limit 48")
     );
-    assert_eq!(card["metrics"]["test_int8"]["n"], 48);
+    assert_eq!(card["architecture"]["kind"], "mobile");
+    assert_eq!(card["metrics"]["test"]["n"], 48);
+    assert!(card["calibration"]["temperature"].as_f64().unwrap() > 0.0);
+    let threshold = card["operating_point"]["threshold"].as_f64().unwrap();
+    assert!((0.0..=1.0).contains(&threshold), "{threshold}");
     assert!(
         card["weights"]["int8_bytes"].as_u64().unwrap()
             < card["weights"]["f32_bytes"].as_u64().unwrap()
     );
     assert!(out_dir.join("tiny.md").is_file());
+    assert!(out_dir.join("tiny.reliability.svg").is_file());
     let analysis = analyze_json(
         &first_test_image(),
         &["--models", out_dir.to_str().unwrap()],
     );
     assert_eq!(analysis["model"]["id"], "tiny");
+    assert_eq!(
+        analysis["malignancy"]["threshold"].as_f64().unwrap() as f32,
+        threshold as f32
+    );
+
+    let log = train("2", true);
+    assert!(log.contains("resuming after epoch 1"), "{log}");
+    assert!(log.contains("epoch 2:"), "{log}");
 }

@@ -22,6 +22,9 @@ pub struct Analysis {
     /// Every class with its probability, most likely first; probabilities sum to 1.
     /// Empty when the photo failed its quality check.
     pub classes: Vec<ClassProbability>,
+    /// Summed probability of the malignant classes against the model's operating point; `None`
+    /// when the photo failed its quality check or the model card sets no operating point.
+    pub malignancy: Option<Malignancy>,
     /// Always shown with results: this is a screening aid, not a diagnosis.
     pub disclaimer: &'static str,
 }
@@ -85,8 +88,23 @@ pub struct ClassProbability {
     pub code: String,
     /// Plain-language name.
     pub name: String,
-    /// Softmax probability (not yet calibrated).
+    /// Softmax probability, calibrated by the model card's temperature where it has one.
     pub probability: f32,
+}
+
+/// The screening decision: is this result above the threshold at which the app says "see a
+/// clinician"? The threshold was chosen on val for high sensitivity, so many flagged results
+/// are benign; an unflagged result is not an all-clear.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Malignancy {
+    /// Label codes whose probabilities are summed.
+    pub classes: Vec<String>,
+    /// Their summed calibrated probability.
+    pub probability: f32,
+    /// The operating point from the model card.
+    pub threshold: f32,
+    /// `probability >= threshold`: advise seeing a clinician.
+    pub flagged: bool,
 }
 
 /// The wording every result carries.

@@ -2,14 +2,14 @@
 
 use burn::prelude::*;
 use burn::tensor::activation::softmax;
-use dermtone_net::{Classifier, ClassifierConfig, load_classifier};
+use dermtone_net::{Classifier, load_classifier};
 use image::RgbImage;
 
 use crate::analysis::DISCLAIMER;
 use crate::tone::{LearnedTone, ToneReport, ita_estimate, tone_report};
 use crate::{
-    Analysis, BackendInfo, ClassProbability, EngineError, Manifest, ModelEntry, ModelRef, Quality,
-    normalise_chw, resize_for_model,
+    Analysis, BackendInfo, ClassProbability, EngineError, Malignancy, Manifest, ModelEntry,
+    ModelRef, Quality, normalise_chw, resize_for_model,
 };
 
 /// Verified models loaded on one device: the classifier and, where shipped, the learned tone
@@ -42,9 +42,7 @@ impl LoadedModel {
                 ),
             ));
         }
-        let config = ClassifierConfig::new(entry.architecture.num_classes)
-            .with_base_width(entry.architecture.base_width);
-        let network = load_classifier(&config, weights, device)
+        let network = load_classifier(&entry.architecture.config(), weights, device)
             .map_err(|e| EngineError::new("model", e.to_string()))?;
         Ok(Self {
             network,
@@ -62,7 +60,7 @@ impl LoadedModel {
         let pixels = normalise_chw(&resize_for_model(image, spec.size), spec);
         let side = spec.size as usize;
         let input = Tensor::<4>::from_data(TensorData::new(pixels, [1, 3, side, side]), device);
-        class_probabilities(&self.network, input)
+        class_probabilities(&self.network, input, self.entry.temperature())
             .await?
             .into_iter()
             .next()
@@ -126,6 +124,7 @@ impl Engine {
         } else {
             (None, Vec::new())
         };
+        let malignancy = self.malignancy(&classes);
         Ok(Analysis {
             backend: self.backend.name.clone(),
             backend_reason: self.backend.reason.clone(),
@@ -134,6 +133,7 @@ impl Engine {
             quality,
             tone,
             classes,
+            malignancy,
             disclaimer: DISCLAIMER,
         })
     }
@@ -153,6 +153,25 @@ impl Engine {
             None => None,
         };
         Ok(tone_report(&ita, learned))
+    }
+
+    /// The operating-point decision for classified results, where the card sets one.
+    fn malignancy(&self, classes: &[ClassProbability]) -> Option<Malignancy> {
+        let point = self.classifier.entry.operating_point.as_ref()?;
+        if classes.is_empty() {
+            return None;
+        }
+        let probability = classes
+            .iter()
+            .filter(|c| point.classes.contains(&c.code))
+            .map(|c| c.probability)
+            .sum();
+        Some(Malignancy {
+            classes: point.classes.clone(),
+            probability,
+            threshold: point.threshold,
+            flagged: probability >= point.threshold,
+        })
     }
 
     /// Class probabilities for one photo, most likely first.
@@ -184,14 +203,15 @@ pub fn argmax(values: &[f32]) -> usize {
         .map_or(0, |(i, _)| i)
 }
 
-/// Softmax probabilities per image for a `[batch, 3, s, s]` input, read back asynchronously so the
-/// same code works on WebGPU in the browser.
+/// Softmax probabilities of `logits / temperature` per image for a `[batch, 3, s, s]` input, read
+/// back asynchronously so the same code works on WebGPU in the browser.
 pub async fn class_probabilities(
     model: &Classifier,
     input: Tensor<4>,
+    temperature: f32,
 ) -> Result<Vec<Vec<f32>>, EngineError> {
     let [batch, _, _, _] = input.dims();
-    let probabilities = softmax(model.forward(input), 1);
+    let probabilities = softmax(model.forward(input) / temperature, 1);
     let [_, classes] = probabilities.dims();
     let data = probabilities.into_data_async().await.map_err(|e| {
         EngineError::new(

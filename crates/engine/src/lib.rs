@@ -1,6 +1,7 @@
 //! The dermtone analysis pipeline, written once and run by both the CLI (native) and the page
 //! (wasm): decode → photo quality (retake advice, stop) → skin tone (ITA rule and, where shipped,
-//! the learned estimator) → resize/normalise → classify → softmax → [`Analysis`].
+//! the learned estimator) → resize/normalise → classify → calibrated softmax → malignancy
+//! operating point → [`Analysis`].
 //!
 //! Everything here is generic over the burn [`burn::tensor::Device`] it is handed, and reads
 //! results asynchronously, because synchronous reads panic in the browser on WebGPU.
@@ -14,11 +15,15 @@ mod preprocess;
 mod provenance;
 mod tone;
 
-pub use analysis::{Analysis, BackendInfo, ClassProbability, ModelRef, Quality, QualityProblem};
+pub use analysis::{
+    Analysis, BackendInfo, ClassProbability, Malignancy, ModelRef, Quality, QualityProblem,
+};
 pub use decode::{decode_image, rgba_to_image};
 pub use engine::{Engine, argmax, class_probabilities};
 pub use error::EngineError;
-pub use manifest::{Architecture, InputSpec, Label, Manifest, ModelEntry, sha256_hex};
+pub use manifest::{
+    Architecture, Calibration, InputSpec, Label, Manifest, ModelEntry, OperatingPoint, sha256_hex,
+};
 pub use preprocess::{normalise_chw, resize_for_model};
 pub use provenance::{Provenance, read_provenance, stamp_provenance};
 pub use tone::{

@@ -1,5 +1,6 @@
 //! `models/manifest.json`: the only way the CLI and the page find and trust model files.
 
+use dermtone_net::{ClassifierConfig, NetKind};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -39,6 +40,32 @@ pub struct ModelEntry {
     pub card: String,
     /// Model card for people (Markdown).
     pub card_markdown: String,
+    /// Temperature that calibrates the softmax (fitted on val); absent means 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calibration: Option<Calibration>,
+    /// When a result counts as "possibly malignant" (chosen on val).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operating_point: Option<OperatingPoint>,
+}
+
+/// Temperature scaling: probabilities are `softmax(logits / temperature)`, so that a stated
+/// 80 % is right about 80 % of the time on held-out images.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Calibration {
+    /// Divides the logits; above 1 softens an overconfident network.
+    pub temperature: f32,
+}
+
+/// The malignancy threshold the app uses: the summed probability of the `classes` at or above
+/// `threshold` flags a result for a clinician.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OperatingPoint {
+    /// Label codes whose probabilities are summed (e.g. `mel`, `bcc`, `akiec`).
+    pub classes: Vec<String>,
+    /// Summed calibrated probability at or above which the result is flagged.
+    pub threshold: f32,
+    /// Sensitivity the threshold was chosen to reach on val.
+    pub target_sensitivity: f64,
 }
 
 /// Shape parameters of the classifier network.
@@ -48,6 +75,22 @@ pub struct Architecture {
     pub num_classes: usize,
     /// Channels of the first block.
     pub base_width: usize,
+    /// Network body; files written before the mobile network existed are `plain`.
+    #[serde(default = "plain")]
+    pub kind: NetKind,
+}
+
+fn plain() -> NetKind {
+    NetKind::Plain
+}
+
+impl Architecture {
+    /// The network configuration these parameters describe.
+    pub fn config(&self) -> ClassifierConfig {
+        ClassifierConfig::new(self.num_classes)
+            .with_base_width(self.base_width)
+            .with_kind(self.kind)
+    }
 }
 
 /// How an image becomes network input: resized to `size`×`size`, then `(x/255 - mean) / std`.
@@ -90,6 +133,11 @@ impl Manifest {
 }
 
 impl ModelEntry {
+    /// The calibration temperature (1 when the card has none).
+    pub fn temperature(&self) -> f32 {
+        self.calibration.as_ref().map_or(1.0, |c| c.temperature)
+    }
+
     /// Refuses `bytes` unless their sha256 equals the manifest's.
     pub fn verify(&self, bytes: &[u8]) -> Result<(), EngineError> {
         let actual = sha256_hex(bytes);

@@ -1,93 +1,90 @@
-//! A small convolutional classifier: strided 3×3 conv blocks, global average pooling, one
-//! linear head. Small enough to train on two CPU cores and to run seven times per analysis in
-//! the page.
+//! [`Classifier`]: one of dermtone's image networks, chosen by the model card's architecture.
+//! Its weight record is the inner network's own record, so files written before the mobile
+//! network existed still load as [`NetKind::Plain`].
 
-use burn::nn::conv::{Conv2d, Conv2dConfig};
-use burn::nn::pool::{AdaptiveAvgPool2d, AdaptiveAvgPool2dConfig};
-use burn::nn::{
-    BatchNorm, BatchNormConfig, Dropout, DropoutConfig, Linear, LinearConfig, PaddingConfig2d, Relu,
-};
+use burn::module::Module;
 use burn::prelude::*;
+use burn::store::ModuleRecord;
+use burn::tensor::Bytes;
 
-/// Shape of the classifier; stored in the model card so the weights can be rebuilt.
+use crate::{MobileNet, PlainNet};
+
+/// Which network body a classifier has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NetKind {
+    /// Strided 3×3 conv blocks ([`PlainNet`]).
+    Plain,
+    /// Inverted-residual blocks with depthwise convolutions ([`MobileNet`]).
+    Mobile,
+}
+
+/// Shape of a classifier; stored in the model card so the weights can be rebuilt.
 #[derive(Config, Debug)]
 pub struct ClassifierConfig {
     /// Number of output classes.
     pub num_classes: usize,
-    /// Channels of the first block; later blocks use 2×, 2×, 4×, 4×, 8× this.
+    /// Channels of the first block (a multiple of 4 for the mobile network).
     #[config(default = 16)]
     pub base_width: usize,
     /// Dropout before the head, active only while training.
     #[config(default = 0.2)]
     pub dropout: f64,
-}
-
-/// Conv → batch norm → ReLU: the network's only building block.
-#[derive(Module, Debug)]
-pub struct ConvBlock {
-    conv: Conv2d,
-    norm: BatchNorm,
-    activation: Relu,
-}
-
-impl ConvBlock {
-    fn new(channels_in: usize, channels_out: usize, stride: usize, device: &Device) -> Self {
-        Self {
-            conv: Conv2dConfig::new([channels_in, channels_out], [3, 3])
-                .with_stride([stride, stride])
-                .with_padding(PaddingConfig2d::Explicit(1, 1, 1, 1))
-                .with_bias(false)
-                .init(device),
-            norm: BatchNormConfig::new(channels_out).init(device),
-            activation: Relu::new(),
-        }
-    }
-
-    fn forward(&self, input: Tensor<4>) -> Tensor<4> {
-        self.activation
-            .forward(self.norm.forward(self.conv.forward(input)))
-    }
+    /// Network body.
+    #[config(default = "NetKind::Plain")]
+    pub kind: NetKind,
 }
 
 /// Image classifier over normalised `[batch, 3, size, size]` input, returning logits.
+// An engine holds one or two classifiers, so the variants' size difference costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Module, Debug)]
-pub struct Classifier {
-    blocks: Vec<ConvBlock>,
-    pool: AdaptiveAvgPool2d,
-    dropout: Dropout,
-    head: Linear,
+pub enum Classifier {
+    /// See [`PlainNet`].
+    Plain(PlainNet),
+    /// See [`MobileNet`].
+    Mobile(MobileNet),
 }
 
 impl ClassifierConfig {
     /// Builds a freshly initialised classifier on `device`.
     pub fn init(&self, device: &Device) -> Classifier {
-        let w = self.base_width;
-        let plan = [
-            (3, w, 2),
-            (w, 2 * w, 2),
-            (2 * w, 2 * w, 1),
-            (2 * w, 4 * w, 2),
-            (4 * w, 4 * w, 1),
-            (4 * w, 8 * w, 2),
-        ];
-        Classifier {
-            blocks: plan
-                .iter()
-                .map(|&(cin, cout, stride)| ConvBlock::new(cin, cout, stride, device))
-                .collect(),
-            pool: AdaptiveAvgPool2dConfig::new([1, 1]).init(),
-            dropout: DropoutConfig::new(self.dropout).init(),
-            head: LinearConfig::new(8 * w, self.num_classes).init(device),
+        match self.kind {
+            NetKind::Plain => Classifier::Plain(PlainNet::new(self, device)),
+            NetKind::Mobile => Classifier::Mobile(MobileNet::new(self, device)),
         }
+    }
+
+    /// A classifier of this shape with an f32 burnpack record (see [`Classifier::record_bytes`])
+    /// loaded into it.
+    pub fn load_record(&self, record: &[u8], device: &Device) -> Result<Classifier, String> {
+        let record = ModuleRecord::from_bytes(Bytes::from_bytes_vec(record.to_vec()))
+            .map_err(|e| format!("weights: {e}"))?;
+        let loaded = match self.init(device) {
+            Classifier::Plain(net) => net.try_load_record(record).map(Classifier::Plain),
+            Classifier::Mobile(net) => net.try_load_record(record).map(Classifier::Mobile),
+        };
+        loaded.map_err(|e| format!("weights do not fit the network in the model card: {e}"))
     }
 }
 
 impl Classifier {
     /// Logits `[batch, num_classes]` for a batch of normalised images.
     pub fn forward(&self, images: Tensor<4>) -> Tensor<2> {
-        let features = self.blocks.iter().fold(images, |x, block| block.forward(x));
-        let pooled: Tensor<2> = self.pool.forward(features).flatten(1, 3);
-        self.head.forward(self.dropout.forward(pooled))
+        match self {
+            Classifier::Plain(net) => net.forward(images),
+            Classifier::Mobile(net) => net.forward(images),
+        }
+    }
+
+    /// The inner network's f32 burnpack record. Reads tensors synchronously: not for WebGPU in
+    /// the browser.
+    pub fn record_bytes(self) -> Result<Vec<u8>, String> {
+        let bytes = match self {
+            Classifier::Plain(net) => net.into_record().into_bytes(),
+            Classifier::Mobile(net) => net.into_record().into_bytes(),
+        };
+        bytes.map(|b| b.to_vec()).map_err(|e| e.to_string())
     }
 }
 
@@ -96,10 +93,28 @@ mod tests {
     use super::*;
 
     #[test]
-    fn logits_have_one_column_per_class() {
+    fn records_round_trip_through_the_config() {
         let device = Device::flex();
-        let model = ClassifierConfig::new(7).with_base_width(4).init(&device);
-        let logits = model.forward(Tensor::zeros([2, 3, 32, 32], &device));
-        assert_eq!(logits.dims(), [2, 7]);
+        for kind in [NetKind::Plain, NetKind::Mobile] {
+            let config = ClassifierConfig::new(7).with_base_width(8).with_kind(kind);
+            let model = config.init(&device);
+            let input = Tensor::<4>::ones([1, 3, 32, 32], &device);
+            let before = model.forward(input.clone()).into_data();
+            let record = model.record_bytes().unwrap();
+            let loaded = config.load_record(&record, &device).unwrap();
+            loaded
+                .forward(input)
+                .into_data()
+                .assert_approx_eq::<f32>(&before, Default::default());
+        }
+    }
+
+    #[test]
+    fn a_record_of_the_other_kind_is_refused() {
+        let device = Device::flex();
+        let plain = ClassifierConfig::new(7).with_base_width(8);
+        let record = plain.init(&device).record_bytes().unwrap();
+        let mobile = plain.clone().with_kind(NetKind::Mobile);
+        assert!(mobile.load_record(&record, &device).is_err());
     }
 }

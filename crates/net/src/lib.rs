@@ -6,7 +6,11 @@
 
 pub mod classifier;
 pub mod int8;
+pub mod mobile;
+pub mod plain;
 pub mod weights;
 
-pub use classifier::{Classifier, ClassifierConfig};
+pub use classifier::{Classifier, ClassifierConfig, NetKind};
+pub use mobile::MobileNet;
+pub use plain::PlainNet;
 pub use weights::{WeightsError, load_classifier};

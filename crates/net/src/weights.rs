@@ -1,9 +1,6 @@
 //! Loading shipped weights into a network on a given device.
 
-use burn::module::Module;
 use burn::prelude::*;
-use burn::store::ModuleRecord;
-use burn_pack::Bytes;
 
 use crate::int8;
 use crate::{Classifier, ClassifierConfig};
@@ -27,11 +24,5 @@ pub fn load_classifier(
     device: &Device,
 ) -> Result<Classifier, WeightsError> {
     let f32_bytes = int8::dequantize(int8_bytes).map_err(|e| WeightsError(e.to_string()))?;
-    let record = ModuleRecord::from_bytes(Bytes::from_bytes_vec(f32_bytes))
-        .map_err(|e| WeightsError(format!("weights: {e}")))?;
-    config.init(device).try_load_record(record).map_err(|e| {
-        WeightsError(format!(
-            "weights do not fit the network in the model card: {e}"
-        ))
-    })
+    config.load_record(&f32_bytes, device).map_err(WeightsError)
 }

@@ -1,19 +1,43 @@
-//! Training-time augmentation on already-resized images: the dihedral group (flips and 90°
-//! rotations, which a skin photo has no preferred orientation against) and a mild
-//! brightness/contrast jitter.
+//! Training-time augmentation: the dihedral group (flips and 90° rotations, which a skin photo
+//! has no preferred orientation against), random resized crops and colour jitter.
 
 use image::RgbImage;
-use image::imageops::{flip_horizontal, rotate90, rotate180, rotate270};
+use image::imageops::{
+    FilterType, crop_imm, flip_horizontal, resize, rotate90, rotate180, rotate270,
+};
 use rand::Rng;
 
-/// A randomly flipped, rotated and jittered copy of `image`.
-pub fn augment(image: &RgbImage, rng: &mut impl Rng) -> RgbImage {
-    let mut out = dihedral(image, rng);
-    let gain: f32 = rng.random_range(0.85..1.15);
-    let offset: f32 = rng.random_range(-12.0..12.0);
+/// Smallest share of the source area a random crop keeps.
+const MIN_CROP_AREA: f32 = 0.45;
+
+/// The dermoscopy recipe: a random crop of 45–100 % of the area (aspect 3:4 to 4:3) resized to
+/// `size`, a random flip/rotation, then brightness, contrast and per-channel colour jitter (the
+/// colour of a dermatoscope's light varies from device to device).
+pub fn crop_and_jitter(image: &RgbImage, size: u32, rng: &mut impl Rng) -> RgbImage {
+    let (w, h) = image.dimensions();
+    let area = w as f32 * h as f32 * rng.random_range(MIN_CROP_AREA..1.0);
+    let aspect = rng.random_range((0.75f32).ln()..(4.0f32 / 3.0).ln()).exp();
+    let cw = ((area * aspect).sqrt().round() as u32).clamp(1, w);
+    let ch = ((area / aspect).sqrt().round() as u32).clamp(1, h);
+    let x = rng.random_range(0..=w - cw);
+    let y = rng.random_range(0..=h - ch);
+    let cropped = resize(
+        &*crop_imm(image, x, y, cw, ch),
+        size,
+        size,
+        FilterType::Triangle,
+    );
+    let mut out = dihedral(&cropped, rng);
+    let contrast: f32 = rng.random_range(0.8..1.2);
+    let brightness: f32 = rng.random_range(-20.0..20.0);
+    let channel_gain: [f32; 3] = std::array::from_fn(|_| rng.random_range(0.92..1.08));
+    let mean =
+        out.as_raw().iter().map(|&v| f32::from(v)).sum::<f32>() / out.as_raw().len().max(1) as f32;
     for pixel in out.pixels_mut() {
-        for c in pixel.0.iter_mut() {
-            *c = (f32::from(*c) * gain + offset).round().clamp(0.0, 255.0) as u8;
+        for (c, v) in pixel.0.iter_mut().enumerate() {
+            let jittered =
+                ((f32::from(*v) - mean) * contrast + mean + brightness) * channel_gain[c];
+            *v = jittered.round().clamp(0.0, 255.0) as u8;
         }
     }
     out
@@ -42,18 +66,15 @@ mod tests {
     use rand::rngs::StdRng;
 
     #[test]
-    fn keeps_size_and_roughly_keeps_brightness() {
-        let image = RgbImage::from_fn(8, 8, |x, y| {
-            image::Rgb([(x * 30) as u8, (y * 30) as u8, 100])
+    fn crops_come_out_at_the_input_size_and_vary() {
+        let image = RgbImage::from_fn(40, 30, |x, y| {
+            image::Rgb([(x * 6) as u8, (y * 8) as u8, 90])
         });
-        let mut rng = StdRng::seed_from_u64(1);
-        let mean = |im: &RgbImage| {
-            im.as_raw().iter().map(|&v| f32::from(v)).sum::<f32>() / im.as_raw().len() as f32
-        };
-        for _ in 0..20 {
-            let out = augment(&image, &mut rng);
-            assert_eq!(out.dimensions(), (8, 8));
-            assert!((mean(&out) - mean(&image)).abs() < 30.0);
-        }
+        let mut rng = StdRng::seed_from_u64(2);
+        let a = crop_and_jitter(&image, 16, &mut rng);
+        let b = crop_and_jitter(&image, 16, &mut rng);
+        assert_eq!(a.dimensions(), (16, 16));
+        assert_eq!(b.dimensions(), (16, 16));
+        assert_ne!(a, b);
     }
 }

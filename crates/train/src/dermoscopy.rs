@@ -1,14 +1,17 @@
-//! Training the dermoscopy classifier on HAM10000: weighted cross-entropy against the class
-//! imbalance (inverse square root of frequency), selection on the val split by balanced accuracy.
+//! Training the dermoscopy classifier on HAM10000: weighted cross-entropy or class-balanced
+//! sampling against the class imbalance, random resized crops and colour jitter, selection (and
+//! early stopping) on the val split by balanced accuracy.
 
 use std::path::PathBuf;
 
+use burn::prelude::*;
 use dermtone_engine::InputSpec;
-use dermtone_net::{Classifier, ClassifierConfig};
+use dermtone_net::{Classifier, ClassifierConfig, NetKind};
 
-use crate::augment::augment;
+use crate::augment::crop_and_jitter;
 use crate::fit::{
-    FitOptions, Split, Targets, TrainEvent, class_weights, fit, fit_normalisation, predict,
+    Checkpoint, FitOptions, Sampling, Split, Targets, TrainEvent, class_weights, fit,
+    fit_normalisation, predict,
 };
 use crate::ham10000::{CLASSES, load_split, read_split_csv};
 use crate::metrics::{ClassificationMetrics, classification_metrics};
@@ -30,8 +33,40 @@ pub struct TrainOptions {
     pub input_size: u32,
     /// Channels of the first conv block.
     pub base_width: usize,
+    /// Network body.
+    pub kind: NetKind,
+    /// Where the network trains.
+    pub backend: TrainBackend,
+    /// How epochs draw images; with `balanced` the loss is unweighted.
+    pub sampling: Sampling,
+    /// Label smoothing of the targets.
+    pub label_smoothing: f32,
+    /// Stop after this many epochs without a better val balanced accuracy.
+    pub patience: Option<usize>,
     /// Use at most this many images per split (for smoke tests), all when `None`.
     pub limit: Option<usize>,
+}
+
+/// burn backends training can run on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TrainBackend {
+    /// burn's CPU backend (flex), on all cores.
+    Cpu,
+    /// burn's wgpu backend: a GPU where one is present (Vulkan, Metal, DX12).
+    Wgpu,
+}
+
+impl TrainBackend {
+    /// The device, or why it cannot be had.
+    pub fn device(self) -> Result<Device, String> {
+        match self {
+            TrainBackend::Cpu => Ok(Device::flex()),
+            TrainBackend::Wgpu => Device::wgpu_options()
+                .init()
+                .map_err(|e| format!("no wgpu adapter: {e}")),
+        }
+    }
 }
 
 /// The selected model and how it was measured.
@@ -54,35 +89,50 @@ pub struct TrainReport {
     pub test_split: Split,
 }
 
-/// Trains a classifier and returns the one selected on val.
+/// Trains a classifier and returns the one selected on val. With `checkpoint`, every epoch is
+/// saved there and `resume` continues an interrupted run.
 pub fn train_dermoscopy(
     options: &TrainOptions,
+    checkpoint: Option<Checkpoint>,
     on_event: &mut dyn FnMut(TrainEvent),
 ) -> Result<TrainReport, String> {
     on_event(TrainEvent::Loading);
     let records = read_split_csv(&options.data)?;
     let size = options.input_size;
-    let train = load_split(&options.data, &records, "train", size, options.limit)?;
+    // Crops are taken from a slightly larger copy, so a full-area crop still has detail to lose.
+    let source_size = size + size / 4;
+    let train = load_split(&options.data, &records, "train", source_size, options.limit)?;
     let val = load_split(&options.data, &records, "val", size, options.limit)?;
     let test = load_split(&options.data, &records, "test", size, options.limit)?;
     let input = fit_normalisation(&train.images, size);
-    let config = ClassifierConfig::new(CLASSES.len()).with_base_width(options.base_width);
+    let config = ClassifierConfig::new(CLASSES.len())
+        .with_base_width(options.base_width)
+        .with_kind(options.kind);
+    let weights = match options.sampling {
+        Sampling::Shuffle => class_weights(&train.labels, CLASSES.len()),
+        Sampling::Balanced => vec![1.0; CLASSES.len()],
+    };
     let fitted = fit(
         &train,
         &val,
         &FitOptions {
+            device: options.backend.device()?,
             seed: options.seed,
             epochs: options.epochs,
             batch_size: options.batch_size,
             learning_rate: options.learning_rate,
             config: config.clone(),
             input: input.clone(),
-            class_weights: class_weights(&train.labels, CLASSES.len()),
+            class_weights: weights,
             targets: Targets::Hard,
-            augment: &|image, rng| augment(image, rng),
+            augment: &move |image, rng| crop_and_jitter(image, size, rng),
             score: &|probabilities, labels| {
                 classification_metrics(probabilities, labels, CLASSES.len()).balanced_accuracy
             },
+            sampling: options.sampling,
+            label_smoothing: options.label_smoothing,
+            patience: options.patience,
+            checkpoint,
         },
         on_event,
     )?;

@@ -10,10 +10,12 @@ use burn::tensor::activation::log_softmax;
 use dermtone_engine::{InputSpec, class_probabilities, normalise_chw};
 use dermtone_net::{Classifier, ClassifierConfig};
 use image::RgbImage;
-use rand::SeedableRng;
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
+use rand::{Rng, SeedableRng};
+use std::path::Path;
 
+use crate::checkpoint;
 use crate::metrics::{ClassificationMetrics, classification_metrics};
 
 /// Resized images with a class index each.
@@ -40,8 +42,42 @@ pub type Augment = dyn Fn(&RgbImage, &mut StdRng) -> RgbImage;
 /// A selection score (higher is better) from per-image probabilities and labels.
 pub type Score = dyn Fn(&[Vec<f32>], &[usize]) -> f64;
 
+/// How each epoch draws its training images.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Sampling {
+    /// Every image once per epoch, shuffled; imbalance is left to the loss weights.
+    Shuffle,
+    /// As many draws as images, each from a class chosen with probability proportional to the
+    /// square root of its size: rare classes are seen far more often than their share (their
+    /// images repeat, with different augmentations) without starving the common class.
+    Balanced,
+}
+
+impl std::str::FromStr for Sampling {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        match text {
+            "shuffle" => Ok(Self::Shuffle),
+            "balanced" => Ok(Self::Balanced),
+            _ => Err(format!("unknown sampling {text:?} (shuffle or balanced)")),
+        }
+    }
+}
+
+/// Where per-epoch checkpoints go, and whether to continue from them.
+pub struct Checkpoint<'a> {
+    /// Folder for `last.bpk`, `best.bpk` and `state.json`.
+    pub dir: &'a Path,
+    /// Continue after the last finished epoch instead of starting afresh.
+    pub resume: bool,
+}
+
 /// Everything the loop needs besides the data.
 pub struct FitOptions<'a> {
+    /// Device the network trains on (autodiff is added here); val is always scored on the CPU.
+    pub device: Device,
     /// Seed for initialisation, shuffling and augmentation.
     pub seed: u64,
     /// Passes over the training split.
@@ -62,6 +98,14 @@ pub struct FitOptions<'a> {
     pub augment: &'a Augment,
     /// Selection score on val (higher is better).
     pub score: &'a Score,
+    /// How epochs draw images.
+    pub sampling: Sampling,
+    /// Label smoothing of hard targets (0 = none).
+    pub label_smoothing: f32,
+    /// Stop after this many epochs without a better val score.
+    pub patience: Option<usize>,
+    /// Per-epoch checkpoints, for resuming an interrupted run.
+    pub checkpoint: Option<Checkpoint<'a>>,
 }
 
 /// What the CLI shows while training.
@@ -85,6 +129,10 @@ pub enum TrainEvent {
         score: f64,
         best: bool,
     },
+    /// A checkpoint was found and training continues after `epoch`.
+    Resumed { epoch: usize },
+    /// Val has not improved for `patience` epochs; training ends after `epoch`.
+    StoppedEarly { epoch: usize, patience: usize },
 }
 
 /// The selected epoch.
@@ -99,34 +147,84 @@ pub struct Fitted {
     pub score: f64,
 }
 
-/// Trains a fresh classifier on `train` and returns the epoch that scored best on `val`.
+/// Trains a classifier on `train` and returns the epoch that scored best on `val`. With a
+/// checkpoint folder, every epoch is saved there and `resume` continues after the last one: the
+/// weights, the best epoch so far and the random stream (replayed) are restored, so a resumed run
+/// draws the same batches as an uninterrupted one; AdamW's moment estimates restart.
 pub fn fit(
     train: &Split,
     val: &Split,
     options: &FitOptions,
     on_event: &mut dyn FnMut(TrainEvent),
 ) -> Result<Fitted, String> {
-    let device = Device::flex().autodiff();
+    let device = options.device.clone().autodiff();
     device.seed(options.seed);
     let num_classes = options.config.num_classes;
     let mut model = options.config.init(&device);
     let mut optimizer = AdamWConfig::new().with_weight_decay(1e-4).init();
     let hard_loss = CrossEntropyLossConfig::new()
         .with_weights(Some(options.class_weights.clone()))
+        .with_smoothing((options.label_smoothing > 0.0).then_some(options.label_smoothing))
         .init(&device);
     let mut rng = StdRng::seed_from_u64(options.seed);
     let batches = train.images.len().div_ceil(options.batch_size);
     let total_steps = (batches * options.epochs).max(1);
     let mut best: Option<Fitted> = None;
+    let mut first_epoch = 1;
     let mut order: Vec<usize> = (0..train.images.len()).collect();
+    if let Some(Checkpoint { dir, resume: true }) = &options.checkpoint
+        && let Some(saved) = checkpoint::load(dir)?
+    {
+        model = options
+            .config
+            .load_record(&saved.last, &device)
+            .map_err(|e| format!("checkpoint in {}: {e}", dir.display()))?;
+        // A run that already stopped early (or finished) stays stopped: resuming only re-exports.
+        let stopped = saved.state.epoch >= options.epochs
+            || options
+                .patience
+                .is_some_and(|p| saved.state.epoch - saved.state.best_epoch >= p);
+        if stopped {
+            first_epoch = options.epochs + 1;
+        } else {
+            for _ in 1..=saved.state.epoch {
+                next_order(
+                    &mut order,
+                    &train.labels,
+                    num_classes,
+                    options.sampling,
+                    &mut rng,
+                );
+                for &i in &order {
+                    (options.augment)(&train.images[i], &mut rng);
+                }
+            }
+            first_epoch = saved.state.epoch + 1;
+        }
+        best = Some(Fitted {
+            record: saved.best,
+            epoch: saved.state.best_epoch,
+            val: saved.state.best_val,
+            score: saved.state.best_score,
+        });
+        on_event(TrainEvent::Resumed {
+            epoch: saved.state.epoch,
+        });
+    }
 
-    for epoch in 1..=options.epochs {
+    for epoch in first_epoch..=options.epochs {
         on_event(TrainEvent::EpochStarted {
             epoch,
             epochs: options.epochs,
             batches,
         });
-        order.shuffle(&mut rng);
+        next_order(
+            &mut order,
+            &train.labels,
+            num_classes,
+            options.sampling,
+            &mut rng,
+        );
         let mut loss_sum = 0f32;
         for (b, chunk) in order.chunks(options.batch_size).enumerate() {
             let step = (epoch - 1) * batches + b;
@@ -167,12 +265,7 @@ pub fn fit(
             loss_sum += loss_value;
             on_event(TrainEvent::Batch { loss: loss_value });
         }
-        let record = model
-            .clone()
-            .into_record()
-            .into_bytes()
-            .map_err(|e| e.to_string())?
-            .to_vec();
+        let record = model.valid().record_bytes()?;
         let probabilities = predict(
             &load_record(&options.config, &record)?,
             &val.images,
@@ -190,14 +283,63 @@ pub fn fit(
         });
         if is_best {
             best = Some(Fitted {
-                record,
+                record: record.clone(),
                 epoch,
                 val: metrics,
                 score,
             });
         }
+        let best_so_far = best.as_ref().expect("set above on the first epoch");
+        if let Some(Checkpoint { dir, .. }) = &options.checkpoint {
+            checkpoint::save(dir, epoch, &record, best_so_far)?;
+        }
+        if let Some(patience) = options.patience
+            && epoch - best_so_far.epoch >= patience
+        {
+            on_event(TrainEvent::StoppedEarly { epoch, patience });
+            break;
+        }
     }
     best.ok_or_else(|| "no epoch was trained (epochs must be at least 1)".into())
+}
+
+/// Turns `order` (the previous epoch's) into the image indices the next epoch visits.
+fn next_order(
+    order: &mut Vec<usize>,
+    labels: &[usize],
+    classes: usize,
+    sampling: Sampling,
+    rng: &mut StdRng,
+) {
+    match sampling {
+        Sampling::Shuffle => order.shuffle(rng),
+        Sampling::Balanced => *order = balanced_order(labels, classes, rng),
+    }
+}
+
+/// As many indices as labels, drawn class-first with square-root class weights.
+fn balanced_order(labels: &[usize], classes: usize, rng: &mut StdRng) -> Vec<usize> {
+    let mut by_class = vec![Vec::new(); classes];
+    for (i, &label) in labels.iter().enumerate() {
+        by_class[label].push(i);
+    }
+    let present: Vec<&Vec<usize>> = by_class.iter().filter(|c| !c.is_empty()).collect();
+    let weights: Vec<f64> = present.iter().map(|c| (c.len() as f64).sqrt()).collect();
+    let total: f64 = weights.iter().sum();
+    (0..labels.len())
+        .map(|_| {
+            let mut draw = rng.random_range(0.0..total);
+            let mut class = present[present.len() - 1];
+            for (members, weight) in present.iter().zip(&weights) {
+                if draw < *weight {
+                    class = members;
+                    break;
+                }
+                draw -= weight;
+            }
+            class[rng.random_range(0..class.len())]
+        })
+        .collect()
 }
 
 /// Soft targets: a Gaussian over classes around each label, scaled by the label's class weight.
@@ -216,13 +358,7 @@ fn ordinal_targets(labels: &[usize], classes: usize, sigma: f32, weights: &[f32]
 
 /// Loads an f32 record into a fresh inference (non-autodiff) CPU model.
 pub fn load_record(config: &ClassifierConfig, record: &[u8]) -> Result<Classifier, String> {
-    let record =
-        burn::store::ModuleRecord::from_bytes(burn::tensor::Bytes::from_bytes_vec(record.to_vec()))
-            .map_err(|e| e.to_string())?;
-    config
-        .init(&Device::flex())
-        .try_load_record(record)
-        .map_err(|e| e.to_string())
+    config.load_record(record, &Device::flex())
 }
 
 /// Class probabilities for resized images, computed by the engine's own code path.
@@ -231,12 +367,23 @@ pub fn predict(
     images: &[RgbImage],
     input: &InputSpec,
 ) -> Result<Vec<Vec<f32>>, String> {
+    predict_calibrated(model, images, input, 1.0)
+}
+
+/// [`predict`] with the logits divided by a calibration `temperature`, as the app does.
+pub fn predict_calibrated(
+    model: &Classifier,
+    images: &[RgbImage],
+    input: &InputSpec,
+    temperature: f32,
+) -> Result<Vec<Vec<f32>>, String> {
     let device = Device::flex();
     let mut out = Vec::with_capacity(images.len());
     for chunk in images.chunks(128) {
         let batch = batch_tensor(chunk, input, &device);
         out.extend(
-            pollster::block_on(class_probabilities(model, batch)).map_err(|e| e.to_string())?,
+            pollster::block_on(class_probabilities(model, batch, temperature))
+                .map_err(|e| e.to_string())?,
         );
     }
     Ok(out)
@@ -303,6 +450,21 @@ mod tests {
         let w = class_weights(&[5, 5, 5, 5, 0], 7);
         assert!(w[0] > w[5]);
         assert!((w.iter().sum::<f32>() / w.len() as f32 - 1.0).abs() < 1e-5);
+    }
+
+    #[test]
+    fn balanced_sampling_favours_rare_classes() {
+        let labels: Vec<usize> = (0..1000).map(|i| usize::from(i % 100 == 0)).collect();
+        let mut rng = StdRng::seed_from_u64(3);
+        let mut order: Vec<usize> = (0..labels.len()).collect();
+        next_order(&mut order, &labels, 3, Sampling::Balanced, &mut rng);
+        assert_eq!(order.len(), labels.len());
+        // sqrt(10) / (sqrt(10) + sqrt(990)) ≈ 9 % of draws, against 1 % of images.
+        let rare = order.iter().filter(|&&i| labels[i] == 1).count();
+        assert!((60..130).contains(&rare), "{rare}");
+        let mut shuffled: Vec<usize> = (0..labels.len()).collect();
+        next_order(&mut shuffled, &labels, 3, Sampling::Shuffle, &mut rng);
+        assert_eq!(shuffled.iter().filter(|&&i| labels[i] == 1).count(), 10);
     }
 
     #[test]

@@ -4,7 +4,11 @@
 pub mod agreement;
 pub mod audit;
 pub mod augment;
+pub mod checkpoint;
 pub mod dermoscopy;
+pub mod dermoscopy_eval;
+pub mod dermoscopy_export;
+pub mod evaluation;
 pub mod export;
 pub mod fit;
 pub mod fitzpatrick17k;
@@ -17,4 +21,5 @@ pub mod tone_estimator;
 pub mod tone_export;
 
 pub use dermoscopy::{TrainOptions, TrainReport, train_dermoscopy};
+pub use dermtone_net::NetKind;
 pub use fit::TrainEvent;

@@ -1,9 +1,9 @@
 //! Classification metrics over predicted probabilities.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Accuracy, balanced accuracy and per-class recall of argmax predictions.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ClassificationMetrics {
     /// Number of images.
     pub n: usize,

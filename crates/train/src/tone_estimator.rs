@@ -12,7 +12,8 @@ use image::RgbImage;
 use crate::agreement::{Agreement, agreement};
 use crate::augment::dihedral;
 use crate::fit::{
-    FitOptions, Split, Targets, TrainEvent, class_weights, fit, fit_normalisation, predict,
+    FitOptions, Sampling, Split, Targets, TrainEvent, class_weights, fit, fit_normalisation,
+    predict,
 };
 use crate::fitzpatrick17k::{Record, image_path, read_labels};
 use crate::metrics::argmax;
@@ -108,6 +109,7 @@ pub fn train_tone_estimator(
         &train.split,
         &val.split,
         &FitOptions {
+            device: burn::tensor::Device::flex(),
             seed: options.seed,
             epochs: options.epochs,
             batch_size: options.batch_size,
@@ -118,6 +120,10 @@ pub fn train_tone_estimator(
             targets,
             augment: &|image, rng| dihedral(image, rng),
             score: &selection_score,
+            sampling: Sampling::Shuffle,
+            label_smoothing: 0.0,
+            patience: None,
+            checkpoint: None,
         },
         on_event,
     )?;

@@ -1,0 +1,195 @@
+//! The mobile network: a MobileNetV2-style stack of inverted-residual blocks (1×1 expand,
+//! depthwise 3×3, linear 1×1 project, skip connection where shapes allow). Depthwise convolutions
+//! give far more layers per multiply than plain 3×3 convs, which matters because the page runs
+//! the classifier seven times per analysis. Every channel count is a multiple of 4 so wgpu can
+//! pack the weights.
+
+use burn::nn::activation::Relu6;
+use burn::nn::conv::{Conv2d, Conv2dConfig};
+use burn::nn::pool::{AdaptiveAvgPool2d, AdaptiveAvgPool2dConfig};
+use burn::nn::{
+    BatchNorm, BatchNormConfig, Dropout, DropoutConfig, Linear, LinearConfig, PaddingConfig2d,
+};
+use burn::prelude::*;
+
+use crate::ClassifierConfig;
+
+/// Stages as (expansion, channels in units of `base_width / 4`, repeats, first stride).
+const STAGES: [(usize, usize, usize, usize); 6] = [
+    (1, 4, 1, 1),
+    (4, 6, 2, 2),
+    (4, 8, 2, 2),
+    (4, 16, 3, 2),
+    (4, 24, 2, 1),
+    (4, 40, 1, 2),
+];
+
+/// Head channels (before pooling) in units of `base_width / 4`.
+const HEAD_UNITS: usize = 80;
+
+/// Convolution → batch norm, with an optional ReLU6.
+#[derive(Module, Debug)]
+pub struct ConvNorm {
+    conv: Conv2d,
+    norm: BatchNorm,
+    activation: Option<Relu6>,
+}
+
+/// How one [`ConvNorm`] is shaped.
+struct ConvShape {
+    channels: [usize; 2],
+    kernel: usize,
+    stride: usize,
+    groups: usize,
+    activation: bool,
+}
+
+impl ConvNorm {
+    fn new(shape: ConvShape, device: &Device) -> Self {
+        let pad = shape.kernel / 2;
+        Self {
+            conv: Conv2dConfig::new(shape.channels, [shape.kernel, shape.kernel])
+                .with_stride([shape.stride, shape.stride])
+                .with_padding(PaddingConfig2d::Explicit(pad, pad, pad, pad))
+                .with_groups(shape.groups)
+                .with_bias(false)
+                .init(device),
+            norm: BatchNormConfig::new(shape.channels[1]).init(device),
+            activation: shape.activation.then(Relu6::new),
+        }
+    }
+
+    fn forward(&self, input: Tensor<4>) -> Tensor<4> {
+        let x = self.norm.forward(self.conv.forward(input));
+        match &self.activation {
+            Some(act) => act.forward(x),
+            None => x,
+        }
+    }
+}
+
+/// Expand (1×1) → depthwise 3×3 → project (1×1, linear), plus the input when shapes match.
+#[derive(Module, Debug)]
+pub struct InvertedResidual {
+    expand: Option<ConvNorm>,
+    depthwise: ConvNorm,
+    project: ConvNorm,
+    residual: bool,
+}
+
+impl InvertedResidual {
+    fn new(cin: usize, cout: usize, stride: usize, expansion: usize, device: &Device) -> Self {
+        let hidden = cin * expansion;
+        let pointwise = |channels, activation| ConvShape {
+            channels,
+            kernel: 1,
+            stride: 1,
+            groups: 1,
+            activation,
+        };
+        Self {
+            expand: (expansion != 1).then(|| ConvNorm::new(pointwise([cin, hidden], true), device)),
+            depthwise: ConvNorm::new(
+                ConvShape {
+                    channels: [hidden, hidden],
+                    kernel: 3,
+                    stride,
+                    groups: hidden,
+                    activation: true,
+                },
+                device,
+            ),
+            project: ConvNorm::new(pointwise([hidden, cout], false), device),
+            residual: stride == 1 && cin == cout,
+        }
+    }
+
+    fn forward(&self, input: Tensor<4>) -> Tensor<4> {
+        let x = match &self.expand {
+            Some(expand) => expand.forward(input.clone()),
+            None => input.clone(),
+        };
+        let x = self.project.forward(self.depthwise.forward(x));
+        if self.residual { x + input } else { x }
+    }
+}
+
+/// Mobile classifier over normalised `[batch, 3, size, size]` input, returning logits.
+#[derive(Module, Debug)]
+pub struct MobileNet {
+    stem: ConvNorm,
+    blocks: Vec<InvertedResidual>,
+    head_conv: ConvNorm,
+    pool: AdaptiveAvgPool2d,
+    dropout: Dropout,
+    head: Linear,
+}
+
+impl MobileNet {
+    /// A freshly initialised mobile network of `config`'s shape on `device`. `base_width` is
+    /// the stem's channels and must be a multiple of 4.
+    pub fn new(config: &ClassifierConfig, device: &Device) -> Self {
+        let unit = (config.base_width / 4).max(1);
+        let stem_channels = 4 * unit;
+        let mut blocks = Vec::new();
+        let mut cin = stem_channels;
+        for (expansion, units, repeats, stride) in STAGES {
+            let cout = units * unit;
+            for r in 0..repeats {
+                let s = if r == 0 { stride } else { 1 };
+                blocks.push(InvertedResidual::new(cin, cout, s, expansion, device));
+                cin = cout;
+            }
+        }
+        let head_channels = HEAD_UNITS * unit;
+        Self {
+            stem: ConvNorm::new(
+                ConvShape {
+                    channels: [3, stem_channels],
+                    kernel: 3,
+                    stride: 2,
+                    groups: 1,
+                    activation: true,
+                },
+                device,
+            ),
+            blocks,
+            head_conv: ConvNorm::new(
+                ConvShape {
+                    channels: [cin, head_channels],
+                    kernel: 1,
+                    stride: 1,
+                    groups: 1,
+                    activation: true,
+                },
+                device,
+            ),
+            pool: AdaptiveAvgPool2dConfig::new([1, 1]).init(),
+            dropout: DropoutConfig::new(config.dropout).init(),
+            head: LinearConfig::new(head_channels, config.num_classes).init(device),
+        }
+    }
+
+    /// Logits `[batch, num_classes]` for a batch of normalised images.
+    pub fn forward(&self, images: Tensor<4>) -> Tensor<2> {
+        let x = self.stem.forward(images);
+        let x = self.blocks.iter().fold(x, |x, block| block.forward(x));
+        let pooled: Tensor<2> = self.pool.forward(self.head_conv.forward(x)).flatten(1, 3);
+        self.head.forward(self.dropout.forward(pooled))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn logits_have_one_column_per_class_and_stay_small() {
+        let device = Device::flex();
+        let config = ClassifierConfig::new(7).with_base_width(16);
+        let model = MobileNet::new(&config, &device);
+        let logits = model.forward(Tensor::zeros([2, 3, 64, 64], &device));
+        assert_eq!(logits.dims(), [2, 7]);
+        assert!(model.num_params() < 1_000_000, "{}", model.num_params());
+    }
+}

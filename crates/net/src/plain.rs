@@ -1,0 +1,91 @@
+//! The plain network: strided 3×3 conv blocks, global average pooling, one linear head. Cheap to
+//! train on two CPU cores; the tone estimator uses it.
+
+use burn::nn::conv::{Conv2d, Conv2dConfig};
+use burn::nn::pool::{AdaptiveAvgPool2d, AdaptiveAvgPool2dConfig};
+use burn::nn::{
+    BatchNorm, BatchNormConfig, Dropout, DropoutConfig, Linear, LinearConfig, PaddingConfig2d, Relu,
+};
+use burn::prelude::*;
+
+use crate::ClassifierConfig;
+
+/// Conv → batch norm → ReLU: the network's only building block.
+#[derive(Module, Debug)]
+pub struct ConvBlock {
+    conv: Conv2d,
+    norm: BatchNorm,
+    activation: Relu,
+}
+
+impl ConvBlock {
+    fn new(channels_in: usize, channels_out: usize, stride: usize, device: &Device) -> Self {
+        Self {
+            conv: Conv2dConfig::new([channels_in, channels_out], [3, 3])
+                .with_stride([stride, stride])
+                .with_padding(PaddingConfig2d::Explicit(1, 1, 1, 1))
+                .with_bias(false)
+                .init(device),
+            norm: BatchNormConfig::new(channels_out).init(device),
+            activation: Relu::new(),
+        }
+    }
+
+    fn forward(&self, input: Tensor<4>) -> Tensor<4> {
+        self.activation
+            .forward(self.norm.forward(self.conv.forward(input)))
+    }
+}
+
+/// Plain conv classifier over normalised `[batch, 3, size, size]` input, returning logits.
+#[derive(Module, Debug)]
+pub struct PlainNet {
+    blocks: Vec<ConvBlock>,
+    pool: AdaptiveAvgPool2d,
+    dropout: Dropout,
+    head: Linear,
+}
+
+impl PlainNet {
+    /// A freshly initialised plain network of `config`'s shape on `device`.
+    pub fn new(config: &ClassifierConfig, device: &Device) -> Self {
+        let w = config.base_width;
+        let plan = [
+            (3, w, 2),
+            (w, 2 * w, 2),
+            (2 * w, 2 * w, 1),
+            (2 * w, 4 * w, 2),
+            (4 * w, 4 * w, 1),
+            (4 * w, 8 * w, 2),
+        ];
+        Self {
+            blocks: plan
+                .iter()
+                .map(|&(cin, cout, stride)| ConvBlock::new(cin, cout, stride, device))
+                .collect(),
+            pool: AdaptiveAvgPool2dConfig::new([1, 1]).init(),
+            dropout: DropoutConfig::new(config.dropout).init(),
+            head: LinearConfig::new(8 * w, config.num_classes).init(device),
+        }
+    }
+
+    /// Logits `[batch, num_classes]` for a batch of normalised images.
+    pub fn forward(&self, images: Tensor<4>) -> Tensor<2> {
+        let features = self.blocks.iter().fold(images, |x, block| block.forward(x));
+        let pooled: Tensor<2> = self.pool.forward(features).flatten(1, 3);
+        self.head.forward(self.dropout.forward(pooled))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn logits_have_one_column_per_class() {
+        let device = Device::flex();
+        let model = PlainNet::new(&ClassifierConfig::new(7).with_base_width(4), &device);
+        let logits = model.forward(Tensor::zeros([2, 3, 32, 32], &device));
+        assert_eq!(logits.dims(), [2, 7]);
+    }
+}

@@ -1,0 +1,80 @@
+//! Per-epoch training checkpoints: the last epoch's weights, the best epoch's weights and a small
+//! JSON state, so an interrupted run (training takes hours on two cores) can continue.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::fit::Fitted;
+use crate::metrics::ClassificationMetrics;
+
+const LAST: &str = "last.bpk";
+const BEST: &str = "best.bpk";
+const STATE: &str = "state.json";
+
+/// What `state.json` records.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct State {
+    /// Last finished epoch (1-based).
+    pub epoch: usize,
+    /// Epoch of `best.bpk`.
+    pub best_epoch: usize,
+    /// Its selection score on val.
+    pub best_score: f64,
+    /// Its val metrics.
+    pub best_val: ClassificationMetrics,
+}
+
+/// A checkpoint read back from disk.
+pub struct Saved {
+    /// Progress and the best epoch so far.
+    pub state: State,
+    /// f32 record after the last finished epoch.
+    pub last: Vec<u8>,
+    /// f32 record of the best epoch.
+    pub best: Vec<u8>,
+}
+
+/// Writes the checkpoint after `epoch`; the state file is written last, so a crash mid-write
+/// leaves the previous checkpoint's state pointing at complete files.
+pub fn save(dir: &Path, epoch: usize, last: &[u8], best: &Fitted) -> Result<(), String> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let write = |name: &str, bytes: &[u8]| {
+        let path = dir.join(name);
+        let partial = dir.join(format!("{name}.partial"));
+        std::fs::write(&partial, bytes)
+            .and_then(|()| std::fs::rename(&partial, &path))
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))
+    };
+    write(LAST, last)?;
+    write(BEST, &best.record)?;
+    let state = State {
+        epoch,
+        best_epoch: best.epoch,
+        best_score: best.score,
+        best_val: best.val.clone(),
+    };
+    let json = serde_json::to_string_pretty(&state).map_err(|e| e.to_string())?;
+    write(STATE, json.as_bytes())
+}
+
+/// Reads the checkpoint in `dir`; `None` when there is none yet.
+pub fn load(dir: &Path) -> Result<Option<Saved>, String> {
+    let state_path = dir.join(STATE);
+    let text = match std::fs::read_to_string(&state_path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(format!("cannot read {}: {e}", state_path.display())),
+    };
+    let state: State = serde_json::from_str(&text)
+        .map_err(|e| format!("{} is not a checkpoint state: {e}", state_path.display()))?;
+    let read = |name: &str| {
+        let path = dir.join(name);
+        std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+    };
+    Ok(Some(Saved {
+        last: read(LAST)?,
+        best: read(BEST)?,
+        state,
+    }))
+}

@@ -1,0 +1,181 @@
+//! `dermtone eval`: the shipped dermoscopy model, loaded through the manifest exactly as the app
+//! loads it (sha256-checked int8 weights, calibration temperature, operating point), measured on
+//! any folder in the HAM10000 layout. Tone groups are ITA categories of the skin around the
+//! lesion (the folder's hand-drawn lesion masks where it has them, automatic ones otherwise).
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use burn::prelude::*;
+use dermtone_color::skin_tone;
+use dermtone_engine::{Manifest, ModelEntry, decode_image, ita_estimate, resize_for_model};
+use dermtone_net::{Classifier, load_classifier};
+use image::RgbImage;
+
+use crate::evaluation::{EvalInput, EvalReport, RocCurve, evaluate, roc_curves};
+use crate::fit::predict_calibrated;
+use crate::ham10000::{CLASSES, Record, image_path, read_split_csv};
+use crate::ham10000_masks::{MASKS_FILE, load_lesion_masks};
+use crate::parallel::map_on_all_cores;
+
+/// Classes whose summed probability is the malignancy score when a card sets no operating point.
+pub const MALIGNANT_CODES: [&str; 3] = ["akiec", "bcc", "mel"];
+
+/// Bootstrap resamples behind every 95 % interval.
+pub const RESAMPLES: usize = 1000;
+
+/// Seed of the bootstrap, fixed so a report is reproducible.
+pub const BOOTSTRAP_SEED: u64 = 2024;
+
+/// Images of one split, ready for the network, with their labels and tone groups.
+pub struct LabelledImages {
+    /// Images at the network input size.
+    pub resized: Vec<RgbImage>,
+    /// Class index per image (HAM10000 order).
+    pub labels: Vec<usize>,
+    /// ITA category of the non-lesion skin per image, or `unknown`.
+    pub tone_groups: Vec<String>,
+}
+
+/// A report with the ROC curves behind it.
+pub struct Evaluated {
+    /// The public JSON of `dermtone eval`.
+    pub report: EvalReport,
+    /// One ROC curve per class and one for malignant-vs-rest.
+    pub roc: Vec<RocCurve>,
+}
+
+/// The shipped dermoscopy model (from `models_dir/manifest.json`) on `split` of `data` (its
+/// first `limit` images when set, for smoke runs).
+pub fn evaluate_shipped(
+    data: &Path,
+    split: &str,
+    models_dir: &Path,
+    limit: Option<usize>,
+) -> Result<Evaluated, String> {
+    let (entry, model) = load_shipped(models_dir)?;
+    let images = load_for_eval(data, split, entry.input.size, limit)?;
+    let probabilities =
+        predict_calibrated(&model, &images.resized, &entry.input, entry.temperature())?;
+    evaluate_probabilities(&entry, split, &probabilities, &images)
+}
+
+/// The manifest's dermoscopy entry and its verified int8 network, on the CPU.
+pub fn load_shipped(models_dir: &Path) -> Result<(ModelEntry, Classifier), String> {
+    let manifest_path = models_dir.join("manifest.json");
+    let text = std::fs::read_to_string(&manifest_path)
+        .map_err(|e| format!("cannot read {}: {e}", manifest_path.display()))?;
+    let manifest = Manifest::from_json(&text).map_err(|e| e.to_string())?;
+    let entry = manifest
+        .model_for("dermoscopy")
+        .map_err(|e| e.to_string())?
+        .clone();
+    let weights_path = models_dir.join(&entry.file);
+    let bytes = std::fs::read(&weights_path)
+        .map_err(|e| format!("cannot read {}: {e}", weights_path.display()))?;
+    entry.verify(&bytes).map_err(|e| e.to_string())?;
+    let model = load_classifier(&entry.architecture.config(), &bytes, &Device::flex())
+        .map_err(|e| e.to_string())?;
+    let codes: Vec<&str> = entry.labels.iter().map(|l| l.code.as_str()).collect();
+    let expected: Vec<&str> = CLASSES.iter().map(|(code, _)| *code).collect();
+    if codes != expected {
+        return Err(format!(
+            "model {} has labels {codes:?}, not the HAM10000 classes {expected:?}",
+            entry.id
+        ));
+    }
+    Ok((entry, model))
+}
+
+/// Decodes `split` of a HAM10000-layout folder on all cores (its first `limit` images when
+/// set): resized images, labels and tone groups (with the folder's lesion masks when it has
+/// `masks_200x150.npz`).
+pub fn load_for_eval(
+    data: &Path,
+    split: &str,
+    size: u32,
+    limit: Option<usize>,
+) -> Result<LabelledImages, String> {
+    let records: Vec<Record> = read_split_csv(data)?
+        .into_iter()
+        .filter(|r| r.split == split)
+        .take(limit.unwrap_or(usize::MAX))
+        .collect();
+    if records.is_empty() {
+        return Err(format!(
+            "split {split:?} has no images in {}",
+            data.display()
+        ));
+    }
+    let masks = if data.join(MASKS_FILE).is_file() {
+        let ids: HashSet<String> = records.iter().map(|r| r.image_id.clone()).collect();
+        load_lesion_masks(data, Some(&ids))?
+    } else {
+        Default::default()
+    };
+    let loaded = map_on_all_cores(&records, |record| {
+        let path = image_path(data, &record.image_id);
+        let bytes =
+            std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let image = decode_image(&bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+        let tone = match masks.get(&record.image_id) {
+            Some(mask) if mask.width() == image.width() && mask.height() == image.height() => {
+                skin_tone(&image, Some(mask))
+            }
+            _ => ita_estimate(&image),
+        };
+        let group = tone
+            .ita_category
+            .map_or("unknown", |category| category.as_str());
+        Ok((resize_for_model(&image, size), group.to_string()))
+    })?;
+    let (resized, tone_groups) = loaded.into_iter().unzip();
+    Ok(LabelledImages {
+        resized,
+        labels: records.iter().map(|r| r.label).collect(),
+        tone_groups,
+    })
+}
+
+/// The report for calibrated `probabilities` of `images` under `entry`'s operating point.
+pub fn evaluate_probabilities(
+    entry: &ModelEntry,
+    split: &str,
+    probabilities: &[Vec<f32>],
+    images: &LabelledImages,
+) -> Result<Evaluated, String> {
+    let codes: Vec<String> = entry.labels.iter().map(|l| l.code.clone()).collect();
+    let index_of = |code: &str| {
+        codes
+            .iter()
+            .position(|c| c == code)
+            .ok_or_else(|| format!("model {} has no class {code:?}", entry.id))
+    };
+    let (malignant_codes, threshold) = match &entry.operating_point {
+        Some(point) => (point.classes.clone(), point.threshold),
+        None => (MALIGNANT_CODES.map(String::from).to_vec(), 0.5),
+    };
+    let malignant_classes = malignant_codes
+        .iter()
+        .map(|code| index_of(code))
+        .collect::<Result<Vec<_>, _>>()?;
+    let input = EvalInput {
+        task: &entry.task,
+        model: &entry.id,
+        split,
+        class_codes: &codes,
+        probabilities,
+        labels: &images.labels,
+        malignant_classes: &malignant_classes,
+        melanoma_class: index_of("mel")?,
+        threshold,
+        temperature: entry.temperature(),
+        tone_groups: &images.tone_groups,
+        resamples: RESAMPLES,
+        seed: BOOTSTRAP_SEED,
+    };
+    Ok(Evaluated {
+        report: evaluate(&input),
+        roc: roc_curves(&input),
+    })
+}
