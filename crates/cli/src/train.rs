@@ -3,12 +3,11 @@
 use std::path::{Path, PathBuf};
 
 use clap::Subcommand;
+use dermtone_train::dermoscopy::TrainBackend;
 use dermtone_train::dermoscopy_export::export_dermoscopy;
+use dermtone_train::fit::{Checkpoint, Sampling};
 use dermtone_train::tone_estimator::{ToneTrainOptions, train_tone_estimator};
 use dermtone_train::tone_export::export_tone_estimator;
-
-use dermtone_train::dermoscopy::TrainBackend;
-use dermtone_train::fit::{Checkpoint, Sampling};
 use dermtone_train::{NetKind, TrainEvent, TrainOptions, train_dermoscopy};
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -45,10 +44,10 @@ pub enum TrainTask {
         #[arg(long, default_value_t = 16)]
         width: usize,
         /// Where the network trains: `cpu` or `wgpu` (a GPU where one is present).
-        #[arg(long, default_value = "cpu", value_parser = parse_backend)]
+        #[arg(long, default_value = "cpu")]
         backend: TrainBackend,
         /// Network body: `mobile` (inverted residuals) or `plain` (3×3 convs).
-        #[arg(long, default_value = "mobile", value_parser = parse_kind)]
+        #[arg(long, default_value = "mobile")]
         arch: NetKind,
         /// `balanced` (square-root class sampling, plain loss) or `shuffle` (every image once,
         /// square-root class weights in the loss).
@@ -60,6 +59,10 @@ pub enum TrainTask {
         /// Stop after this many epochs without a better val balanced accuracy.
         #[arg(long, default_value_t = 10)]
         patience: usize,
+        /// Share of training draws re-toned to a random skin tone by the melanin model (0 = off,
+        /// the default until it is shown to help on real dark-skin images).
+        #[arg(long, default_value_t = 0.0)]
+        tone_augment: f64,
         /// Folder for per-epoch checkpoints (default `checkpoints/<id>`).
         #[arg(long)]
         checkpoint: Option<PathBuf>,
@@ -127,6 +130,7 @@ pub fn run(task: TrainTask) -> Result<(), String> {
             sampling,
             label_smoothing,
             patience,
+            tone_augment,
             checkpoint,
             resume,
             limit,
@@ -137,6 +141,9 @@ pub fn run(task: TrainTask) -> Result<(), String> {
             }
             if !(0.0..0.5).contains(&label_smoothing) {
                 return Err("--label-smoothing must be in [0, 0.5)".into());
+            }
+            if !(0.0..=1.0).contains(&tone_augment) {
+                return Err("--tone-augment must be between 0 and 1".into());
             }
             let options = TrainOptions {
                 data,
@@ -151,6 +158,7 @@ pub fn run(task: TrainTask) -> Result<(), String> {
                 sampling,
                 label_smoothing,
                 patience: Some(patience.max(1)),
+                tone_augment,
                 limit,
             };
             let checkpoint_dir = checkpoint.unwrap_or_else(|| Path::new("checkpoints").join(&id));
@@ -186,22 +194,6 @@ pub fn run(task: TrainTask) -> Result<(), String> {
             };
             tone(&options, &id, &out)
         }
-    }
-}
-
-fn parse_backend(text: &str) -> Result<TrainBackend, String> {
-    match text {
-        "cpu" => Ok(TrainBackend::Cpu),
-        "wgpu" => Ok(TrainBackend::Wgpu),
-        _ => Err(format!("unknown backend {text:?} (cpu or wgpu)")),
-    }
-}
-
-fn parse_kind(text: &str) -> Result<NetKind, String> {
-    match text {
-        "mobile" => Ok(NetKind::Mobile),
-        "plain" => Ok(NetKind::Plain),
-        _ => Err(format!("unknown network {text:?} (mobile or plain)")),
     }
 }
 

@@ -19,6 +19,18 @@ pub enum NetKind {
     Mobile,
 }
 
+impl std::str::FromStr for NetKind {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        match text {
+            "plain" => Ok(Self::Plain),
+            "mobile" => Ok(Self::Mobile),
+            _ => Err(format!("unknown network {text:?} (mobile or plain)")),
+        }
+    }
+}
+
 /// Shape of a classifier; stored in the model card so the weights can be rebuilt.
 #[derive(Config, Debug)]
 pub struct ClassifierConfig {

@@ -35,8 +35,9 @@ pub struct Saved {
     pub best: Vec<u8>,
 }
 
-/// Writes the checkpoint after `epoch`; the state file is written last, so a crash mid-write
-/// leaves the previous checkpoint's state pointing at complete files.
+/// Writes the checkpoint after `epoch`. Each file is replaced whole (written aside, then renamed)
+/// and the state goes last, so a crash never leaves a torn file; at worst a resumed run repeats
+/// one epoch from slightly newer weights.
 pub fn save(dir: &Path, epoch: usize, last: &[u8], best: &Fitted) -> Result<(), String> {
     std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     let write = |name: &str, bytes: &[u8]| {

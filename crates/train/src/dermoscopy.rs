@@ -13,8 +13,9 @@ use crate::fit::{
     Checkpoint, FitOptions, Sampling, Split, Targets, TrainEvent, class_weights, fit,
     fit_normalisation, predict,
 };
-use crate::ham10000::{CLASSES, load_split, read_split_csv};
+use crate::ham10000::{CLASSES, Record, load_split, read_split_csv};
 use crate::metrics::{ClassificationMetrics, classification_metrics};
+use crate::tone_augment::ToneAugment;
 
 /// Everything that decides a training run; recorded in the model card.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -43,6 +44,8 @@ pub struct TrainOptions {
     pub label_smoothing: f32,
     /// Stop after this many epochs without a better val balanced accuracy.
     pub patience: Option<usize>,
+    /// Share of training draws re-toned to a random skin tone (0 = off; see [`ToneAugment`]).
+    pub tone_augment: f64,
     /// Use at most this many images per split (for smoke tests), all when `None`.
     pub limit: Option<usize>,
 }
@@ -65,6 +68,18 @@ impl TrainBackend {
             TrainBackend::Wgpu => Device::wgpu_options()
                 .init()
                 .map_err(|e| format!("no wgpu adapter: {e}")),
+        }
+    }
+}
+
+impl std::str::FromStr for TrainBackend {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        match text {
+            "cpu" => Ok(Self::Cpu),
+            "wgpu" => Ok(Self::Wgpu),
+            _ => Err(format!("unknown backend {text:?} (cpu or wgpu)")),
         }
     }
 }
@@ -105,6 +120,21 @@ pub fn train_dermoscopy(
     let val = load_split(&options.data, &records, "val", size, options.limit)?;
     let test = load_split(&options.data, &records, "test", size, options.limit)?;
     let input = fit_normalisation(&train.images, size);
+    let tone_augment = if options.tone_augment > 0.0 {
+        let train_records: Vec<&Record> = records
+            .iter()
+            .filter(|r| r.split == "train")
+            .take(options.limit.unwrap_or(usize::MAX))
+            .collect();
+        Some(ToneAugment::prepare(
+            &options.data,
+            &train_records,
+            &train.images,
+            options.tone_augment,
+        )?)
+    } else {
+        None
+    };
     let config = ClassifierConfig::new(CLASSES.len())
         .with_base_width(options.base_width)
         .with_kind(options.kind);
@@ -125,7 +155,12 @@ pub fn train_dermoscopy(
             input: input.clone(),
             class_weights: weights,
             targets: Targets::Hard,
-            augment: &move |image, rng| crop_and_jitter(image, size, rng),
+            augment: &move |image, index, rng| {
+                let retoned = tone_augment
+                    .as_ref()
+                    .and_then(|tone| tone.apply(index, image, rng));
+                crop_and_jitter(retoned.as_ref().unwrap_or(image), size, rng)
+            },
             score: &|probabilities, labels| {
                 classification_metrics(probabilities, labels, CLASSES.len()).balanced_accuracy
             },

@@ -36,8 +36,8 @@ pub enum Targets {
     Ordinal { sigma: f32 },
 }
 
-/// Training-time augmentation: a randomised copy of one image.
-pub type Augment = dyn Fn(&RgbImage, &mut StdRng) -> RgbImage;
+/// Training-time augmentation: a randomised copy of training image `index`.
+pub type Augment = dyn Fn(&RgbImage, usize, &mut StdRng) -> RgbImage;
 
 /// A selection score (higher is better) from per-image probabilities and labels.
 pub type Score = dyn Fn(&[Vec<f32>], &[usize]) -> f64;
@@ -196,7 +196,7 @@ pub fn fit(
                     &mut rng,
                 );
                 for &i in &order {
-                    (options.augment)(&train.images[i], &mut rng);
+                    (options.augment)(&train.images[i], i, &mut rng);
                 }
             }
             first_epoch = saved.state.epoch + 1;
@@ -233,7 +233,7 @@ pub fn fit(
                 * (1.0 + (std::f64::consts::PI * step as f64 / total_steps as f64).cos());
             let images: Vec<RgbImage> = chunk
                 .iter()
-                .map(|&i| (options.augment)(&train.images[i], &mut rng))
+                .map(|&i| (options.augment)(&train.images[i], i, &mut rng))
                 .collect();
             let labels: Vec<usize> = chunk.iter().map(|&i| train.labels[i]).collect();
             let logits = model.forward(batch_tensor(&images, &options.input, &device));

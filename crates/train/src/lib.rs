@@ -17,6 +17,7 @@ pub mod ham10000_masks;
 pub mod metrics;
 pub mod parallel;
 pub mod table;
+pub mod tone_augment;
 pub mod tone_estimator;
 pub mod tone_export;
 

@@ -118,7 +118,7 @@ pub fn train_tone_estimator(
             input: input.clone(),
             class_weights: class_weights(&train.split.labels, 6),
             targets,
-            augment: &|image, rng| dihedral(image, rng),
+            augment: &|image, _, rng| dihedral(image, rng),
             score: &selection_score,
             sampling: Sampling::Shuffle,
             label_smoothing: 0.0,
