@@ -16,6 +16,7 @@ pub mod ham10000;
 pub mod ham10000_masks;
 pub mod metrics;
 pub mod parallel;
+pub mod svg;
 pub mod table;
 pub mod tone_augment;
 pub mod tone_estimator;

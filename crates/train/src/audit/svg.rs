@@ -5,6 +5,8 @@
 
 use std::fmt::Write;
 
+use crate::svg::{blue, close, esc, heading, open};
+
 use super::counts::Counts;
 use super::report::{AuditReport, SplitAgreement};
 
@@ -17,7 +19,6 @@ const TYPE_TEXT: [&str; 7] = ["#000", "#000", "#000", "#fff", "#fff", "#fff", "#
 const TYPE_NAMES: [&str; 7] = ["I", "II", "III", "IV", "V", "VI", "unknown"];
 /// Fitzpatrick cut-offs on ITA° (Groh et al.): type I lies above the first, VI below the last.
 const CUT_OFFS: [f64; 5] = [40.0, 23.0, 12.0, 0.0, -25.0];
-const FONT: &str = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif";
 
 /// Every chart the report supports, as (file name, SVG text).
 pub fn charts(report: &AuditReport) -> Vec<(&'static str, String)> {
@@ -365,24 +366,6 @@ fn ticks(lo: f64, hi: f64) -> impl Iterator<Item = f64> {
         .filter(move |t| (-180.0..=180.0).contains(t) && (lo..=hi).contains(t))
 }
 
-/// A sequential light-to-dark blue for a share in [0, 1] (ColorBrewer Blues stops).
-fn blue(share: f64) -> String {
-    const STOPS: [[f64; 3]; 5] = [
-        [247.0, 251.0, 255.0],
-        [198.0, 219.0, 239.0],
-        [107.0, 174.0, 214.0],
-        [33.0, 113.0, 181.0],
-        [8.0, 48.0, 107.0],
-    ];
-    let pos = share.clamp(0.0, 1.0) * (STOPS.len() - 1) as f64;
-    let i = (pos.floor() as usize).min(STOPS.len() - 2);
-    let t = pos - i as f64;
-    let c: Vec<u8> = (0..3)
-        .map(|k| (STOPS[i][k] + (STOPS[i + 1][k] - STOPS[i][k]) * t).round() as u8)
-        .collect();
-    format!("#{:02x}{:02x}{:02x}", c[0], c[1], c[2])
-}
-
 /// Room for the longest row label, at about 7.5 px per character of 13 px text.
 fn label_width<'a>(labels: impl Iterator<Item = &'a str>) -> f64 {
     let longest = labels.map(|l| l.chars().count()).max().unwrap_or(0);
@@ -401,46 +384,6 @@ fn legend(svg: &mut String, x: f64, y: f64) {
         );
         x += 19.0 + name.len() as f64 * 8.0 + 14.0;
     }
-}
-
-/// Title, then the subtitle one line per `\n`, 16 px apart from y = 50.
-fn heading(svg: &mut String, title: &str, subtitle: &str) {
-    let _ = writeln!(
-        svg,
-        r##"<text x="24" y="30" font-size="18" font-weight="600">{}</text>"##,
-        esc(title)
-    );
-    for (i, line) in subtitle.lines().enumerate() {
-        let _ = writeln!(
-            svg,
-            r##"<text x="24" y="{}" fill="#444">{}</text>"##,
-            50 + 16 * i,
-            esc(line)
-        );
-    }
-}
-
-fn open(width: f64, height: f64, title: &str) -> String {
-    format!(
-        r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.0} {height:.0}" width="{width:.0}" height="{height:.0}" font-family="{FONT}" font-size="13" fill="#111" role="img">
-<title>{}</title>
-<rect width="100%" height="100%" fill="#fff"/>
-"##,
-        esc(title)
-    )
-}
-
-fn close(mut svg: String) -> String {
-    svg.push_str("</svg>\n");
-    svg
-}
-
-/// Escapes text for SVG content and attribute values.
-fn esc(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 #[cfg(test)]

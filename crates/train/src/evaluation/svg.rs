@@ -4,10 +4,11 @@
 
 use std::fmt::Write;
 
+use crate::svg::{blue, close, esc, heading, open};
+
 use super::calibration::ReliabilityBin;
 use super::report::RocCurve;
 
-const FONT: &str = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif";
 /// Okabe–Ito colours for curves, black last (the malignant curve after seven classes).
 const CURVE_COLOURS: [&str; 8] = [
     "#e69f00", "#56b4e9", "#009e73", "#c9b800", "#0072b2", "#d55e00", "#cc79a7", "#000000",
@@ -269,64 +270,6 @@ fn diagonal(svg: &mut String) {
         svg,
         r##"<line x1="{x0:.1}" y1="{y0:.1}" x2="{x1:.1}" y2="{y1:.1}" stroke="#555" stroke-dasharray="5 4"/>"##
     );
-}
-
-/// A sequential light-to-dark blue for a share in [0, 1] (ColorBrewer Blues stops).
-fn blue(share: f64) -> String {
-    const STOPS: [[f64; 3]; 5] = [
-        [247.0, 251.0, 255.0],
-        [198.0, 219.0, 239.0],
-        [107.0, 174.0, 214.0],
-        [33.0, 113.0, 181.0],
-        [8.0, 48.0, 107.0],
-    ];
-    let pos = share.clamp(0.0, 1.0) * (STOPS.len() - 1) as f64;
-    let i = (pos.floor() as usize).min(STOPS.len() - 2);
-    let t = pos - i as f64;
-    let c: Vec<u8> = (0..3)
-        .map(|k| (STOPS[i][k] + (STOPS[i + 1][k] - STOPS[i][k]) * t).round() as u8)
-        .collect();
-    format!("#{:02x}{:02x}{:02x}", c[0], c[1], c[2])
-}
-
-/// Title, then the subtitle one line per `\n`, 16 px apart from y = 50.
-fn heading(svg: &mut String, title: &str, subtitle: &str) {
-    let _ = writeln!(
-        svg,
-        r##"<text x="24" y="30" font-size="18" font-weight="600">{}</text>"##,
-        esc(title)
-    );
-    for (i, line) in subtitle.lines().enumerate() {
-        let _ = writeln!(
-            svg,
-            r##"<text x="24" y="{}" fill="#444">{}</text>"##,
-            50 + 16 * i,
-            esc(line)
-        );
-    }
-}
-
-fn open(width: f64, height: f64, title: &str) -> String {
-    format!(
-        r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.0} {height:.0}" width="{width:.0}" height="{height:.0}" font-family="{FONT}" font-size="13" fill="#111" role="img">
-<title>{}</title>
-<rect width="100%" height="100%" fill="#fff"/>
-"##,
-        esc(title)
-    )
-}
-
-fn close(mut svg: String) -> String {
-    svg.push_str("</svg>\n");
-    svg
-}
-
-/// Escapes text for SVG content and attribute values.
-fn esc(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 #[cfg(test)]
