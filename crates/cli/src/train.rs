@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use clap::Subcommand;
-use dermtone_train::dermoscopy::TrainBackend;
+use dermtone_train::dermoscopy::{TrainBackend, recipe};
 use dermtone_train::dermoscopy_export::export_dermoscopy;
 use dermtone_train::fit::{Checkpoint, Sampling};
 use dermtone_train::tone_estimator::{ToneTrainOptions, train_tone_estimator};
@@ -38,7 +38,7 @@ pub enum TrainTask {
         #[arg(long, default_value_t = 3e-3)]
         lr: f64,
         /// Side of the square network input in pixels.
-        #[arg(long, default_value_t = 64)]
+        #[arg(long, default_value_t = 80)]
         size: u32,
         /// Channels of the first block (a multiple of 8 for the mobile network).
         #[arg(long, default_value_t = 16)]
@@ -217,6 +217,7 @@ fn dermoscopy(
     let checkpoint = Checkpoint {
         dir: checkpoint_dir,
         resume,
+        recipe: recipe(options),
     };
     let report = train_dermoscopy(options, Some(checkpoint), &mut |event| {
         show(&bar, event, "val balanced accuracy")

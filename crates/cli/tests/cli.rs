@@ -227,4 +227,25 @@ fn a_tiny_training_run_writes_a_calibrated_model_the_analyzer_loads_and_resumes(
     let log = train("2", true);
     assert!(log.contains("resuming after epoch 1"), "{log}");
     assert!(log.contains("epoch 2:"), "{log}");
+
+    let other_recipe = dermtone(&[
+        "train",
+        "dermoscopy",
+        "--data",
+        data.to_str().unwrap(),
+        "--out",
+        out_dir.to_str().unwrap(),
+        "--checkpoint",
+        checkpoints.to_str().unwrap(),
+        "--limit",
+        "48",
+        "--size",
+        "48",
+        "--width",
+        "8",
+        "--resume",
+    ]);
+    assert!(!other_recipe.status.success());
+    let stderr = String::from_utf8_lossy(&other_recipe.stderr);
+    assert!(stderr.contains("other options"), "{stderr}");
 }

@@ -23,6 +23,9 @@ pub struct State {
     pub best_score: f64,
     /// Its val metrics.
     pub best_val: ClassificationMetrics,
+    /// The options of the run that wrote it (absent in checkpoints written before this field).
+    #[serde(default)]
+    pub recipe: Option<String>,
 }
 
 /// A checkpoint read back from disk.
@@ -38,7 +41,13 @@ pub struct Saved {
 /// Writes the checkpoint after `epoch`. Each file is replaced whole (written aside, then renamed)
 /// and the state goes last, so a crash never leaves a torn file; at worst a resumed run repeats
 /// one epoch from slightly newer weights.
-pub fn save(dir: &Path, epoch: usize, last: &[u8], best: &Fitted) -> Result<(), String> {
+pub fn save(
+    dir: &Path,
+    recipe: &str,
+    epoch: usize,
+    last: &[u8],
+    best: &Fitted,
+) -> Result<(), String> {
     std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     let write = |name: &str, bytes: &[u8]| {
         let path = dir.join(name);
@@ -54,13 +63,15 @@ pub fn save(dir: &Path, epoch: usize, last: &[u8], best: &Fitted) -> Result<(), 
         best_epoch: best.epoch,
         best_score: best.score,
         best_val: best.val.clone(),
+        recipe: Some(recipe.to_string()),
     };
     let json = serde_json::to_string_pretty(&state).map_err(|e| e.to_string())?;
     write(STATE, json.as_bytes())
 }
 
-/// Reads the checkpoint in `dir`; `None` when there is none yet.
-pub fn load(dir: &Path) -> Result<Option<Saved>, String> {
+/// Reads the checkpoint in `dir`; `None` when there is none yet. A checkpoint written with
+/// another `recipe` is an error: resuming it would continue (or export) a different model.
+pub fn load(dir: &Path, recipe: &str) -> Result<Option<Saved>, String> {
     let state_path = dir.join(STATE);
     let text = match std::fs::read_to_string(&state_path) {
         Ok(text) => text,
@@ -69,6 +80,15 @@ pub fn load(dir: &Path) -> Result<Option<Saved>, String> {
     };
     let state: State = serde_json::from_str(&text)
         .map_err(|e| format!("{} is not a checkpoint state: {e}", state_path.display()))?;
+    if let Some(saved) = &state.recipe
+        && saved != recipe
+    {
+        return Err(format!(
+            "the checkpoint in {} was made with other options ({saved}); use another --checkpoint \
+             folder or the same options",
+            dir.display()
+        ));
+    }
     let read = |name: &str| {
         let path = dir.join(name);
         std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))

@@ -72,6 +72,8 @@ pub struct Checkpoint<'a> {
     pub dir: &'a Path,
     /// Continue after the last finished epoch instead of starting afresh.
     pub resume: bool,
+    /// The run's options as text; resuming a checkpoint saved with other options is refused.
+    pub recipe: String,
 }
 
 /// Everything the loop needs besides the data.
@@ -172,8 +174,12 @@ pub fn fit(
     let mut best: Option<Fitted> = None;
     let mut first_epoch = 1;
     let mut order: Vec<usize> = (0..train.images.len()).collect();
-    if let Some(Checkpoint { dir, resume: true }) = &options.checkpoint
-        && let Some(saved) = checkpoint::load(dir)?
+    if let Some(Checkpoint {
+        dir,
+        resume: true,
+        recipe,
+    }) = &options.checkpoint
+        && let Some(saved) = checkpoint::load(dir, recipe)?
     {
         model = options
             .config
@@ -290,8 +296,8 @@ pub fn fit(
             });
         }
         let best_so_far = best.as_ref().expect("set above on the first epoch");
-        if let Some(Checkpoint { dir, .. }) = &options.checkpoint {
-            checkpoint::save(dir, epoch, &record, best_so_far)?;
+        if let Some(Checkpoint { dir, recipe, .. }) = &options.checkpoint {
+            checkpoint::save(dir, recipe, epoch, &record, best_so_far)?;
         }
         if let Some(patience) = options.patience
             && epoch - best_so_far.epoch >= patience
