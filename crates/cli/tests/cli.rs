@@ -158,7 +158,7 @@ fn a_tiny_training_run_writes_a_calibrated_model_the_analyzer_loads_and_resumes(
     let out_dir = scratch("train");
     let checkpoints = out_dir.join("checkpoints");
     let data = ham();
-    let train = |epochs: &str, resume: bool| {
+    let run = |extra: &[&str]| {
         let mut args = vec![
             "train",
             "dermoscopy",
@@ -172,19 +172,16 @@ fn a_tiny_training_run_writes_a_calibrated_model_the_analyzer_loads_and_resumes(
             "tiny",
             "--limit",
             "48",
-            "--epochs",
-            epochs,
-            "--size",
-            "32",
             "--width",
             "8",
             "--batch-size",
             "16",
         ];
-        if resume {
-            args.push("--resume");
-        }
-        let out = dermtone(&args);
+        args.extend_from_slice(extra);
+        dermtone(&args)
+    };
+    let train = |extra: &[&str]| {
+        let out = run(extra);
         assert!(
             out.status.success(),
             "{}",
@@ -192,7 +189,7 @@ fn a_tiny_training_run_writes_a_calibrated_model_the_analyzer_loads_and_resumes(
         );
         String::from_utf8_lossy(&out.stderr).into_owned()
     };
-    train("1", false);
+    train(&["--epochs", "1", "--size", "32"]);
     let card: Value =
         serde_json::from_str(&std::fs::read_to_string(out_dir.join("tiny.card.json")).unwrap())
             .unwrap();
@@ -224,27 +221,11 @@ fn a_tiny_training_run_writes_a_calibrated_model_the_analyzer_loads_and_resumes(
         threshold as f32
     );
 
-    let log = train("2", true);
+    let log = train(&["--epochs", "2", "--size", "32", "--resume"]);
     assert!(log.contains("resuming after epoch 1"), "{log}");
     assert!(log.contains("epoch 2:"), "{log}");
 
-    let other_recipe = dermtone(&[
-        "train",
-        "dermoscopy",
-        "--data",
-        data.to_str().unwrap(),
-        "--out",
-        out_dir.to_str().unwrap(),
-        "--checkpoint",
-        checkpoints.to_str().unwrap(),
-        "--limit",
-        "48",
-        "--size",
-        "48",
-        "--width",
-        "8",
-        "--resume",
-    ]);
+    let other_recipe = run(&["--epochs", "2", "--size", "48", "--resume"]);
     assert!(!other_recipe.status.success());
     let stderr = String::from_utf8_lossy(&other_recipe.stderr);
     assert!(stderr.contains("other options"), "{stderr}");

@@ -24,6 +24,47 @@ pub fn blue(share: f64) -> String {
     format!("#{:02x}{:02x}{:02x}", c[0], c[1], c[2])
 }
 
+/// One heat-map cell at `(x, y, side)`: shaded by `count`'s share of its row `total`, labelled
+/// with the count (and the share, when `with_share` and the row is not empty), with `title` as
+/// its tooltip.
+pub fn heat_cell(
+    svg: &mut String,
+    (x, y, cell): (f64, f64, f64),
+    count: usize,
+    total: usize,
+    title: &str,
+    with_share: bool,
+) {
+    let share = if total > 0 {
+        count as f64 / total as f64
+    } else {
+        0.0
+    };
+    let _ = writeln!(
+        svg,
+        r##"<rect x="{x:.1}" y="{y:.1}" width="{cell}" height="{cell}" fill="{}" stroke="#fff"><title>{}: {count} ({:.1}% of the row)</title></rect>"##,
+        blue(share),
+        esc(title),
+        100.0 * share
+    );
+    let ink = if share > 0.45 { "#fff" } else { "#000" };
+    let _ = writeln!(
+        svg,
+        r##"<text x="{:.1}" y="{:.1}" text-anchor="middle" fill="{ink}">{count}</text>"##,
+        x + cell / 2.0,
+        y + cell / 2.0
+    );
+    if total > 0 && with_share {
+        let _ = writeln!(
+            svg,
+            r##"<text x="{:.1}" y="{:.1}" text-anchor="middle" font-size="10" fill="{ink}">{:.0}%</text>"##,
+            x + cell / 2.0,
+            y + cell / 2.0 + 14.0,
+            100.0 * share
+        );
+    }
+}
+
 /// Title, then the subtitle one line per `\n`, 16 px apart from y = 50.
 pub fn heading(svg: &mut String, title: &str, subtitle: &str) {
     let _ = writeln!(
@@ -64,4 +105,27 @@ pub fn esc(text: &str) -> String {
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blue_runs_from_near_white_to_navy() {
+        assert_eq!(blue(0.0), "#f7fbff");
+        assert_eq!(blue(1.0), "#08306b");
+        assert_eq!(blue(7.0), "#08306b");
+    }
+
+    #[test]
+    fn heat_cells_escape_their_title_and_show_the_share_only_when_asked() {
+        let mut svg = String::new();
+        heat_cell(&mut svg, (0.0, 0.0, 50.0), 3, 4, "a<b", true);
+        assert!(svg.contains("a&lt;b: 3 (75.0% of the row)"), "{svg}");
+        assert!(svg.contains(">75%</text>"), "{svg}");
+        let mut small = String::new();
+        heat_cell(&mut small, (0.0, 0.0, 30.0), 3, 4, "x", false);
+        assert!(!small.contains("75%</text>"), "{small}");
+    }
 }

@@ -5,7 +5,7 @@
 
 use std::fmt::Write;
 
-use crate::svg::{blue, close, esc, heading, open};
+use crate::svg::{close, esc, heading, heat_cell, open};
 
 use super::counts::Counts;
 use super::report::{AuditReport, SplitAgreement};
@@ -305,36 +305,9 @@ fn confusion_heatmap(overall: &SplitAgreement) -> String {
             .collect();
         let total: usize = cells.iter().sum();
         for (c, &count) in cells.iter().enumerate() {
-            let share = if total > 0 {
-                count as f64 / total as f64
-            } else {
-                0.0
-            };
             let x = left + cell * c as f64;
-            let _ = writeln!(
-                svg,
-                r##"<rect x="{x:.1}" y="{y:.1}" width="{cell}" height="{cell}" fill="{}" stroke="#fff"><title>labelled {}, estimated {}: {count} ({:.1}% of the row)</title></rect>"##,
-                blue(share),
-                TYPE_NAMES[r],
-                TYPE_NAMES[c],
-                100.0 * share
-            );
-            let ink = if share > 0.45 { "#fff" } else { "#000" };
-            let _ = writeln!(
-                svg,
-                r##"<text x="{:.1}" y="{:.1}" text-anchor="middle" fill="{ink}">{count}</text>"##,
-                x + cell / 2.0,
-                y + cell / 2.0
-            );
-            if total > 0 {
-                let _ = writeln!(
-                    svg,
-                    r##"<text x="{:.1}" y="{:.1}" text-anchor="middle" font-size="10" fill="{ink}">{:.0}%</text>"##,
-                    x + cell / 2.0,
-                    y + cell / 2.0 + 14.0,
-                    100.0 * share
-                );
-            }
+            let title = format!("labelled {}, estimated {}", TYPE_NAMES[r], TYPE_NAMES[c]);
+            heat_cell(&mut svg, (x, y, cell), count, total, &title, true);
         }
     }
     // Outlines last, so no neighbouring cell paints over them.
@@ -398,13 +371,6 @@ mod tests {
             [0, 1, 2, 3, 4, 5]
         );
         assert_eq!(FITZPATRICK_KEYS.len(), TYPE_COLOURS.len());
-    }
-
-    #[test]
-    fn blue_runs_from_near_white_to_navy() {
-        assert_eq!(blue(0.0), "#f7fbff");
-        assert_eq!(blue(1.0), "#08306b");
-        assert_eq!(blue(7.0), "#08306b");
     }
 
     #[test]

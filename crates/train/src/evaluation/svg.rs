@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use crate::svg::{blue, close, esc, heading, open};
+use crate::svg::{close, esc, heading, heat_cell, open};
 
 use super::calibration::ReliabilityBin;
 use super::report::RocCurve;
@@ -72,36 +72,9 @@ pub fn confusion_svg(codes: &[String], confusion: &[Vec<usize>]) -> String {
         let total: usize = row.iter().sum();
         for (c, predicted) in codes.iter().enumerate() {
             let count = row.get(c).copied().unwrap_or(0);
-            let share = if total > 0 {
-                count as f64 / total as f64
-            } else {
-                0.0
-            };
             let x = left + cell * c as f64;
-            let _ = writeln!(
-                svg,
-                r##"<rect x="{x:.1}" y="{y:.1}" width="{cell}" height="{cell}" fill="{}" stroke="#fff"><title>true {}, predicted {}: {count} ({:.1}% of the row)</title></rect>"##,
-                blue(share),
-                esc(code),
-                esc(predicted),
-                100.0 * share
-            );
-            let ink = if share > 0.45 { "#fff" } else { "#000" };
-            let _ = writeln!(
-                svg,
-                r##"<text x="{:.1}" y="{:.1}" text-anchor="middle" fill="{ink}">{count}</text>"##,
-                x + cell / 2.0,
-                y + cell / 2.0
-            );
-            if total > 0 && cell >= 44.0 {
-                let _ = writeln!(
-                    svg,
-                    r##"<text x="{:.1}" y="{:.1}" text-anchor="middle" font-size="10" fill="{ink}">{:.0}%</text>"##,
-                    x + cell / 2.0,
-                    y + cell / 2.0 + 14.0,
-                    100.0 * share
-                );
-            }
+            let title = format!("true {}, predicted {}", code, predicted);
+            heat_cell(&mut svg, (x, y, cell), count, total, &title, cell >= 44.0);
         }
     }
     // Outlines last, so no neighbouring cell paints over them.
@@ -329,11 +302,5 @@ mod tests {
         assert!(balanced(&svg));
         assert!(svg.contains(">12<") && svg.contains("ECE = 0.050"));
         assert_eq!(svg.matches("fill=\"#6baed6\"").count(), 1);
-    }
-
-    #[test]
-    fn blue_runs_from_near_white_to_navy() {
-        assert_eq!(blue(0.0), "#f7fbff");
-        assert_eq!(blue(1.0), "#08306b");
     }
 }
