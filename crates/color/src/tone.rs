@@ -21,6 +21,16 @@ pub enum ItaCategory {
 }
 
 impl ItaCategory {
+    /// Every category, from light to dark.
+    pub const ALL: [ItaCategory; 6] = [
+        Self::VeryLight,
+        Self::Light,
+        Self::Intermediate,
+        Self::Tan,
+        Self::Brown,
+        Self::Dark,
+    ];
+
     /// The category an ITA° value falls in.
     pub fn from_ita(ita: f32) -> Self {
         match ita {

@@ -65,6 +65,20 @@ pub fn heat_cell(
     }
 }
 
+/// Black outlines around the diagonal cells of an `n`×`n` heat map whose top-left cell is at
+/// (`left`, `top`); drawn last, so no neighbouring cell paints over them.
+pub fn outline_diagonal(svg: &mut String, (left, top, cell): (f64, f64, f64), n: usize) {
+    for d in 0..n {
+        let at = d as f64 * cell;
+        let _ = writeln!(
+            svg,
+            r##"<rect x="{:.1}" y="{:.1}" width="{cell}" height="{cell}" fill="none" stroke="#000" stroke-width="2"/>"##,
+            left + at,
+            top + at
+        );
+    }
+}
+
 /// Title, then the subtitle one line per `\n`, 16 px apart from y = 50.
 pub fn heading(svg: &mut String, title: &str, subtitle: &str) {
     let _ = writeln!(

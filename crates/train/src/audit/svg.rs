@@ -5,7 +5,7 @@
 
 use std::fmt::Write;
 
-use crate::svg::{close, esc, heading, heat_cell, open};
+use crate::svg::{close, esc, heading, heat_cell, open, outline_diagonal};
 
 use super::counts::Counts;
 use super::report::{AuditReport, SplitAgreement};
@@ -310,16 +310,7 @@ fn confusion_heatmap(overall: &SplitAgreement) -> String {
             heat_cell(&mut svg, (x, y, cell), count, total, &title, true);
         }
     }
-    // Outlines last, so no neighbouring cell paints over them.
-    for d in 0..6 {
-        let at = d as f64 * cell;
-        let _ = writeln!(
-            svg,
-            r##"<rect x="{:.1}" y="{:.1}" width="{cell}" height="{cell}" fill="none" stroke="#000" stroke-width="2"/>"##,
-            left + at,
-            top + at
-        );
-    }
+    outline_diagonal(&mut svg, (left, top, cell), 6);
     close(svg)
 }
 

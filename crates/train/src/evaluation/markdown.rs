@@ -4,20 +4,11 @@
 
 use std::fmt::Write;
 
+use dermtone_color::ItaCategory;
+
 use super::calibration::ECE_BINS;
 use super::report::{EvalReport, LOW_EVIDENCE_N, RocCurve};
 use super::svg::{confusion_svg, reliability_svg, roc_svg};
-
-/// Chardon's ITA categories from light to dark: tone rows follow the scale, not the alphabet;
-/// other group names follow them alphabetically.
-const TONE_ORDER: [&str; 6] = [
-    "very_light",
-    "light",
-    "intermediate",
-    "tan",
-    "brown",
-    "dark",
-];
 
 /// The report and its charts as (file name, contents), ready to write side by side so the
 /// Markdown's image links resolve.
@@ -185,8 +176,10 @@ fn by_tone(md: &mut String, report: &EvalReport) {
     );
     let mut groups: Vec<_> = report.by_tone.iter().collect();
     groups.sort_by_key(|(group, _)| {
-        let rank = TONE_ORDER.iter().position(|g| g == group);
-        (rank.unwrap_or(TONE_ORDER.len()), *group)
+        // Tone rows follow the ITA scale from light to dark, not the alphabet; other group
+        // names (unknown) come after.
+        let rank = ItaCategory::ALL.iter().position(|c| c.as_str() == *group);
+        (rank.unwrap_or(ItaCategory::ALL.len()), *group)
     });
     for (group, t) in groups {
         let _ = writeln!(

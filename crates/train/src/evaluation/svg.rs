@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use crate::svg::{close, esc, heading, heat_cell, open};
+use crate::svg::{close, esc, heading, heat_cell, open, outline_diagonal};
 
 use super::calibration::ReliabilityBin;
 use super::report::RocCurve;
@@ -77,16 +77,7 @@ pub fn confusion_svg(codes: &[String], confusion: &[Vec<usize>]) -> String {
             heat_cell(&mut svg, (x, y, cell), count, total, &title, cell >= 44.0);
         }
     }
-    // Outlines last, so no neighbouring cell paints over them.
-    for d in 0..codes.len() {
-        let at = d as f64 * cell;
-        let _ = writeln!(
-            svg,
-            r##"<rect x="{:.1}" y="{:.1}" width="{cell}" height="{cell}" fill="none" stroke="#000" stroke-width="2"/>"##,
-            left + at,
-            top + at
-        );
-    }
+    outline_diagonal(&mut svg, (left, top, cell), codes.len());
     close(svg)
 }
 
