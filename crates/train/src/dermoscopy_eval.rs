@@ -18,8 +18,13 @@ use crate::ham10000::{CLASSES, Record, image_path, read_split_csv};
 use crate::ham10000_masks::{MASKS_FILE, load_lesion_masks};
 use crate::parallel::map_on_all_cores;
 
-/// Classes whose summed probability is the malignancy score when a card sets no operating point.
+/// Classes whose summed probability is the malignancy score: what the export's operating point
+/// uses, and what `eval` falls back on (with [`FALLBACK_THRESHOLD`]) for a card that sets none.
 pub const MALIGNANT_CODES: [&str; 3] = ["akiec", "bcc", "mel"];
+
+/// Malignancy threshold `eval` reports against when a card sets no operating point; the JSON
+/// says which threshold was used.
+pub const FALLBACK_THRESHOLD: f32 = 0.5;
 
 /// Bootstrap resamples behind every 95 % interval.
 pub const RESAMPLES: usize = 1000;
@@ -153,7 +158,10 @@ pub fn evaluate_probabilities(
     };
     let (malignant_codes, threshold) = match &entry.operating_point {
         Some(point) => (point.classes.clone(), point.threshold),
-        None => (MALIGNANT_CODES.map(String::from).to_vec(), 0.5),
+        None => (
+            MALIGNANT_CODES.map(String::from).to_vec(),
+            FALLBACK_THRESHOLD,
+        ),
     };
     let malignant_classes = malignant_codes
         .iter()
