@@ -22,8 +22,22 @@ function call(message, transfer = []) {
   });
 }
 
-const preference = new URLSearchParams(location.search).get('backend') ?? 'auto';
-const ready = call({ type: 'init', backend: preference }).then(
+/** What each mode's model was trained on, for the result note. */
+const TRAINED_ON = {
+  photo: 'clinical photos (Fitzpatrick17k)',
+  dermoscopy: 'dermoscopic images (HAM10000)',
+};
+
+const params = new URLSearchParams(location.search);
+const preference = params.get('backend') ?? 'auto';
+// `?mode=dermoscopy` preselects the dermatoscope, e.g. for a clinic's bookmark.
+const preselected = document.querySelector(`input[name="mode"][value="${CSS.escape(params.get('mode') ?? '')}"]`);
+if (preselected) preselected.checked = true;
+
+/** The capture mode chosen in the switch: `photo` or `dermoscopy`. */
+function currentMode() { return document.querySelector('input[name="mode"]:checked').value; }
+
+const ready = call({ type: 'init', backend: preference, mode: currentMode() }).then(
   (info) => {
     $('backend').textContent = info.backend === 'webgpu' ? 'WebGPU' : 'CPU';
     $('backend').title = info.reason;
@@ -38,8 +52,9 @@ const ready = call({ type: 'init', backend: preference }).then(
     throw error;
   },
 );
-// The failure is shown above; later analyses still await `ready` and report it themselves.
-ready.catch(() => {});
+// The failure is shown above. Analyses still go ahead: the worker answers each one for itself,
+// so a manifest without a model for one mode leaves the other mode working.
+const started = ready.catch(() => {});
 
 function setStatus(text) { $('status').textContent = text; }
 
@@ -48,27 +63,50 @@ function showError(message) {
   $('error').hidden = false;
 }
 
-async function analyse(message, transfer) {
+/** The latest photo, kept so that changing the mode can re-analyse it. */
+let lastPhoto = null;
+/** Only the newest analysis is drawn, should an older one finish after it. */
+let newest = 0;
+
+/**
+ * Analyses `photo` (`{ type: 'analyze', buffer }` with file bytes, or `{ type: 'analyzeRgba',
+ * width, height, buffer }` with pixels) in the chosen mode. A copy of the buffer goes to the
+ * worker; the photo itself stays here for a re-analysis.
+ */
+async function analyse(photo) {
+  lastPhoto = photo;
+  const ticket = ++newest;
+  const buffer = photo.buffer.slice(0);
+  const mode = currentMode();
+  const message = photo.type === 'analyze'
+    ? { type: 'analyze', bytes: buffer, mode }
+    : { type: 'analyzeRgba', width: photo.width, height: photo.height, rgba: buffer, mode };
   $('error').hidden = true;
   setStatus('Analysing…');
   document.body.dataset.state = 'busy';
   try {
-    await ready;
-    const { analysis, elapsedMs } = await call(message, transfer);
+    await started;
+    const { analysis, elapsedMs } = await call(message, [buffer]);
+    if (ticket !== newest) return;
     render(analysis);
     document.body.dataset.elapsedMs = String(elapsedMs);
     setStatus(analysis.quality.ok
       ? `Done in ${Math.round(elapsedMs)} ms on ${analysis.backend === 'webgpu' ? 'WebGPU' : 'the CPU'}.`
       : 'The photo needs to be retaken.');
   } catch (error) {
+    if (ticket !== newest) return;
     $('result').hidden = true;
     $('retake').hidden = true;
     showError(error.message);
     setStatus('Nothing was analysed. Try another photo.');
   } finally {
-    document.body.dataset.state = 'idle';
+    if (ticket === newest) document.body.dataset.state = 'idle';
   }
 }
+
+$('mode').addEventListener('change', () => {
+  if (lastPhoto) analyse(lastPhoto);
+});
 
 function render(analysis) {
   $('retake-problems').replaceChildren(...analysis.quality.problems.map((p) => {
@@ -100,6 +138,8 @@ function render(analysis) {
   renderTone(analysis.tone);
   renderMalignancy(analysis.malignancy);
   $('model-id').textContent = analysis.model.id;
+  $('model-data').textContent = TRAINED_ON[analysis.mode] ?? analysis.mode;
+  $('result').dataset.mode = analysis.mode;
   $('result-disclaimer').textContent = analysis.disclaimer;
   $('result').hidden = !analysis.quality.ok;
 }
@@ -145,8 +185,7 @@ async function analyseFile(file) {
   if (!file) return;
   if (file.type.startsWith('image/')) showPreview(file);
   else $('preview').hidden = true;
-  const bytes = await file.arrayBuffer();
-  await analyse({ type: 'analyze', bytes }, [bytes]);
+  await analyse({ type: 'analyze', buffer: await file.arrayBuffer() });
 }
 
 $('file').addEventListener('change', (event) => {
@@ -204,5 +243,5 @@ $('capture').addEventListener('click', async () => {
   const { data } = context.getImageData(0, 0, canvas.width, canvas.height);
   canvas.toBlob((blob) => blob && showPreview(blob), 'image/png');
   stopCamera();
-  await analyse({ type: 'analyzeRgba', width: canvas.width, height: canvas.height, rgba: data.buffer }, [data.buffer]);
+  await analyse({ type: 'analyzeRgba', width: canvas.width, height: canvas.height, buffer: data.buffer });
 });

@@ -1,23 +1,36 @@
-// The Web Worker that owns the engine: the UI thread only draws. Every request carries an id
+// The Web Worker that owns the engines: the UI thread only draws. Every request carries an id
 // and is answered with exactly one message; a failed request never wedges the worker.
+//
+// Each capture mode has its own classifier, so the worker keeps one engine per mode, created on
+// first use. The wasm module, the manifest and the tone weights are fetched once and shared, and
+// every engine runs on the backend the first one chose.
 import init, { Engine } from './pkg/dermtone_web.js';
 
-let engine = null;
+const MODES = ['photo', 'dermoscopy'];
+const DEFAULT_MODE = 'photo';
+
+let shared = null; // Promise<{ manifestText, models, toneWeights }>
+let preference = 'auto';
+let backend = null; // the first engine's backend, once one exists
+const engines = new Map(); // mode → Promise<Engine>
+let creating = Promise.resolve(); // engines are created one at a time: only the first chooses
 
 self.onmessage = async (event) => {
   const { id, type } = event.data;
   try {
     if (type === 'init') {
-      engine = start(event.data.backend);
-      const ready = await engine;
+      preference = event.data.backend;
+      backend = null;
+      engines.clear();
+      shared = load();
+      const ready = await engineFor(event.data.mode ?? DEFAULT_MODE);
       self.postMessage({ id, type: 'ready', backend: ready.backend, reason: ready.reason });
     } else if (type === 'analyze' || type === 'analyzeRgba') {
-      if (!engine) throw new Error('the engine was not started');
-      const ready = await engine;
+      const engine = await engineFor(event.data.mode);
       const started = performance.now();
       const analysis = type === 'analyze'
-        ? await ready.analyzeBytes(new Uint8Array(event.data.bytes))
-        : await ready.analyzeRgba(event.data.width, event.data.height, new Uint8Array(event.data.rgba));
+        ? await engine.analyzeBytes(new Uint8Array(event.data.bytes))
+        : await engine.analyzeRgba(event.data.width, event.data.height, new Uint8Array(event.data.rgba));
       self.postMessage({ id, type: 'result', analysis, elapsedMs: performance.now() - started });
     } else {
       throw new Error(`unknown request ${type}`);
@@ -27,24 +40,45 @@ self.onmessage = async (event) => {
   }
 };
 
-async function start(backend) {
+/** The engine for `mode`; a failed creation is forgotten so that a later request retries it. */
+function engineFor(mode) {
+  if (!shared) throw new Error('the engine was not started');
+  if (!MODES.includes(mode)) throw codedError('input', `unknown mode ${JSON.stringify(mode)}: use photo or dermoscopy`);
+  if (!engines.has(mode)) {
+    const engine = creating.then(() => create(mode));
+    creating = engine.catch(() => {});
+    engines.set(mode, engine);
+    engine.catch(() => { if (engines.get(mode) === engine) engines.delete(mode); });
+  }
+  return engines.get(mode);
+}
+
+async function create(mode) {
+  const { manifestText, models, toneWeights } = await shared;
+  const entry = models.find((m) => m.task === mode);
+  if (!entry) throw codedError('manifest', `the manifest lists no ${mode} model`);
+  const engine = await Engine.create(manifestText, await fetchWeights(entry), toneWeights, backend ?? preference, mode);
+  backend ??= engine.backend;
+  return engine;
+}
+
+/** The wasm module, the manifest and the tone estimator's weights: what every engine shares. */
+async function load() {
   await init();
   const manifestResponse = await fetch('models/manifest.json');
   if (!manifestResponse.ok) throw new Error(`could not load models/manifest.json (${manifestResponse.status})`);
   const manifestText = await manifestResponse.text();
-  const models = JSON.parse(manifestText).models;
-  const classifier = models.find((m) => m.task === 'dermoscopy');
-  if (!classifier) throw new Error('the manifest lists no dermoscopy model');
+  const { models } = JSON.parse(manifestText);
   const tone = models.find((m) => m.task === 'tone');
-  const [weights, toneWeights] = await Promise.all([
-    fetchWeights(classifier),
-    tone ? fetchWeights(tone) : undefined,
-  ]);
-  return Engine.create(manifestText, weights, toneWeights, backend);
+  return { manifestText, models, toneWeights: tone ? await fetchWeights(tone) : undefined };
 }
 
 async function fetchWeights(entry) {
   const response = await fetch(`models/${entry.file}`);
   if (!response.ok) throw new Error(`could not load models/${entry.file} (${response.status})`);
   return new Uint8Array(await response.arrayBuffer());
+}
+
+function codedError(code, message) {
+  return Object.assign(new Error(message), { code });
 }

@@ -11,14 +11,14 @@ let server;
 let session;
 before(async () => {
   server = await startServer();
-  session = await openPage(`${server.url}?backend=cpu`);
+  session = await openPage(`${server.url}?backend=cpu&mode=dermoscopy`);
 });
 after(async () => {
   await session?.close();
   server?.stop();
 });
 
-test('an uploaded HAM10000 photo gives the CLI\'s probabilities, skin tone and malignancy flag on the CPU path', { timeout: 180_000 }, async () => {
+test('an uploaded HAM10000 photo gives the CLI\'s probabilities, skin tone and malignancy flag on the CPU path in dermoscopy mode', { timeout: 180_000 }, async () => {
   assert.equal(await waitReady(session), 'cpu');
   for (const file of testImages(3)) {
     const { probabilities, error, tone, flagged } = await analyseFile(session, file);
@@ -26,7 +26,7 @@ test('an uploaded HAM10000 photo gives the CLI\'s probabilities, skin tone and m
     const values = Object.values(probabilities);
     assert.equal(values.length, 7);
     assert.ok(Math.abs(values.reduce((a, b) => a + b, 0) - 1) < 1e-4, `sum ${values}`);
-    const reference = cliAnalysis(file);
+    const reference = cliAnalysis(file, 'dermoscopy');
     assert.ok(maxDifference(probabilities, reference) < 1e-3, `${file}: page ${JSON.stringify(probabilities)} vs CLI ${JSON.stringify(reference.classes)}`);
     assert.deepEqual(tone, { fitzpatrick: String(reference.tone.fitzpatrick ?? 'unknown'), method: reference.tone.method });
     assert.equal(flagged, String(reference.malignancy.flagged));
@@ -47,7 +47,7 @@ test('a file that is not an image shows an error, then a good image still works'
   const [good] = testImages(1);
   const ok = await analyseFile(session, good);
   assert.equal(ok.error, null);
-  assert.ok(maxDifference(ok.probabilities, cliAnalysis(good)) < 1e-3);
+  assert.ok(maxDifference(ok.probabilities, cliAnalysis(good, 'dermoscopy')) < 1e-3);
   assert.deepEqual(session.errors, []);
 });
 

@@ -9,13 +9,13 @@ before(async () => { server = await startServer(); });
 after(() => server?.stop());
 
 test('with --enable-unsafe-webgpu, auto picks WebGPU and matches the CPU within 1e-3', { timeout: 300_000 }, async () => {
-  const session = await openPage(`${server.url}?backend=auto`, { webgpu: true });
+  const session = await openPage(`${server.url}?backend=auto&mode=dermoscopy`, { webgpu: true });
   try {
     assert.equal(await waitReady(session), 'webgpu');
     for (const file of testImages(3)) {
       const { probabilities, error } = await analyseFile(session, file);
       assert.equal(error, null);
-      assert.ok(maxDifference(probabilities, cliAnalysis(file)) < 1e-3, `${file}: ${JSON.stringify(probabilities)}`);
+      assert.ok(maxDifference(probabilities, cliAnalysis(file, 'dermoscopy')) < 1e-3, `${file}: ${JSON.stringify(probabilities)}`);
     }
     assert.deepEqual(session.errors, []);
   } finally {
@@ -24,14 +24,14 @@ test('with --enable-unsafe-webgpu, auto picks WebGPU and matches the CPU within 
 });
 
 test('without WebGPU, auto falls back to the CPU and says why', { timeout: 180_000 }, async () => {
-  const session = await openPage(`${server.url}?backend=auto`);
+  const session = await openPage(`${server.url}?backend=auto&mode=dermoscopy`);
   try {
     assert.equal(await waitReady(session), 'cpu');
     assert.match(await session.page.textContent('footer'), /Backend: CPU \(WebGPU is not available\)/);
     const [file] = testImages(1);
     const { probabilities, error } = await analyseFile(session, file);
     assert.equal(error, null);
-    assert.ok(maxDifference(probabilities, cliAnalysis(file)) < 1e-3);
+    assert.ok(maxDifference(probabilities, cliAnalysis(file, 'dermoscopy')) < 1e-3);
     assert.deepEqual(session.errors, []);
   } finally {
     await session.close();
@@ -39,7 +39,7 @@ test('without WebGPU, auto falls back to the CPU and says why', { timeout: 180_0
 });
 
 test('asking for WebGPU where there is none is a readable error, not a hang', { timeout: 180_000 }, async () => {
-  const session = await openPage(`${server.url}?backend=webgpu`);
+  const session = await openPage(`${server.url}?backend=webgpu&mode=dermoscopy`);
   try {
     await Promise.race([session.page.waitForSelector('#error:not([hidden])'), session.failed]);
     assert.match(await session.page.textContent('#error'), /WebGPU is not available/);

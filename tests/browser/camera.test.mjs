@@ -66,7 +66,7 @@ test('the fake rear camera captures a photo that gets a result', { timeout: 240_
     await helper.close();
   }
 
-  const session = await openPage(`${server.url}?backend=cpu`, {
+  const session = await openPage(`${server.url}?backend=cpu&mode=dermoscopy`, {
     extraArgs: ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${y4m}`],
   });
   try {

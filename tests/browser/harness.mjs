@@ -10,6 +10,9 @@ import { chromium } from 'playwright-core';
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const DERMTONE = process.env.DERMTONE_BIN ?? path.join(ROOT, 'target/release/dermtone');
 export const HAM = path.resolve(ROOT, '../shared/data/ham10000');
+export const FITZPATRICK = path.resolve(ROOT, '../shared/data/fitzpatrick17k_ajl_subset');
+/** The models folder the server and the CLI both use (`DERMTONE_MODELS` to try another one). */
+export const MODELS = process.env.DERMTONE_MODELS ?? 'models';
 
 /** Test-split HAM10000 images, in split.csv order. */
 export function testImages(count) {
@@ -18,14 +21,23 @@ export function testImages(count) {
     .map((r) => path.join(HAM, 'images_200x150', `${r.split(',')[0]}.jpg`));
 }
 
-/** `dermtone analyze --json` on a file: the native reference result. */
-export function cliAnalysis(file) {
-  return JSON.parse(execFileSync(DERMTONE, ['analyze', '--json', file], { cwd: ROOT, encoding: 'utf8' }));
+/** Test-split Fitzpatrick17k photos (plain clinical photos), in labels.csv order. */
+export function clinicalTestImages(count) {
+  const [header, ...rows] = readFileSync(path.join(FITZPATRICK, 'labels.csv'), 'utf8').trim().split('\n');
+  const split = header.split(',').indexOf('split');
+  return rows.map((r) => r.split(',')).filter((r) => r[split] === 'test').slice(0, count)
+    .map((r) => path.join(FITZPATRICK, 'images', `${r[0]}.jpg`));
+}
+
+/** `dermtone analyze --json --mode MODE` on a file: the native reference result. */
+export function cliAnalysis(file, mode) {
+  const args = ['analyze', '--json', '--mode', mode, '--models', MODELS, file];
+  return JSON.parse(execFileSync(DERMTONE, args, { cwd: ROOT, encoding: 'utf8' }));
 }
 
 /** Starts `dermtone serve` on a free port; resolves to { url, stop }. */
 export function startServer() {
-  const server = spawn(DERMTONE, ['serve', '--port', '0', '--root', 'www', '--models', 'models'], { cwd: ROOT });
+  const server = spawn(DERMTONE, ['serve', '--port', '0', '--root', 'www', '--models', MODELS], { cwd: ROOT });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('dermtone serve did not start in 10 s')), 10_000);
     server.on('exit', (code) => reject(new Error(`dermtone serve exited with ${code}`)));
@@ -80,16 +92,26 @@ export async function waitReady(session) {
 }
 
 /** Chooses `file` (a path, or `{ name, mimeType, buffer }`) and waits for the outcome. */
-export async function analyseFile(session, file) {
+export function analyseFile(session, file) {
+  return outcomeOf(session, () => session.page.setInputFiles('#file', file));
+}
+
+/** Selects capture mode `mode` in the page's switch and waits for the photo's re-analysis. */
+export function chooseMode(session, mode) {
+  return outcomeOf(session, () => session.page.check(`input[name="mode"][value="${mode}"]`));
+}
+
+/** Runs `action`, which starts an analysis, and waits for that analysis's outcome. */
+export async function outcomeOf(session, action) {
   const { page } = session;
-  // Forget the previous outcome so that only this file's analysis can satisfy the wait below.
+  // Forget the previous outcome so that only this analysis can satisfy the wait below.
   await page.evaluate(() => {
     document.getElementById('classes').replaceChildren();
     document.getElementById('error').hidden = true;
     document.getElementById('retake').hidden = true;
     delete document.body.dataset.state;
   });
-  await page.setInputFiles('#file', file);
+  await action();
   await Promise.race([
     page.waitForFunction(() => document.body.dataset.state === 'idle'
       && (document.querySelectorAll('#classes li').length > 0 || !document.getElementById('error').hidden
@@ -99,7 +121,7 @@ export async function analyseFile(session, file) {
   return readResult(page);
 }
 
-/** Probabilities shown in the page keyed by class code, retake advice codes, the visible error, the skin tone shown and the malignancy flag. */
+/** Probabilities shown in the page keyed by class code, retake advice codes, the visible error, the skin tone shown, the malignancy flag, and the model that ran with its mode. */
 export function readResult(page) {
   return page.evaluate(() => ({
     probabilities: document.getElementById('result').hidden ? {} : Object.fromEntries(
@@ -113,6 +135,8 @@ export function readResult(page) {
       method: document.getElementById('tone').dataset.method,
     },
     flagged: document.getElementById('malignancy').hidden ? null : document.getElementById('malignancy').dataset.flagged,
+    model: document.getElementById('result').hidden ? null : document.getElementById('model-id').textContent,
+    mode: document.getElementById('result').hidden ? null : document.getElementById('result').dataset.mode,
   }));
 }
 

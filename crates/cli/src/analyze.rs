@@ -6,7 +6,7 @@ use burn::tensor::Device;
 use dermtone_engine::{Analysis, BackendInfo, Engine, Manifest, decode_image};
 use image::RgbImage;
 
-use crate::{Backend, PhotoArgs};
+use crate::{Backend, Mode, PhotoArgs};
 
 pub fn run(args: &PhotoArgs) -> Result<(), String> {
     let (photo, engine) = read_photo_and_engine(args)?;
@@ -23,18 +23,18 @@ pub fn run(args: &PhotoArgs) -> Result<(), String> {
     Ok(())
 }
 
-/// The decoded photo and the engine loaded from `--models` on `--backend`.
+/// The decoded photo and the `--mode` engine loaded from `--models` on `--backend`.
 pub fn read_photo_and_engine(args: &PhotoArgs) -> Result<(RgbImage, Engine), String> {
     let image = &args.image;
     let bytes =
         std::fs::read(image).map_err(|e| format!("cannot read {}: {e}", image.display()))?;
     let photo = decode_image(&bytes).map_err(|e| format!("{}: {e}", image.display()))?;
-    Ok((photo, load_engine(&args.models, args.backend)?))
+    Ok((photo, load_engine(&args.models, args.backend, args.mode)?))
 }
 
-/// Reads `manifest.json`, the dermoscopy weights and (where listed) the tone estimator's from
-/// `models` and loads them on `backend`.
-pub fn load_engine(models: &Path, backend: Backend) -> Result<Engine, String> {
+/// Reads `manifest.json`, the weights of `mode`'s classifier and (where listed) the tone
+/// estimator's from `models` and loads them on `backend`.
+pub fn load_engine(models: &Path, backend: Backend, mode: Mode) -> Result<Engine, String> {
     let manifest_path = models.join("manifest.json");
     let text = std::fs::read_to_string(&manifest_path)
         .map_err(|e| format!("cannot read {}: {e}", manifest_path.display()))?;
@@ -44,7 +44,7 @@ pub fn load_engine(models: &Path, backend: Backend) -> Result<Engine, String> {
         let path = models.join(&entry.file);
         std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))
     };
-    let weights = read_weights("dermoscopy")?;
+    let weights = read_weights(mode.task())?;
     let tone_weights = match manifest.model_for("tone") {
         Ok(_) => Some(read_weights("tone")?),
         Err(_) => None,
@@ -64,7 +64,7 @@ pub fn load_engine(models: &Path, backend: Backend) -> Result<Engine, String> {
     };
     Engine::new(
         &manifest,
-        "dermoscopy",
+        mode.task(),
         &weights,
         tone_weights.as_deref(),
         device,

@@ -1,10 +1,13 @@
-//! `dermtone eval`: the shipped dermoscopy model on a HAM10000-layout folder, as JSON or text,
+//! `dermtone eval`: the shipped dermoscopy model on a HAM10000-layout folder, or the shipped
+//! photo model on a Fitzpatrick17k-layout folder, as JSON or text,
 //! optionally with a Markdown report and SVG charts.
 
 use std::path::Path;
 
+use dermtone_train::clinical_eval::evaluate_shipped_clinical;
 use dermtone_train::dermoscopy_eval::evaluate_shipped;
 use dermtone_train::evaluation::{EvalReport, report_files};
+use dermtone_train::fitzpatrick17k::is_subset_layout;
 
 pub fn run(
     data: &Path,
@@ -13,7 +16,12 @@ pub fn run(
     json: bool,
     report_dir: Option<&Path>,
 ) -> Result<(), String> {
-    let evaluated = evaluate_shipped(data, split, models, None)?;
+    // A Fitzpatrick17k folder is photos (the photo model); anything else is read as HAM10000.
+    let evaluated = if is_subset_layout(data) {
+        evaluate_shipped_clinical(data, split, models, None)?
+    } else {
+        evaluate_shipped(data, split, models, None)?
+    };
     if let Some(dir) = report_dir {
         std::fs::create_dir_all(dir)
             .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
@@ -75,19 +83,27 @@ fn print_text(r: &EvalReport) {
         figure(r.melanoma.sensitivity),
         figure(r.melanoma.specificity)
     );
-    for (group, t) in &r.by_tone {
-        println!(
-            "tone {group:<12} n {:>5}  accuracy {:.3}  balanced {:.3}  malignant AUROC {}{}",
-            t.n,
-            t.accuracy,
-            t.balanced_accuracy,
-            figure(t.malignant_auroc),
-            if t.low_evidence {
-                "  (low evidence: n < 30)"
-            } else {
-                ""
-            }
-        );
+    for (label, tones) in [
+        ("tone", &r.by_tone),
+        ("estimated tone", &r.by_estimated_tone),
+    ] {
+        for (group, t) in tones {
+            println!(
+                "{label} {group:<12} n {:>5}  accuracy {:.3}  balanced {:.3}  malignant AUROC {}  \
+                 sensitivity {}  specificity {}{}",
+                t.n,
+                t.accuracy,
+                t.balanced_accuracy,
+                figure(t.malignant_auroc),
+                figure(t.malignant_sensitivity),
+                figure(t.malignant_specificity),
+                if t.low_evidence {
+                    "  (low evidence: n < 30)"
+                } else {
+                    ""
+                }
+            );
+        }
     }
     println!("A screening aid, not a diagnosis.");
 }

@@ -37,14 +37,16 @@ enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
-    /// Measure the shipped dermoscopy model on a folder in the HAM10000 layout (split.csv +
-    /// images_200x150/, masks optional): accuracy, AUROC, calibration, the malignancy operating
-    /// point and every metric per skin-tone group, with bootstrap 95 % intervals.
+    /// Measure a shipped model: the dermoscopy model on a folder in the HAM10000 layout
+    /// (split.csv + images_200x150/, masks optional), or the photo model on a folder in the
+    /// Fitzpatrick17k layout (labels.csv + images/): accuracy, AUROC, calibration, the
+    /// malignancy operating point and every metric per skin-tone group (labelled Fitzpatrick
+    /// groups and types, and estimated ones, for Fitzpatrick17k), with bootstrap 95 % intervals.
     Eval {
-        /// HAM10000-layout folder.
+        /// HAM10000- or Fitzpatrick17k-layout folder.
         #[arg(long)]
         data: PathBuf,
-        /// Which split of split.csv to measure.
+        /// Which split to measure.
         #[arg(long, default_value = "test")]
         split: String,
         /// Print the report as JSON (a stable interface: fields are only ever added).
@@ -89,9 +91,32 @@ pub struct PhotoArgs {
     /// Which burn backend runs the networks.
     #[arg(long, value_enum, default_value_t = Backend::Cpu)]
     backend: Backend,
+    /// How the photo was taken, which picks the classifier. Defaults to dermoscopy so that
+    /// scripts written before plain-photo support keep their behaviour.
+    #[arg(long, value_enum, default_value_t = Mode::Dermoscopy)]
+    mode: Mode,
     /// Folder holding manifest.json and the weights.
     #[arg(long, default_value = "models")]
     models: PathBuf,
+}
+
+/// Capture modes, each with its own classifier in the manifest.
+#[derive(Clone, Copy, ValueEnum)]
+pub enum Mode {
+    /// A plain phone or camera photo of the skin (the clinical-photo model).
+    Photo,
+    /// A photo taken through a dermatoscope (the dermoscopy model).
+    Dermoscopy,
+}
+
+impl Mode {
+    /// The manifest `task` whose model serves this mode.
+    pub fn task(self) -> &'static str {
+        match self {
+            Mode::Photo => "photo",
+            Mode::Dermoscopy => "dermoscopy",
+        }
+    }
 }
 
 /// Backends the CLI can run the networks on.

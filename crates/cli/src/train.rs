@@ -3,6 +3,8 @@
 use std::path::{Path, PathBuf};
 
 use clap::Subcommand;
+use dermtone_train::clinical::{ClinicalTrainOptions, train_clinical};
+use dermtone_train::clinical_export::export_clinical;
 use dermtone_train::dermoscopy::{TrainBackend, recipe};
 use dermtone_train::dermoscopy_export::export_dermoscopy;
 use dermtone_train::fit::{Checkpoint, Sampling};
@@ -63,6 +65,68 @@ pub enum TrainTask {
         /// the default until it is shown to help on real dark-skin images).
         #[arg(long, default_value_t = 0.0)]
         tone_augment: f64,
+        /// Folder for per-epoch checkpoints (default `checkpoints/<id>`).
+        #[arg(long)]
+        checkpoint: Option<PathBuf>,
+        /// Continue from the checkpoint folder instead of starting afresh. When training had
+        /// finished, this only re-exports the best epoch.
+        #[arg(long)]
+        resume: bool,
+        /// Use at most this many images per split (quick smoke runs).
+        #[arg(long)]
+        limit: Option<usize>,
+    },
+    /// The photo (clinical) classifier on the Fitzpatrick17k subset: 12 condition groups whose
+    /// malignant groups give the triage score (train split; selected on val by malignant AUROC
+    /// overall and in the worst Fitzpatrick group; reported per group on test). The defaults
+    /// are the recipe of the shipped model.
+    Clinical {
+        /// Fitzpatrick17k subset folder (labels.csv + images/).
+        #[arg(long)]
+        data: PathBuf,
+        /// Where the weights, cards and manifest go.
+        #[arg(long, default_value = "models")]
+        out: PathBuf,
+        /// Model id (file stem of weights and cards).
+        #[arg(long, default_value = "clinical-v1")]
+        id: String,
+        /// Seed for initialisation, shuffling and augmentation.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Passes over the training split (at most; see --patience).
+        #[arg(long, default_value_t = 30)]
+        epochs: usize,
+        /// Images per optimiser step.
+        #[arg(long, default_value_t = 64)]
+        batch_size: usize,
+        /// Peak learning rate of the cosine schedule (AdamW).
+        #[arg(long, default_value_t = 3e-3)]
+        lr: f64,
+        /// Side of the square network input in pixels.
+        #[arg(long, default_value_t = 64)]
+        size: u32,
+        /// Channels of the first block (a multiple of 8).
+        #[arg(long, default_value_t = 16)]
+        width: usize,
+        /// Where the network trains: `cpu` or `wgpu` (a GPU where one is present).
+        #[arg(long, default_value = "cpu")]
+        backend: TrainBackend,
+        /// Label smoothing of the targets.
+        #[arg(long, default_value_t = 0.1)]
+        label_smoothing: f32,
+        /// Stop after this many epochs without a better val score (the default lets the whole
+        /// schedule run: the val score, driven by the small V-VI group, is noisy).
+        #[arg(long, default_value_t = 30)]
+        patience: usize,
+        /// Balance sampling over condition group × Fitzpatrick group, not condition alone.
+        #[arg(long)]
+        tone_balanced: bool,
+        /// Share of training draws re-toned to a random skin tone by the melanin model (0 = off).
+        #[arg(long, default_value_t = 0.0)]
+        tone_augment: f64,
+        /// Step size of a group-robust (group DRO) loss over Fitzpatrick groups (0 = off).
+        #[arg(long, default_value_t = 0.0)]
+        group_robust: f32,
         /// Folder for per-epoch checkpoints (default `checkpoints/<id>`).
         #[arg(long)]
         checkpoint: Option<PathBuf>,
@@ -164,6 +228,59 @@ pub fn run(task: TrainTask) -> Result<(), String> {
             let checkpoint_dir = checkpoint.unwrap_or_else(|| Path::new("checkpoints").join(&id));
             dermoscopy(&options, &checkpoint_dir, resume, &id, &out)
         }
+        TrainTask::Clinical {
+            data,
+            out,
+            id,
+            seed,
+            epochs,
+            batch_size,
+            lr,
+            size,
+            width,
+            backend,
+            label_smoothing,
+            patience,
+            tone_balanced,
+            tone_augment,
+            group_robust,
+            checkpoint,
+            resume,
+            limit,
+        } => {
+            check_shape(epochs, batch_size, size, width)?;
+            if width % 8 != 0 {
+                return Err("--width must be a multiple of 8 for the mobile network".into());
+            }
+            if !(0.0..0.5).contains(&label_smoothing) {
+                return Err("--label-smoothing must be in [0, 0.5)".into());
+            }
+            if !(0.0..=1.0).contains(&tone_augment) {
+                return Err("--tone-augment must be between 0 and 1".into());
+            }
+            if !(0.0..=1.0).contains(&group_robust) {
+                return Err("--group-robust must be between 0 and 1".into());
+            }
+            let options = ClinicalTrainOptions {
+                data,
+                seed,
+                epochs,
+                batch_size,
+                learning_rate: lr,
+                input_size: size,
+                base_width: width,
+                kind: NetKind::Mobile,
+                backend,
+                label_smoothing,
+                patience: Some(patience.max(1)),
+                tone_balanced,
+                tone_augment,
+                group_robust,
+                limit,
+            };
+            let checkpoint_dir = checkpoint.unwrap_or_else(|| Path::new("checkpoints").join(&id));
+            clinical(&options, &checkpoint_dir, resume, &id, &out)
+        }
         TrainTask::Tone {
             data,
             out,
@@ -244,6 +361,70 @@ fn dermoscopy(
         test.temperature,
         test.malignant.threshold
     );
+    println!(
+        "full figures: dermtone eval --data {} --models {}",
+        options.data.display(),
+        out.display()
+    );
+    Ok(())
+}
+
+fn clinical(
+    options: &ClinicalTrainOptions,
+    checkpoint_dir: &Path,
+    resume: bool,
+    id: &str,
+    out: &Path,
+) -> Result<(), String> {
+    let bar = progress_bar();
+    let checkpoint = Checkpoint {
+        dir: checkpoint_dir,
+        resume,
+        recipe: dermtone_train::clinical::recipe(options),
+    };
+    let report = train_clinical(options, Some(checkpoint), &mut |event| {
+        show(
+            &bar,
+            event,
+            "val score (malignant AUROC, overall and worst tone group)",
+        )
+    })?;
+    bar.finish_and_clear();
+    let summary = export_clinical(&report, options, id, &command_line(), out)?;
+    println!(
+        "selected epoch {} (val score {:.3}); wrote {}/{} ({} bytes int8)",
+        report.best_epoch,
+        report.val_score,
+        out.display(),
+        summary.weights_file,
+        summary.int8_bytes,
+    );
+    let figure = |v: Option<f64>| v.map_or("–".into(), |v| format!("{v:.3}"));
+    for (split, r) in [("val", &summary.val), ("test", &summary.test)] {
+        println!(
+            "{split} (int8, calibrated): accuracy {:.3}, malignant AUROC {}, sensitivity {}, \
+             specificity {} at threshold {:.3}, ECE {:.3}",
+            r.accuracy,
+            figure(r.malignant.auroc),
+            figure(r.malignant.sensitivity),
+            figure(r.malignant.specificity),
+            r.malignant.threshold,
+            r.ece
+        );
+        for group in dermtone_train::clinical::TONE_GROUPS {
+            if let Some(t) = r.by_tone.get(group) {
+                println!(
+                    "  {split} {group:<7} n {:>4}  malignant AUROC {}  sensitivity {}  \
+                     specificity {}  ECE {:.3}",
+                    t.n,
+                    figure(t.malignant_auroc),
+                    figure(t.malignant_sensitivity),
+                    figure(t.malignant_specificity),
+                    t.ece
+                );
+            }
+        }
+    }
     println!(
         "full figures: dermtone eval --data {} --models {}",
         options.data.display(),

@@ -34,13 +34,26 @@ fn analyze_json(image: &Path, extra: &[&str]) -> Value {
     serde_json::from_slice(&out.stdout).expect("analysis JSON")
 }
 
-fn dermoscopy_entry(manifest: &Value) -> &Value {
+fn shipped_manifest() -> Value {
+    serde_json::from_str(&std::fs::read_to_string(repo().join("models/manifest.json")).unwrap())
+        .unwrap()
+}
+
+fn model_entry<'a>(manifest: &'a Value, task: &str) -> &'a Value {
     manifest["models"]
         .as_array()
         .unwrap()
         .iter()
-        .find(|m| m["task"] == "dermoscopy")
-        .expect("a dermoscopy model in the manifest")
+        .find(|m| m["task"] == task)
+        .unwrap_or_else(|| panic!("a {task} model in the manifest"))
+}
+
+/// A copy of the shipped models folder, for tests that alter it.
+fn copy_of_models(dir: &Path) {
+    for entry in std::fs::read_dir(repo().join("models")).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, dir.join(path.file_name().unwrap())).unwrap();
+    }
 }
 
 fn probabilities(analysis: &Value) -> Vec<(String, f64)> {
@@ -69,13 +82,9 @@ fn analyze_json_gives_seven_sorted_probabilities_summing_to_one() {
     );
     assert_eq!(analysis["backend"], "cpu");
     assert_eq!(analysis["backend_reason"], "--backend cpu was requested");
-    let manifest: Value = serde_json::from_str(
-        &std::fs::read_to_string(repo().join("models/manifest.json")).unwrap(),
-    )
-    .unwrap();
     assert_eq!(
         analysis["model"]["sha256"],
-        dermoscopy_entry(&manifest)["sha256"]
+        model_entry(&shipped_manifest(), "dermoscopy")["sha256"]
     );
     assert!(
         analysis["disclaimer"]
@@ -127,14 +136,12 @@ fn a_text_file_is_a_clear_error() {
 #[test]
 fn tampered_weights_are_refused() {
     let dir = scratch("tampered");
-    let models = repo().join("models");
-    for entry in std::fs::read_dir(&models).unwrap() {
-        let path = entry.unwrap().path();
-        std::fs::copy(&path, dir.join(path.file_name().unwrap())).unwrap();
-    }
-    let manifest: Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.join("manifest.json")).unwrap()).unwrap();
-    let weights = dir.join(dermoscopy_entry(&manifest)["file"].as_str().unwrap());
+    copy_of_models(&dir);
+    let weights = dir.join(
+        model_entry(&shipped_manifest(), "dermoscopy")["file"]
+            .as_str()
+            .unwrap(),
+    );
     let mut bytes = std::fs::read(&weights).unwrap();
     let last = bytes.len() - 1;
     bytes[last] ^= 0x55;
@@ -151,6 +158,78 @@ fn tampered_weights_are_refused() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+#[test]
+fn mode_picks_the_manifest_model_for_the_capture_and_defaults_to_dermoscopy() {
+    let image = first_test_image();
+    let manifest = shipped_manifest();
+    let photo = analyze_json(&image, &["--mode", "photo"]);
+    let dermoscopy = analyze_json(&image, &["--mode", "dermoscopy"]);
+    for (analysis, mode) in [(&photo, "photo"), (&dermoscopy, "dermoscopy")] {
+        let entry = model_entry(&manifest, mode);
+        assert_eq!(analysis["mode"], mode);
+        assert_eq!(analysis["model"]["id"], entry["id"]);
+        assert_eq!(analysis["model"]["sha256"], entry["sha256"]);
+        assert_eq!(
+            analysis["classes"].as_array().unwrap().len(),
+            entry["labels"].as_array().unwrap().len()
+        );
+    }
+    assert_ne!(photo["model"]["id"], dermoscopy["model"]["id"]);
+    assert_eq!(analyze_json(&image, &[])["model"], dermoscopy["model"]);
+
+    let text = dermtone(&["analyze", image.to_str().unwrap(), "--mode", "photo"]);
+    assert!(text.status.success());
+    assert!(String::from_utf8_lossy(&text.stdout).contains("photo model"));
+}
+
+#[test]
+fn an_unknown_mode_is_refused_with_the_valid_ones() {
+    let image = first_test_image();
+    for command in ["analyze", "tone"] {
+        let out = dermtone(&[command, image.to_str().unwrap(), "--mode", "dermatoscope"]);
+        assert!(!out.status.success());
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("invalid value 'dermatoscope'")
+                && stderr.contains("photo")
+                && stderr.contains("dermoscopy"),
+            "{stderr}"
+        );
+    }
+}
+
+#[test]
+fn a_manifest_without_a_model_for_the_mode_is_a_clear_error() {
+    let dir = scratch("no-photo-model");
+    copy_of_models(&dir);
+    let mut manifest = shipped_manifest();
+    manifest["models"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|m| m["task"] != "photo");
+    std::fs::write(dir.join("manifest.json"), manifest.to_string()).unwrap();
+    let image = first_test_image();
+    let models = dir.to_str().unwrap();
+    for command in ["analyze", "tone"] {
+        let out = dermtone(&[
+            command,
+            image.to_str().unwrap(),
+            "--mode",
+            "photo",
+            "--models",
+            models,
+        ]);
+        assert!(!out.status.success());
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("the manifest lists no photo model"),
+            "{stderr}"
+        );
+    }
+    let dermoscopy = analyze_json(&image, &["--mode", "dermoscopy", "--models", models]);
+    assert_eq!(dermoscopy["mode"], "dermoscopy");
 }
 
 #[test]

@@ -7,12 +7,44 @@ use serde_json::Value;
 
 #[test]
 fn eval_on_the_test_split_reproduces_the_model_card() {
-    let report_dir = scratch("report");
-    let ham = shared("ham10000");
+    let report = eval_reproduces_the_card("ham10000", "dermoscopy");
+    assert!(report.get("by_estimated_tone").is_none());
+}
+
+#[test]
+fn eval_on_fitzpatrick17k_reproduces_the_photo_card_per_labelled_and_estimated_group() {
+    let report = eval_reproduces_the_card("fitzpatrick17k_ajl_subset", "photo");
+    let n = report["n"].as_u64().unwrap();
+    let group_n = |map: &str, key: &str| report[map][key]["n"].as_u64().unwrap_or(0);
+    for map in ["by_tone", "by_estimated_tone"] {
+        let groups: u64 = ["I-II", "III-IV", "V-VI", "unknown"]
+            .iter()
+            .map(|g| group_n(map, g))
+            .sum();
+        assert_eq!(groups, n, "{map}");
+        let types: u64 = ["1", "2", "3", "4", "5", "6", "unknown"]
+            .iter()
+            .map(|t| group_n(map, t))
+            .sum();
+        assert_eq!(types, n, "{map}");
+    }
+    // The labelled test split has 29 type V and 11 type VI photos (SOURCE.md).
+    assert_eq!(group_n("by_tone", "V-VI"), 40);
+    assert_eq!(report["by_tone"]["6"]["low_evidence"], true);
+    let v_vi = &report["by_tone"]["V-VI"];
+    assert!(v_vi["ci95"]["malignant_auroc"].is_array(), "{v_vi}");
+    assert!(v_vi["malignant_specificity"].is_number());
+}
+
+/// Runs `eval --json --report` on the test split of `dataset` and checks the report against
+/// the shipped card of `task`; returns the report.
+fn eval_reproduces_the_card(dataset: &str, task: &str) -> Value {
+    let report_dir = scratch(&format!("report-{task}"));
+    let data = shared(dataset);
     let out = dermtone(&[
         "eval",
         "--data",
-        ham.to_str().unwrap(),
+        data.to_str().unwrap(),
         "--split",
         "test",
         "--json",
@@ -40,7 +72,7 @@ fn eval_on_the_test_split_reproduces_the_model_card() {
     ] {
         assert!(report.get(key).is_some(), "missing {key}");
     }
-    assert_eq!(report["task"], "dermoscopy");
+    assert_eq!(report["task"], task);
 
     let manifest: Value = serde_json::from_str(
         &std::fs::read_to_string(repo().join("models/manifest.json")).unwrap(),
@@ -50,7 +82,7 @@ fn eval_on_the_test_split_reproduces_the_model_card() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|m| m["task"] == "dermoscopy")
+        .find(|m| m["task"] == task)
         .unwrap();
     assert_eq!(report["model"], entry["id"]);
     let card: Value = serde_json::from_str(
@@ -68,6 +100,7 @@ fn eval_on_the_test_split_reproduces_the_model_card() {
         "malignant",
         "melanoma",
         "by_tone",
+        "by_estimated_tone",
         "ci95",
     ] {
         assert_eq!(
@@ -76,18 +109,9 @@ fn eval_on_the_test_split_reproduces_the_model_card() {
         );
     }
 
-    let n = report["n"].as_u64().unwrap();
-    let tone_total: u64 = report["by_tone"]
-        .as_object()
-        .unwrap()
-        .values()
-        .map(|group| {
-            let group_n = group["n"].as_u64().unwrap();
-            assert_eq!(group["low_evidence"], group_n < 30);
-            group_n
-        })
-        .sum();
-    assert_eq!(tone_total, n);
+    for group in report["by_tone"].as_object().unwrap().values() {
+        assert_eq!(group["low_evidence"], group["n"].as_u64().unwrap() < 30);
+    }
     let [lo, hi] = [0, 1].map(|i| report["ci95"]["accuracy"][i].as_f64().unwrap());
     let accuracy = report["accuracy"].as_f64().unwrap();
     assert!(lo <= accuracy && accuracy <= hi, "{lo} {accuracy} {hi}");
@@ -100,6 +124,7 @@ fn eval_on_the_test_split_reproduces_the_model_card() {
     ] {
         assert!(report_dir.join(file).is_file(), "{file} not written");
     }
+    report
 }
 
 #[test]
@@ -109,4 +134,11 @@ fn eval_on_a_folder_that_is_not_ham10000_is_a_clear_error() {
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("split.csv"), "{stderr}");
+    // A Fitzpatrick17k folder whose labels.csv is broken is read as one, and says what is wrong.
+    std::fs::create_dir_all(empty.join("images")).unwrap();
+    std::fs::write(empty.join("labels.csv"), "md5hash,label\n").unwrap();
+    let out = dermtone(&["eval", "--data", empty.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("has no column"), "{stderr}");
 }

@@ -10,7 +10,7 @@ pub struct Analysis {
     pub backend: String,
     /// Why that backend ran (and, after a fallback, why the other one did not).
     pub backend_reason: String,
-    /// Capture mode the classifier was trained for (`dermoscopy`).
+    /// Capture mode the classifier was trained for (`photo` or `dermoscopy`).
     pub mode: String,
     /// The model that produced this result.
     pub model: ModelRef,

@@ -178,6 +178,8 @@ pub fn train_dermoscopy(
             label_smoothing: options.label_smoothing,
             patience: options.patience,
             checkpoint,
+            strata: None,
+            group_robust: None,
         },
         on_event,
     )?;

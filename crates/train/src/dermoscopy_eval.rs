@@ -38,8 +38,11 @@ pub struct LabelledImages {
     pub resized: Vec<RgbImage>,
     /// Class index per image (HAM10000 order).
     pub labels: Vec<usize>,
-    /// ITA category of the non-lesion skin per image, or `unknown`.
-    pub tone_groups: Vec<String>,
+    /// Tone groups per image: for HAM10000 the ITA category of the non-lesion skin, or
+    /// `unknown`; for Fitzpatrick17k the labelled group and type.
+    pub tone_groups: Vec<Vec<String>>,
+    /// Estimated tone groups per image, where labelled ones exist to compare with (else empty).
+    pub estimated_tone_groups: Vec<Vec<String>>,
 }
 
 /// A report with the ROC curves behind it.
@@ -62,19 +65,28 @@ pub fn evaluate_shipped(
     let images = load_for_eval(data, split, entry.input.size, limit)?;
     let probabilities =
         predict_calibrated(&model, &images.resized, &entry.input, entry.temperature())?;
-    evaluate_probabilities(&entry, split, &probabilities, &images)
+    evaluate_probabilities(&entry, split, &probabilities, &images, "mel")
 }
 
 /// The manifest's dermoscopy entry and its verified int8 network, on the CPU.
 pub fn load_shipped(models_dir: &Path) -> Result<(ModelEntry, Classifier), String> {
+    let expected: Vec<&str> = CLASSES.iter().map(|(code, _)| *code).collect();
+    load_shipped_task(models_dir, "dermoscopy", &expected, "the HAM10000 classes")
+}
+
+/// The manifest's entry for `task` and its verified int8 network, on the CPU; refused unless
+/// its labels are `expected` (`what` names them in the error).
+pub fn load_shipped_task(
+    models_dir: &Path,
+    task: &str,
+    expected: &[&str],
+    what: &str,
+) -> Result<(ModelEntry, Classifier), String> {
     let manifest_path = models_dir.join("manifest.json");
     let text = std::fs::read_to_string(&manifest_path)
         .map_err(|e| format!("cannot read {}: {e}", manifest_path.display()))?;
     let manifest = Manifest::from_json(&text).map_err(|e| e.to_string())?;
-    let entry = manifest
-        .model_for("dermoscopy")
-        .map_err(|e| e.to_string())?
-        .clone();
+    let entry = manifest.model_for(task).map_err(|e| e.to_string())?.clone();
     let weights_path = models_dir.join(&entry.file);
     let bytes = std::fs::read(&weights_path)
         .map_err(|e| format!("cannot read {}: {e}", weights_path.display()))?;
@@ -82,10 +94,9 @@ pub fn load_shipped(models_dir: &Path) -> Result<(ModelEntry, Classifier), Strin
     let model = load_classifier(&entry.architecture.config(), &bytes, &Device::flex())
         .map_err(|e| e.to_string())?;
     let codes: Vec<&str> = entry.labels.iter().map(|l| l.code.as_str()).collect();
-    let expected: Vec<&str> = CLASSES.iter().map(|(code, _)| *code).collect();
     if codes != expected {
         return Err(format!(
-            "model {} has labels {codes:?}, not the HAM10000 classes {expected:?}",
+            "model {} has labels {codes:?}, not {what} {expected:?}",
             entry.id
         ));
     }
@@ -132,22 +143,25 @@ pub fn load_for_eval(
         let group = tone
             .ita_category
             .map_or("unknown", |category| category.as_str());
-        Ok((resize_for_model(&image, size), group.to_string()))
+        Ok((resize_for_model(&image, size), vec![group.to_string()]))
     })?;
     let (resized, tone_groups) = loaded.into_iter().unzip();
     Ok(LabelledImages {
         resized,
         labels: records.iter().map(|r| r.label).collect(),
         tone_groups,
+        estimated_tone_groups: Vec::new(),
     })
 }
 
-/// The report for calibrated `probabilities` of `images` under `entry`'s operating point.
+/// The report for calibrated `probabilities` of `images` under `entry`'s operating point;
+/// `melanoma_code` names the model's melanoma class.
 pub fn evaluate_probabilities(
     entry: &ModelEntry,
     split: &str,
     probabilities: &[Vec<f32>],
     images: &LabelledImages,
+    melanoma_code: &str,
 ) -> Result<Evaluated, String> {
     let codes: Vec<String> = entry.labels.iter().map(|l| l.code.clone()).collect();
     let index_of = |code: &str| {
@@ -175,10 +189,11 @@ pub fn evaluate_probabilities(
         probabilities,
         labels: &images.labels,
         malignant_classes: &malignant_classes,
-        melanoma_class: index_of("mel")?,
+        melanoma_class: index_of(melanoma_code)?,
         threshold,
         temperature: entry.temperature(),
         tone_groups: &images.tone_groups,
+        estimated_tone_groups: &images.estimated_tone_groups,
         resamples: RESAMPLES,
         seed: BOOTSTRAP_SEED,
     };

@@ -184,13 +184,13 @@ pub fn export_dermoscopy(
 
 /// A report as JSON exactly as `dermtone eval --json` prints it (going through text keeps f32
 /// fields at their short printed value instead of their f64 widening).
-fn as_printed(report: &EvalReport) -> Result<serde_json::Value, String> {
+pub(crate) fn as_printed(report: &EvalReport) -> Result<serde_json::Value, String> {
     let text = serde_json::to_string(report).map_err(|e| e.to_string())?;
     serde_json::from_str(&text).map_err(|e| e.to_string())
 }
 
 /// What the card says about itself: where it stands against the targets.
-fn status(rows: &[TargetRow]) -> String {
+pub(crate) fn status(rows: &[TargetRow]) -> String {
     if rows.iter().all(|row| row.met) {
         "Meets every accuracy, calibration and size target on the test split".into()
     } else {
@@ -203,10 +203,10 @@ fn status(rows: &[TargetRow]) -> String {
 }
 
 /// One target and what the model reached.
-struct TargetRow {
-    target: &'static str,
-    reached: String,
-    met: bool,
+pub(crate) struct TargetRow {
+    pub target: &'static str,
+    pub reached: String,
+    pub met: bool,
 }
 
 /// The targets this model was built against, beside what it reached on test.
@@ -261,7 +261,7 @@ fn target_rows(int8_bytes: usize, gap_points: f64, test: &EvalReport) -> Vec<Tar
 }
 
 /// The target rows as a Markdown table.
-fn targets_table(rows: &[TargetRow]) -> String {
+pub(crate) fn targets_table(rows: &[TargetRow]) -> String {
     let mut table = String::from("| target | reached | |\n|---|---|---|\n");
     for row in rows {
         let mark = if row.met { "met" } else { "not met" };

@@ -108,6 +108,23 @@ pub struct FitOptions<'a> {
     pub patience: Option<usize>,
     /// Per-epoch checkpoints, for resuming an interrupted run.
     pub checkpoint: Option<Checkpoint<'a>>,
+    /// What [`Sampling::Balanced`] balances, one stratum per training image; the class labels
+    /// when `None`. (E.g. class × skin-tone group, so rare tones are drawn more often too.)
+    pub strata: Option<&'a [usize]>,
+    /// Group-robust loss over these groups instead of the plain mean; hard targets only.
+    pub group_robust: Option<&'a GroupRobust>,
+}
+
+/// Group DRO (Sagawa et al., ICLR 2020): the loss is a weighted sum of per-group mean losses,
+/// and after every step each group's weight grows with its loss, so training keeps pushing on
+/// whichever group (e.g. a skin-tone group) it currently serves worst.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct GroupRobust {
+    /// Group index per training image.
+    #[serde(skip)]
+    pub groups: Vec<usize>,
+    /// Step size of the exponentiated-gradient update of the group weights.
+    pub step: f32,
 }
 
 /// What the CLI shows while training.
@@ -174,6 +191,8 @@ pub fn fit(
     let mut best: Option<Fitted> = None;
     let mut first_epoch = 1;
     let mut order: Vec<usize> = (0..train.images.len()).collect();
+    let strata = options.strata.unwrap_or(&train.labels);
+    let mut group_weights = options.group_robust.map(GroupWeights::new);
     if let Some(Checkpoint {
         dir,
         resume: true,
@@ -194,13 +213,7 @@ pub fn fit(
             first_epoch = options.epochs + 1;
         } else {
             for _ in 1..=saved.state.epoch {
-                next_order(
-                    &mut order,
-                    &train.labels,
-                    num_classes,
-                    options.sampling,
-                    &mut rng,
-                );
+                next_order(&mut order, strata, options.sampling, &mut rng);
                 for &i in &order {
                     (options.augment)(&train.images[i], i, &mut rng);
                 }
@@ -224,13 +237,7 @@ pub fn fit(
             epochs: options.epochs,
             batches,
         });
-        next_order(
-            &mut order,
-            &train.labels,
-            num_classes,
-            options.sampling,
-            &mut rng,
-        );
+        next_order(&mut order, strata, options.sampling, &mut rng);
         let mut loss_sum = 0f32;
         for (b, chunk) in order.chunks(options.batch_size).enumerate() {
             let step = (epoch - 1) * batches + b;
@@ -243,8 +250,36 @@ pub fn fit(
                 .collect();
             let labels: Vec<usize> = chunk.iter().map(|&i| train.labels[i]).collect();
             let logits = model.forward(batch_tensor(&images, &options.input, &device));
-            let loss = match options.targets {
-                Targets::Hard => {
+            let loss = match (options.targets, &mut group_weights) {
+                (Targets::Hard, Some(weights)) => {
+                    let soft = smoothed_targets(
+                        &labels,
+                        num_classes,
+                        options.label_smoothing,
+                        &options.class_weights,
+                    );
+                    let soft = Tensor::<2>::from_data(
+                        TensorData::new(soft, [chunk.len(), num_classes]),
+                        &device,
+                    );
+                    let per_image: Tensor<1> = (log_softmax(logits, 1) * soft)
+                        .sum_dim(1)
+                        .neg()
+                        .flatten(0, 1);
+                    let losses = per_image
+                        .clone()
+                        .into_data()
+                        .try_to_vec::<f32>()
+                        .map_err(|e| format!("{e:?}"))?;
+                    let scale = weights.step(chunk, &losses);
+                    per_image
+                        .mul(Tensor::from_data(
+                            TensorData::new(scale, [chunk.len()]),
+                            &device,
+                        ))
+                        .sum()
+                }
+                (Targets::Hard, None) => {
                     let targets = labels.iter().map(|&l| l as i64).collect::<Vec<_>>();
                     let targets = Tensor::<1, Int>::from_data(
                         TensorData::new(targets, [chunk.len()]),
@@ -252,7 +287,7 @@ pub fn fit(
                     );
                     hard_loss.forward(logits, targets)
                 }
-                Targets::Ordinal { sigma } => {
+                (Targets::Ordinal { sigma }, _) => {
                     let soft = ordinal_targets(&labels, num_classes, sigma, &options.class_weights);
                     let soft = Tensor::<2>::from_data(
                         TensorData::new(soft, [chunk.len(), num_classes]),
@@ -309,22 +344,60 @@ pub fn fit(
     best.ok_or_else(|| "no epoch was trained (epochs must be at least 1)".into())
 }
 
-/// Turns `order` (the previous epoch's) into the image indices the next epoch visits.
-fn next_order(
-    order: &mut Vec<usize>,
-    labels: &[usize],
-    classes: usize,
-    sampling: Sampling,
-    rng: &mut StdRng,
-) {
-    match sampling {
-        Sampling::Shuffle => order.shuffle(rng),
-        Sampling::Balanced => *order = balanced_order(labels, classes, rng),
+/// The group weights of [`GroupRobust`] as training moves them.
+struct GroupWeights<'a> {
+    groups: &'a [usize],
+    step: f32,
+    weights: Vec<f32>,
+}
+
+impl<'a> GroupWeights<'a> {
+    fn new(robust: &'a GroupRobust) -> Self {
+        let count = robust.groups.iter().max().map_or(1, |g| g + 1);
+        Self {
+            groups: &robust.groups,
+            step: robust.step,
+            weights: vec![1.0 / count as f32; count],
+        }
+    }
+
+    /// The factor of each image's loss in this batch (its group's weight over the group's
+    /// images in the batch), then the update of the weights by the batch's group losses.
+    fn step(&mut self, batch: &[usize], losses: &[f32]) -> Vec<f32> {
+        let mut count = vec![0usize; self.weights.len()];
+        let mut total = vec![0f32; self.weights.len()];
+        for (&i, &loss) in batch.iter().zip(losses) {
+            count[self.groups[i]] += 1;
+            total[self.groups[i]] += loss;
+        }
+        let present: f32 = (0..self.weights.len())
+            .filter(|&g| count[g] > 0)
+            .map(|g| self.weights[g])
+            .sum();
+        let scale = batch
+            .iter()
+            .map(|&i| self.weights[self.groups[i]] / present / count[self.groups[i]] as f32)
+            .collect();
+        for g in (0..self.weights.len()).filter(|&g| count[g] > 0) {
+            self.weights[g] *= (self.step * total[g] / count[g] as f32).exp();
+        }
+        let sum: f32 = self.weights.iter().sum();
+        self.weights.iter_mut().for_each(|w| *w /= sum);
+        scale
     }
 }
 
-/// As many indices as labels, drawn class-first with square-root class weights.
-fn balanced_order(labels: &[usize], classes: usize, rng: &mut StdRng) -> Vec<usize> {
+/// Turns `order` (the previous epoch's) into the image indices the next epoch visits.
+fn next_order(order: &mut Vec<usize>, strata: &[usize], sampling: Sampling, rng: &mut StdRng) {
+    match sampling {
+        Sampling::Shuffle => order.shuffle(rng),
+        Sampling::Balanced => *order = balanced_order(strata, rng),
+    }
+}
+
+/// As many indices as strata, drawn stratum-first with square-root stratum weights.
+fn balanced_order(labels: &[usize], rng: &mut StdRng) -> Vec<usize> {
+    let classes = labels.iter().max().map_or(0, |l| l + 1);
     let mut by_class = vec![Vec::new(); classes];
     for (i, &label) in labels.iter().enumerate() {
         by_class[label].push(i);
@@ -344,6 +417,20 @@ fn balanced_order(labels: &[usize], classes: usize, rng: &mut StdRng) -> Vec<usi
                 draw -= weight;
             }
             class[rng.random_range(0..class.len())]
+        })
+        .collect()
+}
+
+/// One-hot targets with `smoothing` spread over all classes, scaled by the label's class
+/// weight (what burn's weighted, smoothed cross-entropy compares with).
+fn smoothed_targets(labels: &[usize], classes: usize, smoothing: f32, weights: &[f32]) -> Vec<f32> {
+    labels
+        .iter()
+        .flat_map(|&label| {
+            (0..classes).map(move |c| {
+                let hot = if c == label { 1.0 - smoothing } else { 0.0 };
+                (hot + smoothing / classes as f32) * weights[label]
+            })
         })
         .collect()
 }
@@ -463,14 +550,38 @@ mod tests {
         let labels: Vec<usize> = (0..1000).map(|i| usize::from(i % 100 == 0)).collect();
         let mut rng = StdRng::seed_from_u64(3);
         let mut order: Vec<usize> = (0..labels.len()).collect();
-        next_order(&mut order, &labels, 3, Sampling::Balanced, &mut rng);
+        next_order(&mut order, &labels, Sampling::Balanced, &mut rng);
         assert_eq!(order.len(), labels.len());
         // sqrt(10) / (sqrt(10) + sqrt(990)) ≈ 9 % of draws, against 1 % of images.
         let rare = order.iter().filter(|&&i| labels[i] == 1).count();
         assert!((60..130).contains(&rare), "{rare}");
         let mut shuffled: Vec<usize> = (0..labels.len()).collect();
-        next_order(&mut shuffled, &labels, 3, Sampling::Shuffle, &mut rng);
+        next_order(&mut shuffled, &labels, Sampling::Shuffle, &mut rng);
         assert_eq!(shuffled.iter().filter(|&&i| labels[i] == 1).count(), 10);
+    }
+
+    #[test]
+    fn group_weights_grow_for_the_group_with_the_higher_loss() {
+        let robust = GroupRobust {
+            groups: vec![0, 0, 1, 1, 1, 1],
+            step: 0.5,
+        };
+        let mut weights = GroupWeights::new(&robust);
+        let scale = weights.step(&[0, 1, 2, 3, 4, 5], &[2.0, 2.0, 0.1, 0.1, 0.1, 0.1]);
+        // Equal group weights at first: each group's images share half of the loss.
+        assert_eq!(scale, [0.25, 0.25, 0.125, 0.125, 0.125, 0.125]);
+        assert!(weights.weights[0] > weights.weights[1]);
+        assert!((weights.weights.iter().sum::<f32>() - 1.0).abs() < 1e-6);
+        // A batch with one group only gives that group's images the whole loss.
+        let scale = weights.step(&[2, 3], &[1.0, 1.0]);
+        assert_eq!(scale, [0.5, 0.5]);
+    }
+
+    #[test]
+    fn smoothed_targets_sum_to_the_class_weight() {
+        let t = smoothed_targets(&[1], 4, 0.2, &[1.0, 2.0, 1.0, 1.0]);
+        assert!((t.iter().sum::<f32>() - 2.0).abs() < 1e-6);
+        assert!((t[1] - 1.7).abs() < 1e-6 && (t[0] - 0.1).abs() < 1e-6);
     }
 
     #[test]

@@ -39,10 +39,23 @@ impl ToneAugment {
         } else {
             HashMap::new()
         };
-        let pairs: Vec<(&Record, &RgbImage)> = records.iter().copied().zip(images).collect();
-        let skins = map_on_all_cores(&pairs, |(record, image)| {
-            Ok(skin_mask(image, lesions.get(&record.image_id)))
-        })?;
+        let pairs: Vec<(&RgbImage, Option<&Mask>)> = records
+            .iter()
+            .zip(images)
+            .map(|(record, image)| (image, lesions.get(&record.image_id)))
+            .collect();
+        Self::from_pairs(&pairs, probability)
+    }
+
+    /// For photos without hand-drawn lesion masks (e.g. clinical photos): the skin mask finds
+    /// the lesion itself.
+    pub fn without_lesion_masks(images: &[RgbImage], probability: f64) -> Result<Self, String> {
+        let pairs: Vec<(&RgbImage, Option<&Mask>)> = images.iter().map(|i| (i, None)).collect();
+        Self::from_pairs(&pairs, probability)
+    }
+
+    fn from_pairs(pairs: &[(&RgbImage, Option<&Mask>)], probability: f64) -> Result<Self, String> {
+        let skins = map_on_all_cores(pairs, |(image, lesion)| Ok(skin_mask(image, *lesion)))?;
         Ok(Self {
             skins,
             probability: probability.clamp(0.0, 1.0),

@@ -124,6 +124,8 @@ pub fn train_tone_estimator(
             label_smoothing: 0.0,
             patience: None,
             checkpoint: None,
+            strata: None,
+            group_robust: None,
         },
         on_event,
     )?;

@@ -1,5 +1,7 @@
 //! Choosing the burn device in the browser: WebGPU where an adapter exists, the CPU otherwise.
 
+use std::cell::RefCell;
+
 use burn::tensor::Device;
 use dermtone_engine::{BackendInfo, EngineError};
 
@@ -23,12 +25,23 @@ pub async fn choose(preference: &str) -> Result<(Device, BackendInfo), EngineErr
     }
 }
 
+thread_local! {
+    /// burn initialises WebGPU once per thread and refuses a second `init_async`, so every
+    /// engine in a worker (one per mode) shares the first device.
+    static WEBGPU: RefCell<Option<Device>> = const { RefCell::new(None) };
+}
+
 async fn webgpu() -> Result<(Device, BackendInfo), String> {
+    let found = || info("webgpu", "a WebGPU adapter was found".into());
+    if let Some(device) = WEBGPU.with_borrow(Option::clone) {
+        return Ok((device, found()));
+    }
     let device = Device::wgpu_options()
         .init_async()
         .await
         .map_err(|e| e.to_string())?;
-    Ok((device, info("webgpu", "a WebGPU adapter was found".into())))
+    WEBGPU.set(Some(device.clone()));
+    Ok((device, found()))
 }
 
 fn info(name: &str, reason: String) -> BackendInfo {

@@ -4,6 +4,7 @@
 #![cfg(target_arch = "wasm32")]
 
 mod backend;
+mod mode;
 
 use std::rc::Rc;
 
@@ -20,21 +21,23 @@ pub struct Engine {
 
 #[wasm_bindgen]
 impl Engine {
-    /// Verifies `model_bytes` (and `tone_bytes`, the manifest's tone estimator, when given)
-    /// against `manifest_json` and loads them. `preference` is `auto` (WebGPU when an adapter
-    /// exists, else CPU), `webgpu` or `cpu`.
+    /// Verifies `model_bytes` (the manifest's classifier for `mode`: `photo` or `dermoscopy`)
+    /// and `tone_bytes` (its tone estimator, when given) against `manifest_json` and loads them.
+    /// `preference` is `auto` (WebGPU when an adapter exists, else CPU), `webgpu` or `cpu`.
     pub async fn create(
         manifest_json: String,
         model_bytes: Vec<u8>,
         tone_bytes: Option<Vec<u8>>,
         preference: String,
+        mode: String,
     ) -> Result<Engine, JsValue> {
         console_error_panic_hook::set_once();
+        let task = mode::task(&mode).map_err(to_js)?;
         let manifest = Manifest::from_json(&manifest_json).map_err(to_js)?;
         let (device, info) = backend::choose(&preference).await.map_err(to_js)?;
         let inner = dermtone_engine::Engine::new(
             &manifest,
-            "dermoscopy",
+            task,
             &model_bytes,
             tone_bytes.as_deref(),
             device,

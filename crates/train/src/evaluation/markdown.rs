@@ -2,12 +2,13 @@
 //! operating point, per-class and per-tone tables and the confusion matrix, plus the files it
 //! links to.
 
+use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use dermtone_color::ItaCategory;
 
 use super::calibration::ECE_BINS;
-use super::report::{EvalReport, LOW_EVIDENCE_N, RocCurve};
+use super::report::{EvalReport, LOW_EVIDENCE_N, RocCurve, ToneEval};
 use super::svg::{confusion_svg, reliability_svg, roc_svg};
 
 /// The report and its charts as (file name, contents), ready to write side by side so the
@@ -158,38 +159,73 @@ fn per_class(md: &mut String, report: &EvalReport) {
 }
 
 fn by_tone(md: &mut String, report: &EvalReport) {
+    let intro = if report.by_estimated_tone.is_empty() {
+        "Tone groups come from the ITA° of non-lesion skin in each image, estimated by dermtone \
+         rather than labelled, so they are approximate."
+    } else {
+        "Tone groups are the dataset's labelled Fitzpatrick types (crowd labels, noisy), as \
+         groups (I-II, III-IV, V-VI) and single types (1–6); an image counts in its group and in \
+         its type."
+    };
+    tone_table(md, "By skin tone", intro, &report.by_tone);
+    if !report.by_estimated_tone.is_empty() {
+        tone_table(
+            md,
+            "By estimated skin tone",
+            "The same images grouped by the Fitzpatrick type dermtone's ITA rule estimates from \
+             the photo, for comparison with the labelled groups above: where the two disagree, \
+             the estimate (which the app uses) is the weaker guide.",
+            &report.by_estimated_tone,
+        );
+    }
+}
+
+/// Fitzpatrick groups and types in reading order, after the ITA categories.
+const FITZPATRICK_ORDER: [&str; 9] = ["I-II", "III-IV", "V-VI", "1", "2", "3", "4", "5", "6"];
+
+fn tone_table(md: &mut String, title: &str, intro: &str, tones: &BTreeMap<String, ToneEval>) {
     let _ = writeln!(
         md,
-        "## By skin tone\n\nTone groups come from the ITA° of non-lesion skin in each image, \
-         estimated by dermtone rather than labelled, so they are approximate. Groups with fewer \
-         than {LOW_EVIDENCE_N} images are marked *low evidence*: their figures can swing widely \
-         by chance.\n"
+        "## {title}\n\n{intro} Groups with fewer than {LOW_EVIDENCE_N} images are marked *low \
+         evidence*: their figures can swing widely by chance. Brackets hold 95 % bootstrap \
+         intervals.\n"
     );
-    if report.by_tone.is_empty() {
+    if tones.is_empty() {
         let _ = writeln!(md, "No images.\n");
         return;
     }
     let _ = writeln!(
         md,
-        "| Tone | n | Accuracy | Balanced accuracy | Malignant AUROC | Malignant sensitivity | ECE | Note |\n\
-         |---|---:|---:|---:|---:|---:|---:|---|"
+        "| Tone | n | Accuracy | Balanced accuracy | Malignant AUROC | Malignant sensitivity | Malignant specificity | ECE | Note |\n\
+         |---|---:|---:|---:|---:|---:|---:|---:|---|"
     );
-    let mut groups: Vec<_> = report.by_tone.iter().collect();
+    let mut groups: Vec<_> = tones.iter().collect();
     groups.sort_by_key(|(group, _)| {
-        // Tone rows follow the ITA scale from light to dark, not the alphabet; other group
+        // Tone rows follow the tone scale from light to dark, not the alphabet; other group
         // names (unknown) come after.
-        let rank = ItaCategory::ALL.iter().position(|c| c.as_str() == *group);
-        (rank.unwrap_or(ItaCategory::ALL.len()), *group)
+        let ita = ItaCategory::ALL.iter().position(|c| c.as_str() == *group);
+        let fitzpatrick = FITZPATRICK_ORDER.iter().position(|g| g == group);
+        let rank = ita.or(fitzpatrick.map(|r| r + ItaCategory::ALL.len()));
+        (rank.unwrap_or(usize::MAX), *group)
     });
     for (group, t) in groups {
+        let ci = |key: &str| {
+            t.ci95
+                .get(key)
+                .map_or(String::new(), |[lo, hi]| format!(" [{lo:.2}–{hi:.2}]"))
+        };
         let _ = writeln!(
             md,
-            "| {group} | {} | {} | {} | {} | {} | {} | {} |",
+            "| {group} | {} | {} | {} | {}{} | {}{} | {}{} | {} | {} |",
             t.n,
             percent(Some(t.accuracy)),
             percent(Some(t.balanced_accuracy)),
             decimal(t.malignant_auroc),
+            ci("malignant_auroc"),
             percent(t.malignant_sensitivity),
+            ci("malignant_sensitivity"),
+            percent(t.malignant_specificity),
+            ci("malignant_specificity"),
             decimal(Some(t.ece)),
             if t.low_evidence { "low evidence" } else { "" }
         );
@@ -238,7 +274,7 @@ mod tests {
             vec![0.1, 0.2, 0.7],
             vec![0.2, 0.5, 0.3],
         ];
-        let tones = ["light", "light", "dark", "dark"].map(String::from);
+        let tones = ["light", "light", "dark", "dark"].map(|t| vec![t.to_string()]);
         let input = EvalInput {
             task: "dermoscopy",
             model: "m",
@@ -251,6 +287,7 @@ mod tests {
             threshold: 0.5,
             temperature: 1.2,
             tone_groups: &tones,
+            estimated_tone_groups: &[],
             resamples: 20,
             seed: 1,
         };

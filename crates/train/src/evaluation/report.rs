@@ -50,6 +50,10 @@ pub struct EvalReport {
     pub melanoma: MelanomaEval,
     /// Figures per skin-tone group, keyed by group name.
     pub by_tone: BTreeMap<String, ToneEval>,
+    /// The same figures per *estimated* tone group (the `color` crate's ITA rule), where the
+    /// images also carry labelled tones, so the two groupings can be compared. Absent otherwise.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub by_estimated_tone: BTreeMap<String, ToneEval>,
     /// 95% bootstrap intervals, keyed by figure; a figure without one is left out.
     pub ci95: BTreeMap<String, [f64; 2]>,
     /// `confusion[true][predicted]` counts, classes in network order.
@@ -119,8 +123,13 @@ pub struct ToneEval {
     pub malignant_auroc: Option<f64>,
     /// Share of the group's malignant images flagged at the threshold.
     pub malignant_sensitivity: Option<f64>,
+    /// Share of the group's other images not flagged.
+    pub malignant_specificity: Option<f64>,
     /// Expected calibration error within the group.
     pub ece: f64,
+    /// 95% bootstrap intervals of the group's figures (resampling within the group), keyed like
+    /// the figures; a figure without one is left out.
+    pub ci95: BTreeMap<String, [f64; 2]>,
 }
 
 /// What [`evaluate`] needs: calibrated probabilities, labels, tone groups and the operating
@@ -148,8 +157,11 @@ pub struct EvalInput<'a> {
     pub threshold: f32,
     /// Temperature the probabilities were scaled with; recorded only.
     pub temperature: f32,
-    /// Tone group per image, e.g. an ITA category or "unknown".
-    pub tone_groups: &'a [String],
+    /// Tone groups of each image, e.g. its ITA category, or its Fitzpatrick group and type
+    /// ("V-VI" and "5"); an image without any counts as "unknown".
+    pub tone_groups: &'a [Vec<String>],
+    /// Estimated tone groups of each image, reported apart (`by_estimated_tone`); may be empty.
+    pub estimated_tone_groups: &'a [Vec<String>],
     /// Bootstrap resamples for the intervals.
     pub resamples: usize,
     /// Bootstrap seed, so a report reproduces.
@@ -236,7 +248,12 @@ pub fn evaluate(input: &EvalInput) -> EvalReport {
             sensitivity: melanoma_sensitivity,
             specificity: melanoma_specificity,
         },
-        by_tone: images.by_tone(input.tone_groups),
+        by_tone: images.by_tone(input.tone_groups, input),
+        by_estimated_tone: if input.estimated_tone_groups.is_empty() {
+            BTreeMap::new()
+        } else {
+            images.by_tone(input.estimated_tone_groups, input)
+        },
         ci95,
         confusion: metrics.confusion,
         reliability,
@@ -290,6 +307,19 @@ const STATISTICS: [(&str, Statistic); 8] = [
     }),
     ("melanoma_sensitivity", |images, idx| {
         images.melanoma_rates(idx).0
+    }),
+];
+
+/// The figures of a tone group with a bootstrap interval, by their key in its `ci95`.
+const TONE_STATISTICS: [(&str, Statistic); 5] = [
+    ("accuracy", |images, idx| images.accuracy(idx)),
+    ("ece", |images, idx| Some(images.ece(idx))),
+    ("malignant_auroc", |images, idx| images.malignant_auroc(idx)),
+    ("malignant_sensitivity", |images, idx| {
+        images.malignant_rates(idx).0
+    }),
+    ("malignant_specificity", |images, idx| {
+        images.malignant_rates(idx).1
     }),
 ];
 
@@ -400,23 +430,46 @@ impl<'a> Images<'a> {
             .unzip()
     }
 
-    fn by_tone(&self, tone_groups: &[String]) -> BTreeMap<String, ToneEval> {
+    fn by_tone(
+        &self,
+        tone_groups: &[Vec<String>],
+        input: &EvalInput,
+    ) -> BTreeMap<String, ToneEval> {
         let mut members: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
         for i in 0..self.labels.len() {
-            let group = tone_groups.get(i).map_or("unknown", String::as_str);
-            members.entry(group).or_default().push(i);
+            match tone_groups.get(i).filter(|groups| !groups.is_empty()) {
+                Some(groups) => {
+                    for group in groups {
+                        members.entry(group).or_default().push(i);
+                    }
+                }
+                None => members.entry("unknown").or_default().push(i),
+            }
         }
         members
             .into_iter()
             .map(|(group, idx)| {
+                let (malignant_sensitivity, malignant_specificity) = self.malignant_rates(&idx);
+                let ci95 = TONE_STATISTICS
+                    .iter()
+                    .filter_map(|&(key, statistic)| {
+                        bootstrap_ci(idx.len(), input.resamples, input.seed, |picks| {
+                            let chosen: Vec<usize> = picks.iter().map(|&p| idx[p]).collect();
+                            statistic(self, &chosen)
+                        })
+                        .map(|ci| (key.to_string(), ci))
+                    })
+                    .collect();
                 let eval = ToneEval {
                     n: idx.len(),
                     low_evidence: idx.len() < LOW_EVIDENCE_N,
                     accuracy: self.accuracy(&idx).unwrap_or(0.0),
                     balanced_accuracy: self.balanced_accuracy(&idx).unwrap_or(0.0),
                     malignant_auroc: self.malignant_auroc(&idx),
-                    malignant_sensitivity: self.malignant_rates(&idx).0,
+                    malignant_sensitivity,
+                    malignant_specificity,
                     ece: self.ece(&idx),
+                    ci95,
                 };
                 (group.to_string(), eval)
             })
@@ -442,8 +495,11 @@ mod tests {
         ([0.1, 0.2, 0.7], 2, "unknown"),
     ];
 
+    /// Class codes, probabilities, labels and tone groups of a hand-made split.
+    type Example = (Vec<String>, Vec<Vec<f32>>, Vec<usize>, Vec<Vec<String>>);
+
     /// The six images above plus 30 correct nevi in a "medium" group.
-    fn example() -> (Vec<String>, Vec<Vec<f32>>, Vec<usize>, Vec<String>) {
+    fn example() -> Example {
         let rows = IMAGES
             .iter()
             .copied()
@@ -452,7 +508,7 @@ mod tests {
         for (p, label, tone) in rows {
             probs.push(p.to_vec());
             labels.push(label);
-            tones.push(tone.to_string());
+            tones.push(vec![tone.to_string()]);
         }
         let codes = ["bcc", "mel", "nv"].map(String::from).to_vec();
         (codes, probs, labels, tones)
@@ -462,7 +518,7 @@ mod tests {
         codes: &'a [String],
         probs: &'a [Vec<f32>],
         labels: &'a [usize],
-        tones: &'a [String],
+        tones: &'a [Vec<String>],
     ) -> EvalInput<'a> {
         EvalInput {
             task: "dermoscopy",
@@ -476,6 +532,7 @@ mod tests {
             threshold: 0.5,
             temperature: 1.5,
             tone_groups: tones,
+            estimated_tone_groups: &[],
             resamples: 50,
             seed: 3,
         }
@@ -497,6 +554,10 @@ mod tests {
         assert_eq!(tone("unknown"), (1, true));
         assert_eq!(tone("medium"), (30, false));
         assert_eq!(report.by_tone["dark"].accuracy, 0.5);
+        assert_eq!(report.by_tone["light"].malignant_specificity, Some(0.5));
+        let [lo, hi] = report.by_tone["medium"].ci95["accuracy"];
+        assert_eq!((lo, hi), (1.0, 1.0));
+        assert!(report.by_estimated_tone.is_empty());
         assert_eq!(report.malignant.classes, ["bcc", "mel"]);
         assert_eq!(report.malignant.n, 3);
         assert_eq!(report.malignant.sensitivity, Some(2.0 / 3.0));
@@ -558,6 +619,28 @@ mod tests {
         let mut keys = keys;
         keys.sort_unstable();
         assert_eq!(keys, expected);
+    }
+
+    #[test]
+    fn an_image_can_count_in_several_groups_and_estimated_groups_are_apart() {
+        let (codes, probs, labels, _) = example();
+        let tones: Vec<Vec<String>> = (0..labels.len())
+            .map(|i| {
+                vec![
+                    if i < 3 { "I-II" } else { "III-IV" }.into(),
+                    (i % 2 + 1).to_string(),
+                ]
+            })
+            .collect();
+        let estimated: Vec<Vec<String>> = vec![Vec::new(); labels.len()];
+        let mut input = input(&codes, &probs, &labels, &tones);
+        input.estimated_tone_groups = &estimated;
+        let report = evaluate(&input);
+        let n = |g: &str| report.by_tone[g].n;
+        assert_eq!((n("I-II"), n("III-IV"), n("1"), n("2")), (3, 33, 18, 18));
+        assert_eq!(report.by_estimated_tone["unknown"].n, 36);
+        let json = serde_json::to_value(&report).unwrap();
+        assert!(json.get("by_estimated_tone").is_some());
     }
 
     #[test]

@@ -1,0 +1,109 @@
+//! The photo (clinical) classifier end to end: a tiny training run with every fairness option,
+//! its card, and the analyser loading what it wrote.
+
+mod common;
+
+use common::{dermtone, scratch, shared};
+use serde_json::Value;
+
+#[test]
+fn a_tiny_clinical_run_with_every_fairness_option_writes_a_card_with_per_group_evidence() {
+    let out_dir = scratch("clinical");
+    let data = shared("fitzpatrick17k_ajl_subset");
+    let out = dermtone(&[
+        "train",
+        "clinical",
+        "--data",
+        data.to_str().unwrap(),
+        "--out",
+        out_dir.to_str().unwrap(),
+        "--checkpoint",
+        out_dir.join("checkpoints").to_str().unwrap(),
+        "--id",
+        "tiny-photo",
+        "--limit",
+        "64",
+        "--width",
+        "8",
+        "--batch-size",
+        "16",
+        "--epochs",
+        "1",
+        "--size",
+        "32",
+        "--tone-balanced",
+        "--tone-augment",
+        "0.5",
+        "--group-robust",
+        "0.05",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let card: Value = serde_json::from_str(
+        &std::fs::read_to_string(out_dir.join("tiny-photo.card.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(card["task"], "photo");
+    let options = &card["training"]["options"];
+    assert_eq!(options["tone_balanced"], true);
+    assert_eq!(options["tone_augment"], 0.5);
+    assert_eq!(card["labels"].as_array().unwrap().len(), 12);
+    let composition = &card["data"]["training_composition_by_tone"];
+    let real: u64 = ["I-II", "III-IV", "V-VI", "unknown"]
+        .iter()
+        .map(|g| {
+            assert_eq!(composition[g]["synthetic"], 0);
+            composition[g]["real"].as_u64().unwrap()
+        })
+        .sum();
+    assert_eq!(real, 64);
+    let evidence = &card["evidence"]["groups"];
+    for group in ["I-II", "III-IV", "V-VI"] {
+        let row = &evidence[group];
+        assert!(row["n"].as_u64().unwrap() > 0, "{group}");
+        assert_eq!(row["low_evidence"], row["n"].as_u64().unwrap() < 30);
+    }
+    let threshold = card["operating_point"]["threshold"].as_f64().unwrap();
+    assert!((0.0..=1.0).contains(&threshold), "{threshold}");
+    assert!(card["watermark_check"]["test"]["corners_masked"]["accuracy"].is_number());
+    let markdown = std::fs::read_to_string(out_dir.join("tiny-photo.md")).unwrap();
+    assert!(markdown.contains("By estimated skin tone"), "{markdown}");
+    assert!(markdown.contains("Watermark shortcut check"));
+
+    let manifest: Value =
+        serde_json::from_str(&std::fs::read_to_string(out_dir.join("manifest.json")).unwrap())
+            .unwrap();
+    let photo = manifest["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["task"] == "photo")
+        .unwrap();
+    assert_eq!(photo["id"], "tiny-photo");
+    assert_eq!(
+        photo["operating_point"]["classes"]
+            .as_array()
+            .unwrap()
+            .len(),
+        6
+    );
+}
+
+#[test]
+fn bad_fairness_options_are_refused_before_any_work() {
+    let data = shared("fitzpatrick17k_ajl_subset");
+    let out = dermtone(&[
+        "train",
+        "clinical",
+        "--data",
+        data.to_str().unwrap(),
+        "--group-robust",
+        "2",
+    ]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("--group-robust"), "{stderr}");
+}

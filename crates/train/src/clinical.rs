@@ -1,0 +1,302 @@
+//! Training the photo (clinical) classifier on the Fitzpatrick17k subset: 12 condition groups
+//! (see [`crate::clinical_taxonomy`]) whose malignant groups sum to the triage score. The
+//! fairness-aware options — tone-balanced sampling, melanin re-toning, a group-robust loss —
+//! are off by default, so each one is measured on val per Fitzpatrick group before it is kept.
+
+use std::path::{Path, PathBuf};
+
+use dermtone_engine::{InputSpec, decode_image, fitzpatrick_group, resize_for_model};
+use dermtone_net::{ClassifierConfig, NetKind};
+use image::RgbImage;
+
+use crate::augment::crop_and_jitter;
+use crate::clinical_taxonomy::{GROUPS, Triage, group_of};
+use crate::dermoscopy::TrainBackend;
+use crate::evaluation::{auroc, malignant_scores};
+use crate::fit::{
+    Checkpoint, FitOptions, GroupRobust, Sampling, Split, Targets, TrainEvent, fit,
+    fit_normalisation,
+};
+use crate::fitzpatrick17k::{Record, image_path, read_labels};
+use crate::metrics::{ClassificationMetrics, classification_metrics};
+use crate::parallel::map_on_all_cores;
+use crate::tone_augment::ToneAugment;
+
+/// Labelled Fitzpatrick groups in order; an image without a type is in [`UNKNOWN_TONE`].
+pub const TONE_GROUPS: [&str; 3] = ["I-II", "III-IV", "V-VI"];
+
+/// Index of the "unknown" tone group (after [`TONE_GROUPS`]).
+pub const UNKNOWN_TONE: usize = TONE_GROUPS.len();
+
+/// Everything that decides a training run; recorded in the model card.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ClinicalTrainOptions {
+    /// Fitzpatrick17k subset folder.
+    pub data: PathBuf,
+    /// Seed for initialisation, shuffling and augmentation.
+    pub seed: u64,
+    /// Passes over the training split (at most; see `patience`).
+    pub epochs: usize,
+    /// Images per optimiser step.
+    pub batch_size: usize,
+    /// Peak learning rate (cosine-decayed to zero).
+    pub learning_rate: f64,
+    /// Side of the square network input.
+    pub input_size: u32,
+    /// Channels of the first block.
+    pub base_width: usize,
+    /// Network body.
+    pub kind: NetKind,
+    /// Where the network trains.
+    pub backend: TrainBackend,
+    /// Label smoothing of the targets.
+    pub label_smoothing: f32,
+    /// Stop after this many epochs without a better val score.
+    pub patience: Option<usize>,
+    /// Balance sampling over condition group × Fitzpatrick group (square-root weights) instead
+    /// of condition group alone, so darker skin is drawn more often than its share.
+    pub tone_balanced: bool,
+    /// Share of training draws re-toned to a random skin tone (0 = off; see [`ToneAugment`]).
+    pub tone_augment: f64,
+    /// Step size of the group-robust (group DRO) loss over Fitzpatrick groups (0 = plain loss).
+    pub group_robust: f32,
+    /// Use at most this many images per split (for smoke tests), all when `None`.
+    pub limit: Option<usize>,
+}
+
+/// A split's resized images with their condition groups and labelled tones.
+pub struct ClinicalSplit {
+    /// Images and condition-group indices.
+    pub split: Split,
+    /// Tone group index per image ([`TONE_GROUPS`], or [`UNKNOWN_TONE`]).
+    pub tones: Vec<usize>,
+    /// The dataset records, in the same order.
+    pub records: Vec<Record>,
+}
+
+/// The selected model and how it was measured.
+pub struct ClinicalTrainReport {
+    /// f32 burnpack record of the epoch that was best on val.
+    pub best_record: Vec<u8>,
+    /// Epoch (1-based) of that record.
+    pub best_epoch: usize,
+    /// Val metrics of that record.
+    pub val: ClassificationMetrics,
+    /// Its selection score on val (see [`selection_score`]).
+    pub val_score: f64,
+    /// Input normalisation fitted on the train split.
+    pub input: InputSpec,
+    /// Network shape.
+    pub config: ClassifierConfig,
+    /// Real training images per tone group (`TONE_GROUPS` then unknown); none are synthetic.
+    pub train_by_tone: [usize; 4],
+    /// Val images at the input size.
+    pub val_split: ClinicalSplit,
+    /// Test images at the input size (evaluated only after selection).
+    pub test_split: ClinicalSplit,
+}
+
+/// The options that must match for a checkpoint to be resumed: all but the number of epochs.
+pub fn recipe(options: &ClinicalTrainOptions) -> String {
+    let mut value = serde_json::to_value(options).unwrap_or_default();
+    if let Some(map) = value.as_object_mut() {
+        map.remove("epochs");
+    }
+    value.to_string()
+}
+
+/// Tone group index of a labelled Fitzpatrick type.
+pub fn tone_index(fitzpatrick: Option<u8>) -> usize {
+    let group = fitzpatrick_group(fitzpatrick);
+    TONE_GROUPS
+        .iter()
+        .position(|g| *g == group)
+        .unwrap_or(UNKNOWN_TONE)
+}
+
+/// Which groups of the network output are malignant.
+pub fn malignant_group_indices() -> Vec<usize> {
+    (0..GROUPS.len())
+        .filter(|&g| GROUPS[g].triage == Triage::Malignant)
+        .collect()
+}
+
+/// The val selection score: the mean of the malignant-vs-rest AUROC over all images and the
+/// lowest malignant AUROC among the labelled Fitzpatrick groups — a model is chosen for how
+/// well it triages *and* how well it triages the skin it serves worst.
+pub fn selection_score(probabilities: &[Vec<f32>], labels: &[usize], tones: &[usize]) -> f64 {
+    let malignant = malignant_group_indices();
+    let scores = malignant_scores(probabilities, &malignant);
+    let truth: Vec<bool> = labels.iter().map(|l| malignant.contains(l)).collect();
+    let overall = auroc(&scores, &truth).unwrap_or(0.5);
+    let worst = (0..TONE_GROUPS.len())
+        .filter_map(|t| {
+            let idx: Vec<usize> = (0..labels.len()).filter(|&i| tones[i] == t).collect();
+            let s: Vec<f32> = idx.iter().map(|&i| scores[i]).collect();
+            let y: Vec<bool> = idx.iter().map(|&i| truth[i]).collect();
+            auroc(&s, &y)
+        })
+        .fold(overall, f64::min);
+    (overall + worst) / 2.0
+}
+
+/// Trains the photo classifier and returns the epoch selected on val.
+pub fn train_clinical(
+    options: &ClinicalTrainOptions,
+    checkpoint: Option<Checkpoint>,
+    on_event: &mut dyn FnMut(TrainEvent),
+) -> Result<ClinicalTrainReport, String> {
+    on_event(TrainEvent::Loading);
+    let records = read_labels(&options.data)?;
+    let size = options.input_size;
+    // Crops are taken from a slightly larger copy, so a full-area crop still has detail to lose.
+    let train = load_clinical_split(
+        &options.data,
+        &records,
+        "train",
+        size + size / 4,
+        options.limit,
+    )?;
+    let val = load_clinical_split(&options.data, &records, "val", size, options.limit)?;
+    let test = load_clinical_split(&options.data, &records, "test", size, options.limit)?;
+    let input = fit_normalisation(&train.split.images, size);
+    let tone_augment = (options.tone_augment > 0.0)
+        .then(|| ToneAugment::without_lesion_masks(&train.split.images, options.tone_augment))
+        .transpose()?;
+    let config = ClassifierConfig::new(GROUPS.len())
+        .with_base_width(options.base_width)
+        .with_kind(options.kind);
+    let strata: Vec<usize> = train
+        .split
+        .labels
+        .iter()
+        .zip(&train.tones)
+        .map(|(&label, &tone)| label * (UNKNOWN_TONE + 1) + tone)
+        .collect();
+    let group_robust = GroupRobust {
+        groups: train.tones.clone(),
+        step: options.group_robust,
+    };
+    let val_tones = val.tones.clone();
+    let fitted = fit(
+        &train.split,
+        &val.split,
+        &FitOptions {
+            device: options.backend.device()?,
+            seed: options.seed,
+            epochs: options.epochs,
+            batch_size: options.batch_size,
+            learning_rate: options.learning_rate,
+            config: config.clone(),
+            input: input.clone(),
+            class_weights: vec![1.0; GROUPS.len()],
+            targets: Targets::Hard,
+            augment: &move |image, index, rng| {
+                let retoned = tone_augment
+                    .as_ref()
+                    .and_then(|tone| tone.apply(index, image, rng));
+                crop_and_jitter(retoned.as_ref().unwrap_or(image), size, rng)
+            },
+            score: &move |probabilities, labels| selection_score(probabilities, labels, &val_tones),
+            sampling: Sampling::Balanced,
+            label_smoothing: options.label_smoothing,
+            patience: options.patience,
+            checkpoint,
+            strata: options.tone_balanced.then_some(&strata[..]),
+            group_robust: (options.group_robust > 0.0).then_some(&group_robust),
+        },
+        on_event,
+    )?;
+    let mut train_by_tone = [0usize; 4];
+    for &tone in &train.tones {
+        train_by_tone[tone] += 1;
+    }
+    Ok(ClinicalTrainReport {
+        best_record: fitted.record,
+        best_epoch: fitted.epoch,
+        val: fitted.val,
+        val_score: fitted.score,
+        input,
+        config,
+        train_by_tone,
+        val_split: val,
+        test_split: test,
+    })
+}
+
+/// One split of a Fitzpatrick17k-layout folder (its first `limit` images when set), decoded
+/// and resized to `size` on all cores, with condition groups and labelled tones.
+pub fn load_clinical_split(
+    dir: &Path,
+    records: &[Record],
+    split: &str,
+    size: u32,
+    limit: Option<usize>,
+) -> Result<ClinicalSplit, String> {
+    let chosen: Vec<Record> = records
+        .iter()
+        .filter(|r| r.split == split)
+        .take(limit.unwrap_or(usize::MAX))
+        .cloned()
+        .collect();
+    if chosen.is_empty() {
+        return Err(format!(
+            "split {split:?} has no images in {}",
+            dir.display()
+        ));
+    }
+    let labels = chosen
+        .iter()
+        .map(|r| group_of(&r.label))
+        .collect::<Result<Vec<_>, _>>()?;
+    let images = map_on_all_cores(&chosen, |r| {
+        Ok(resize_for_model(&read_photo(dir, r)?, size))
+    })?;
+    Ok(ClinicalSplit {
+        split: Split { images, labels },
+        tones: chosen.iter().map(|r| tone_index(r.fitzpatrick)).collect(),
+        records: chosen,
+    })
+}
+
+/// The decoded photo of a record.
+pub fn read_photo(dir: &Path, record: &Record) -> Result<RgbImage, String> {
+    let path = image_path(dir, &record.md5hash);
+    let bytes = std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    decode_image(&bytes).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Top-group metrics of the condition head on resized images.
+pub fn group_metrics(probabilities: &[Vec<f32>], labels: &[usize]) -> ClassificationMetrics {
+    classification_metrics(probabilities, labels, GROUPS.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_score_is_pulled_down_by_the_worst_tone_group() {
+        let malignant = [0.9f32, 0.1];
+        let benign = [0.1f32, 0.9];
+        let rows = |m: bool| {
+            let mut p = vec![0.0f32; GROUPS.len()];
+            let (hi, lo) = if m {
+                (malignant[0], malignant[1])
+            } else {
+                (benign[0], benign[1])
+            };
+            p[0] = hi;
+            p[8] = lo;
+            p
+        };
+        // Group 0 ranks perfectly; group 1 ranks backwards.
+        let probabilities = vec![rows(true), rows(false), rows(false), rows(true)];
+        let labels = [0, 8, 0, 8];
+        let tones = [0, 0, 1, 1];
+        let score = selection_score(&probabilities, &labels, &tones);
+        assert!((score - 0.25).abs() < 1e-9, "{score}");
+        assert_eq!(tone_index(Some(5)), 2);
+        assert_eq!(tone_index(None), UNKNOWN_TONE);
+    }
+}
