@@ -127,6 +127,10 @@ pub enum TrainTask {
         /// Step size of a group-robust (group DRO) loss over Fitzpatrick groups (0 = off).
         #[arg(long, default_value_t = 0.0)]
         group_robust: f32,
+        /// Start from the body of the dermoscopy model shipped in this folder (a fresh head)
+        /// instead of random weights.
+        #[arg(long)]
+        init_from: Option<PathBuf>,
         /// Folder for per-epoch checkpoints (default `checkpoints/<id>`).
         #[arg(long)]
         checkpoint: Option<PathBuf>,
@@ -244,6 +248,7 @@ pub fn run(task: TrainTask) -> Result<(), String> {
             tone_balanced,
             tone_augment,
             group_robust,
+            init_from,
             checkpoint,
             resume,
             limit,
@@ -276,6 +281,7 @@ pub fn run(task: TrainTask) -> Result<(), String> {
                 tone_balanced,
                 tone_augment,
                 group_robust,
+                init_from,
                 limit,
             };
             let checkpoint_dir = checkpoint.unwrap_or_else(|| Path::new("checkpoints").join(&id));

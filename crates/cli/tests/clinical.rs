@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{dermtone, scratch, shared};
+use common::{dermtone, repo, scratch, shared};
 use serde_json::Value;
 
 #[test]
@@ -23,14 +23,14 @@ fn a_tiny_clinical_run_with_every_fairness_option_writes_a_card_with_per_group_e
         "tiny-photo",
         "--limit",
         "64",
-        "--width",
-        "8",
         "--batch-size",
         "16",
         "--epochs",
         "1",
         "--size",
         "32",
+        "--init-from",
+        repo().join("models").to_str().unwrap(),
         "--tone-balanced",
         "--tone-augment",
         "0.5",
@@ -50,6 +50,7 @@ fn a_tiny_clinical_run_with_every_fairness_option_writes_a_card_with_per_group_e
     let options = &card["training"]["options"];
     assert_eq!(options["tone_balanced"], true);
     assert_eq!(options["tone_augment"], 0.5);
+    assert!(options["init_from"].as_str().unwrap().ends_with("models"));
     assert_eq!(card["labels"].as_array().unwrap().len(), 12);
     let composition = &card["data"]["training_composition_by_tone"];
     let real: u64 = ["I-II", "III-IV", "V-VI", "unknown"]
@@ -90,6 +91,32 @@ fn a_tiny_clinical_run_with_every_fairness_option_writes_a_card_with_per_group_e
             .len(),
         6
     );
+}
+
+#[test]
+fn starting_from_a_dermoscopy_model_of_another_width_is_refused() {
+    let out_dir = scratch("clinical-width");
+    let data = shared("fitzpatrick17k_ajl_subset");
+    let out = dermtone(&[
+        "train",
+        "clinical",
+        "--data",
+        data.to_str().unwrap(),
+        "--out",
+        out_dir.to_str().unwrap(),
+        "--checkpoint",
+        out_dir.join("checkpoints").to_str().unwrap(),
+        "--limit",
+        "16",
+        "--width",
+        "8",
+        "--init-from",
+        repo().join("models").to_str().unwrap(),
+    ]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("width 16"), "{stderr}");
+    assert!(!out_dir.join("manifest.json").exists());
 }
 
 #[test]

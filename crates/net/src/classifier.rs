@@ -89,6 +89,17 @@ impl Classifier {
         }
     }
 
+    /// The same body with a fresh head for `num_classes` (mobile networks only): transfer from
+    /// one task to another.
+    pub fn with_new_head(self, num_classes: usize, device: &Device) -> Result<Self, String> {
+        match self {
+            Classifier::Mobile(net) => {
+                Ok(Classifier::Mobile(net.with_new_head(num_classes, device)))
+            }
+            Classifier::Plain(_) => Err("only a mobile network can start another task".into()),
+        }
+    }
+
     /// The inner network's f32 burnpack record. Reads tensors synchronously: not for WebGPU in
     /// the browser.
     pub fn record_bytes(self) -> Result<Vec<u8>, String> {

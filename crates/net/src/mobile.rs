@@ -170,12 +170,27 @@ impl MobileNet {
         }
     }
 
+    /// The same body with a fresh head for `num_classes`: a network trained on one task (e.g.
+    /// dermoscopy) becomes the starting point for another (e.g. clinical photos).
+    pub fn with_new_head(self, num_classes: usize, device: &Device) -> Self {
+        let [features, _] = self.head.weight.val().dims();
+        Self {
+            head: LinearConfig::new(features, num_classes).init(device),
+            ..self
+        }
+    }
+
     /// Logits `[batch, num_classes]` for a batch of normalised images.
     pub fn forward(&self, images: Tensor<4>) -> Tensor<2> {
+        self.head
+            .forward(self.dropout.forward(self.features(images)))
+    }
+
+    /// Pooled features `[batch, head channels]`: everything but the head.
+    fn features(&self, images: Tensor<4>) -> Tensor<2> {
         let x = self.stem.forward(images);
         let x = self.blocks.iter().fold(x, |x, block| block.forward(x));
-        let pooled: Tensor<2> = self.pool.forward(self.head_conv.forward(x)).flatten(1, 3);
-        self.head.forward(self.dropout.forward(pooled))
+        self.pool.forward(self.head_conv.forward(x)).flatten(1, 3)
     }
 }
 
@@ -191,5 +206,11 @@ mod tests {
         let logits = model.forward(Tensor::zeros([2, 3, 64, 64], &device));
         assert_eq!(logits.dims(), [2, 7]);
         assert!(model.num_params() < 1_000_000, "{}", model.num_params());
+        let input = Tensor::<4>::ones([1, 3, 32, 32], &device);
+        let before = model.features(input.clone()).into_data();
+        let renewed = model.with_new_head(12, &device);
+        assert_eq!(renewed.forward(input.clone()).dims(), [1, 12]);
+        let after = renewed.features(input).into_data();
+        after.assert_approx_eq::<f32>(&before, Default::default());
     }
 }

@@ -5,6 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
+use burn::tensor::Device;
 use dermtone_engine::{InputSpec, decode_image, fitzpatrick_group, resize_for_model};
 use dermtone_net::{ClassifierConfig, NetKind};
 use image::RgbImage;
@@ -12,6 +13,7 @@ use image::RgbImage;
 use crate::augment::crop_and_jitter;
 use crate::clinical_taxonomy::{GROUPS, Triage, group_of};
 use crate::dermoscopy::TrainBackend;
+use crate::dermoscopy_eval::load_shipped;
 use crate::evaluation::{auroc, malignant_scores};
 use crate::fit::{
     Checkpoint, FitOptions, GroupRobust, Sampling, Split, Targets, TrainEvent, fit,
@@ -60,6 +62,9 @@ pub struct ClinicalTrainOptions {
     pub tone_augment: f64,
     /// Step size of the group-robust (group DRO) loss over Fitzpatrick groups (0 = plain loss).
     pub group_robust: f32,
+    /// Start from the body of the dermoscopy model shipped in this folder (its manifest's
+    /// `dermoscopy` entry; a fresh head), instead of random weights: transfer from HAM10000.
+    pub init_from: Option<PathBuf>,
     /// Use at most this many images per split (for smoke tests), all when `None`.
     pub limit: Option<usize>,
 }
@@ -177,6 +182,11 @@ pub fn train_clinical(
         groups: train.tones.clone(),
         step: options.group_robust,
     };
+    let initial_record = options
+        .init_from
+        .as_deref()
+        .map(|dir| dermoscopy_body(dir, &config))
+        .transpose()?;
     let val_tones = val.tones.clone();
     let fitted = fit(
         &train.split,
@@ -204,6 +214,7 @@ pub fn train_clinical(
             checkpoint,
             strata: options.tone_balanced.then_some(&strata[..]),
             group_robust: (options.group_robust > 0.0).then_some(&group_robust),
+            initial_record: initial_record.as_deref(),
         },
         on_event,
     )?;
@@ -222,6 +233,22 @@ pub fn train_clinical(
         val_split: val,
         test_split: test,
     })
+}
+
+/// The f32 record of `config`'s shape holding the body of the dermoscopy model shipped in
+/// `models_dir` and a fresh head.
+fn dermoscopy_body(models_dir: &Path, config: &ClassifierConfig) -> Result<Vec<u8>, String> {
+    let (entry, model) = load_shipped(models_dir)?;
+    let source = entry.architecture.config();
+    if source.base_width != config.base_width || source.kind != config.kind {
+        return Err(format!(
+            "--init-from: model {} is a {:?} network of width {}, not {:?} of width {}",
+            entry.id, source.kind, source.base_width, config.kind, config.base_width
+        ));
+    }
+    model
+        .with_new_head(config.num_classes, &Device::flex())?
+        .record_bytes()
 }
 
 /// One split of a Fitzpatrick17k-layout folder (its first `limit` images when set), decoded

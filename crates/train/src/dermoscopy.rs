@@ -180,6 +180,7 @@ pub fn train_dermoscopy(
             checkpoint,
             strata: None,
             group_robust: None,
+            initial_record: None,
         },
         on_event,
     )?;

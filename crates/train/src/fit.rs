@@ -113,15 +113,16 @@ pub struct FitOptions<'a> {
     pub strata: Option<&'a [usize]>,
     /// Group-robust loss over these groups instead of the plain mean; hard targets only.
     pub group_robust: Option<&'a GroupRobust>,
+    /// f32 record of `config`'s shape to start from (transfer), instead of a random init.
+    pub initial_record: Option<&'a [u8]>,
 }
 
 /// Group DRO (Sagawa et al., ICLR 2020): the loss is a weighted sum of per-group mean losses,
 /// and after every step each group's weight grows with its loss, so training keeps pushing on
 /// whichever group (e.g. a skin-tone group) it currently serves worst.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GroupRobust {
     /// Group index per training image.
-    #[serde(skip)]
     pub groups: Vec<usize>,
     /// Step size of the exponentiated-gradient update of the group weights.
     pub step: f32,
@@ -169,7 +170,8 @@ pub struct Fitted {
 /// Trains a classifier on `train` and returns the epoch that scored best on `val`. With a
 /// checkpoint folder, every epoch is saved there and `resume` continues after the last one: the
 /// weights, the best epoch so far and the random stream (replayed) are restored, so a resumed run
-/// draws the same batches as an uninterrupted one; AdamW's moment estimates restart.
+/// draws the same batches as an uninterrupted one; AdamW's moment estimates (and group DRO's
+/// group weights) restart.
 pub fn fit(
     train: &Split,
     val: &Split,
@@ -179,7 +181,10 @@ pub fn fit(
     let device = options.device.clone().autodiff();
     device.seed(options.seed);
     let num_classes = options.config.num_classes;
-    let mut model = options.config.init(&device);
+    let mut model = match options.initial_record {
+        Some(record) => options.config.load_record(record, &device)?,
+        None => options.config.init(&device),
+    };
     let mut optimizer = AdamWConfig::new().with_weight_decay(1e-4).init();
     let hard_loss = CrossEntropyLossConfig::new()
         .with_weights(Some(options.class_weights.clone()))

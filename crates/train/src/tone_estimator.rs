@@ -126,6 +126,7 @@ pub fn train_tone_estimator(
             checkpoint: None,
             strata: None,
             group_robust: None,
+            initial_record: None,
         },
         on_event,
     )?;
