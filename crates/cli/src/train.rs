@@ -477,8 +477,13 @@ fn tone(options: &ToneTrainOptions, id: &str, out: &Path) -> Result<(), String> 
     Ok(())
 }
 
+/// The command as a reader would retype it: `dermtone` and the arguments (the binary's own
+/// path depends on the build folder, so it is left out).
 fn command_line() -> String {
-    std::env::args().collect::<Vec<_>>().join(" ")
+    std::iter::once("dermtone".to_string())
+        .chain(std::env::args().skip(1))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn progress_bar() -> ProgressBar {

@@ -3,40 +3,38 @@
 
 mod common;
 
+use std::path::Path;
+use std::process::Output;
+
 use common::{dermtone, repo, scratch, shared};
 use serde_json::Value;
 
 #[test]
 fn a_tiny_clinical_run_with_every_fairness_option_writes_a_card_with_per_group_evidence() {
     let out_dir = scratch("clinical");
-    let data = shared("fitzpatrick17k_ajl_subset");
-    let out = dermtone(&[
-        "train",
-        "clinical",
-        "--data",
-        data.to_str().unwrap(),
-        "--out",
-        out_dir.to_str().unwrap(),
-        "--checkpoint",
-        out_dir.join("checkpoints").to_str().unwrap(),
-        "--id",
-        "tiny-photo",
-        "--limit",
-        "64",
-        "--batch-size",
-        "16",
-        "--epochs",
-        "1",
-        "--size",
-        "32",
-        "--init-from",
-        repo().join("models").to_str().unwrap(),
-        "--tone-balanced",
-        "--tone-augment",
-        "0.5",
-        "--group-robust",
-        "0.05",
-    ]);
+    let models = repo().join("models");
+    let out = train_clinical(
+        &out_dir,
+        &[
+            "--id",
+            "tiny-photo",
+            "--limit",
+            "64",
+            "--batch-size",
+            "16",
+            "--epochs",
+            "1",
+            "--size",
+            "32",
+            "--init-from",
+            models.to_str().unwrap(),
+            "--tone-balanced",
+            "--tone-augment",
+            "0.5",
+            "--group-robust",
+            "0.05",
+        ],
+    );
     assert!(
         out.status.success(),
         "{}",
@@ -96,23 +94,18 @@ fn a_tiny_clinical_run_with_every_fairness_option_writes_a_card_with_per_group_e
 #[test]
 fn starting_from_a_dermoscopy_model_of_another_width_is_refused() {
     let out_dir = scratch("clinical-width");
-    let data = shared("fitzpatrick17k_ajl_subset");
-    let out = dermtone(&[
-        "train",
-        "clinical",
-        "--data",
-        data.to_str().unwrap(),
-        "--out",
-        out_dir.to_str().unwrap(),
-        "--checkpoint",
-        out_dir.join("checkpoints").to_str().unwrap(),
-        "--limit",
-        "16",
-        "--width",
-        "8",
-        "--init-from",
-        repo().join("models").to_str().unwrap(),
-    ]);
+    let models = repo().join("models");
+    let out = train_clinical(
+        &out_dir,
+        &[
+            "--limit",
+            "16",
+            "--width",
+            "8",
+            "--init-from",
+            models.to_str().unwrap(),
+        ],
+    );
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("width 16"), "{stderr}");
@@ -133,4 +126,22 @@ fn bad_fairness_options_are_refused_before_any_work() {
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("--group-robust"), "{stderr}");
+}
+
+/// Runs `dermtone train clinical` on the shared subset, writing into `out_dir`, with `extra`.
+fn train_clinical(out_dir: &Path, extra: &[&str]) -> Output {
+    let data = shared("fitzpatrick17k_ajl_subset");
+    let checkpoints = out_dir.join("checkpoints");
+    let mut args = vec![
+        "train",
+        "clinical",
+        "--data",
+        data.to_str().unwrap(),
+        "--out",
+        out_dir.to_str().unwrap(),
+        "--checkpoint",
+        checkpoints.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    dermtone(&args)
 }

@@ -207,15 +207,7 @@ pub fn evaluate(input: &EvalInput) -> EvalReport {
     let (sensitivity, specificity) = images.malignant_rates(&all);
     let (melanoma_sensitivity, melanoma_specificity) = images.melanoma_rates(&all);
     let reliability = bin_outcomes(&images.outcomes, ECE_BINS);
-    let ci95 = STATISTICS
-        .iter()
-        .filter_map(|&(key, statistic)| {
-            bootstrap_ci(n, input.resamples, input.seed, |idx| {
-                statistic(&images, idx)
-            })
-            .map(|ci| (key.to_string(), ci))
-        })
-        .collect();
+    let ci95 = images.intervals(&all, |_| true, input);
     EvalReport {
         task: input.task.to_string(),
         model: input.model.to_string(),
@@ -310,17 +302,14 @@ const STATISTICS: [(&str, Statistic); 8] = [
     }),
 ];
 
-/// The figures of a tone group with a bootstrap interval, by their key in its `ci95`.
-const TONE_STATISTICS: [(&str, Statistic); 5] = [
-    ("accuracy", |images, idx| images.accuracy(idx)),
-    ("ece", |images, idx| Some(images.ece(idx))),
-    ("malignant_auroc", |images, idx| images.malignant_auroc(idx)),
-    ("malignant_sensitivity", |images, idx| {
-        images.malignant_rates(idx).0
-    }),
-    ("malignant_specificity", |images, idx| {
-        images.malignant_rates(idx).1
-    }),
+/// The headline figures that also get an interval within each tone group (the rest need more
+/// classes than a small group holds).
+const TONE_FIGURES: [&str; 5] = [
+    "accuracy",
+    "ece",
+    "malignant_auroc",
+    "malignant_sensitivity",
+    "malignant_specificity",
 ];
 
 /// Per-image facts every figure is computed from, so a figure over any subset of images (a
@@ -354,6 +343,27 @@ impl<'a> Images<'a> {
             melanoma_class: input.melanoma_class,
             threshold: input.threshold,
         }
+    }
+
+    /// 95% bootstrap intervals, resampling among `members`, of the [`STATISTICS`] whose key
+    /// `keep` accepts; a figure undefined in too many resamples is left out.
+    fn intervals(
+        &self,
+        members: &[usize],
+        keep: impl Fn(&str) -> bool,
+        input: &EvalInput,
+    ) -> BTreeMap<String, [f64; 2]> {
+        STATISTICS
+            .iter()
+            .filter(|(key, _)| keep(key))
+            .filter_map(|&(key, statistic)| {
+                bootstrap_ci(members.len(), input.resamples, input.seed, |picks| {
+                    let chosen: Vec<usize> = picks.iter().map(|&p| members[p]).collect();
+                    statistic(self, &chosen)
+                })
+                .map(|ci| (key.to_string(), ci))
+            })
+            .collect()
     }
 
     fn accuracy(&self, idx: &[usize]) -> Option<f64> {
@@ -450,16 +460,7 @@ impl<'a> Images<'a> {
             .into_iter()
             .map(|(group, idx)| {
                 let (malignant_sensitivity, malignant_specificity) = self.malignant_rates(&idx);
-                let ci95 = TONE_STATISTICS
-                    .iter()
-                    .filter_map(|&(key, statistic)| {
-                        bootstrap_ci(idx.len(), input.resamples, input.seed, |picks| {
-                            let chosen: Vec<usize> = picks.iter().map(|&p| idx[p]).collect();
-                            statistic(self, &chosen)
-                        })
-                        .map(|ci| (key.to_string(), ci))
-                    })
-                    .collect();
+                let ci95 = self.intervals(&idx, |key| TONE_FIGURES.contains(&key), input);
                 let eval = ToneEval {
                     n: idx.len(),
                     low_evidence: idx.len() < LOW_EVIDENCE_N,
