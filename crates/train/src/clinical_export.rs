@@ -141,7 +141,7 @@ pub fn export_clinical(
         "intended_use": "Screening aid for plain (non-dermoscopic) photos of skin conditions taken with a phone or camera. Not a diagnosis: a flagged result means 'see a clinician', and an unflagged result is not an all-clear.",
         "data": {
             "name": "Fitzpatrick17k subset (Groh et al., CVPR Workshops 2021; CSCW 2022), 21 conditions from the DermaAmin and Atlas Dermatologico atlases",
-            "licence": "CC BY-NC-SA 3.0 (non-commercial, share-alike); images © their source atlases; these weights are derived from them and carry the same terms",
+            "licence": licence(options),
             "split": "duplicate-aware split in labels.csv from ../shared/data/fitzpatrick17k_ajl_subset (half of the test duplicate groups withheld for independent evaluation)",
             "skin_tone": "crowd-labelled Fitzpatrick types (Scale AI), noisy; types V-VI are about 10 % of the training images",
             "images": { "train": report.train_by_tone.iter().sum::<usize>(), "val": val.split.labels.len(), "test": report.test_split.split.labels.len() },
@@ -211,6 +211,18 @@ pub fn export_clinical(
         test: test.report,
         val: val_eval.report,
     })
+}
+
+/// The weights' terms: Fitzpatrick17k's, and HAM10000's too when training started from the
+/// dermoscopy model.
+fn licence(options: &ClinicalTrainOptions) -> String {
+    let own = "CC BY-NC-SA 3.0 (non-commercial, share-alike); images © their source atlases; these weights are derived from them and carry the same terms";
+    match &options.init_from {
+        Some(_) => format!(
+            "{own}. Training started from the dermoscopy model's weights, derived from HAM10000 (CC BY-NC 4.0, non-commercial), whose terms apply as well"
+        ),
+        None => own.to_string(),
+    }
 }
 
 /// Malignant AUROC and accuracy per labelled group with the corners masked, beside the plain
