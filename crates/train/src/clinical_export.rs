@@ -402,7 +402,7 @@ fn markdown_card(id: &str, card: &Value, test: &Evaluated, targets: &[TargetRow]
          {threshold:.3}, the highest threshold that catches ≥ {target:.0} % of val's malignant \
          photos in every labelled Fitzpatrick group.\n\n\
          ## Against the targets (test split, int8 as shipped)\n{targets}\n\
-         ## Watermark shortcut check\n{wm_method}. If the model relied on corner watermarks, \
+         ## Watermark shortcut check\nMethod: {wm_method}. If the model relied on corner watermarks, \
          masking them would cost it accuracy and AUROC.\n\n\
          | split | accuracy | accuracy, corners masked | malignant AUROC | malignant AUROC, corners masked |\n\
          |---|---:|---:|---:|---:|\n{watermark_rows}\n\

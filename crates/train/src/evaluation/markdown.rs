@@ -214,6 +214,11 @@ fn tone_table(md: &mut String, title: &str, intro: &str, tones: &BTreeMap<String
                 .get(key)
                 .map_or(String::new(), |[lo, hi]| format!(" [{lo:.2}–{hi:.2}]"))
         };
+        let ci_percent = |key: &str| {
+            t.ci95.get(key).map_or(String::new(), |[lo, hi]| {
+                format!(" [{:.1}–{:.1}%]", 100.0 * lo, 100.0 * hi)
+            })
+        };
         let _ = writeln!(
             md,
             "| {group} | {} | {} | {} | {}{} | {}{} | {}{} | {} | {} |",
@@ -223,9 +228,9 @@ fn tone_table(md: &mut String, title: &str, intro: &str, tones: &BTreeMap<String
             decimal(t.malignant_auroc),
             ci("malignant_auroc"),
             percent(t.malignant_sensitivity),
-            ci("malignant_sensitivity"),
+            ci_percent("malignant_sensitivity"),
             percent(t.malignant_specificity),
-            ci("malignant_specificity"),
+            ci_percent("malignant_specificity"),
             decimal(Some(t.ece)),
             if t.low_evidence { "low evidence" } else { "" }
         );
