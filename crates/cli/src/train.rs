@@ -3,9 +3,10 @@
 use std::path::{Path, PathBuf};
 
 use clap::Subcommand;
+use dermtone_train::checkpoint::recipe;
 use dermtone_train::clinical::{ClinicalTrainOptions, train_clinical};
 use dermtone_train::clinical_export::export_clinical;
-use dermtone_train::dermoscopy::{TrainBackend, recipe};
+use dermtone_train::dermoscopy::TrainBackend;
 use dermtone_train::dermoscopy_export::export_dermoscopy;
 use dermtone_train::fit::{Checkpoint, Sampling};
 use dermtone_train::tone_estimator::{ToneTrainOptions, train_tone_estimator};
@@ -386,7 +387,7 @@ fn clinical(
     let checkpoint = Checkpoint {
         dir: checkpoint_dir,
         resume,
-        recipe: dermtone_train::clinical::recipe(options),
+        recipe: recipe(options),
     };
     let report = train_clinical(options, Some(checkpoint), &mut |event| {
         show(

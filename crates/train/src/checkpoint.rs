@@ -69,6 +69,16 @@ pub fn save(
     write(STATE, json.as_bytes())
 }
 
+/// A run's options as checkpoint recipe text: all but the number of epochs, which may be raised
+/// to train longer.
+pub fn recipe(options: &impl Serialize) -> String {
+    let mut value = serde_json::to_value(options).unwrap_or_default();
+    if let Some(map) = value.as_object_mut() {
+        map.remove("epochs");
+    }
+    value.to_string()
+}
+
 /// Reads the checkpoint in `dir`; `None` when there is none yet. A checkpoint written with
 /// another `recipe` is an error: resuming it would continue (or export) a different model.
 pub fn load(dir: &Path, recipe: &str) -> Result<Option<Saved>, String> {

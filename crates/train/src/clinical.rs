@@ -6,9 +6,8 @@
 use std::path::{Path, PathBuf};
 
 use burn::tensor::Device;
-use dermtone_engine::{InputSpec, decode_image, fitzpatrick_group, resize_for_model};
+use dermtone_engine::{InputSpec, fitzpatrick_group, resize_for_model};
 use dermtone_net::{ClassifierConfig, NetKind};
-use image::RgbImage;
 
 use crate::augment::crop_and_jitter;
 use crate::clinical_taxonomy::{GROUPS, Triage, group_of};
@@ -19,7 +18,7 @@ use crate::fit::{
     Checkpoint, FitOptions, GroupRobust, Sampling, Split, Targets, TrainEvent, fit,
     fit_normalisation,
 };
-use crate::fitzpatrick17k::{Record, image_path, read_labels};
+use crate::fitzpatrick17k::{Record, read_image, read_labels};
 use crate::metrics::{ClassificationMetrics, classification_metrics};
 use crate::parallel::map_on_all_cores;
 use crate::tone_augment::ToneAugment;
@@ -101,15 +100,6 @@ pub struct ClinicalTrainReport {
     pub test_split: ClinicalSplit,
 }
 
-/// The options that must match for a checkpoint to be resumed: all but the number of epochs.
-pub fn recipe(options: &ClinicalTrainOptions) -> String {
-    let mut value = serde_json::to_value(options).unwrap_or_default();
-    if let Some(map) = value.as_object_mut() {
-        map.remove("epochs");
-    }
-    value.to_string()
-}
-
 /// Tone group index of a labelled Fitzpatrick type.
 pub fn tone_index(fitzpatrick: Option<u8>) -> usize {
     let group = fitzpatrick_group(fitzpatrick);
@@ -136,13 +126,24 @@ pub fn selection_score(probabilities: &[Vec<f32>], labels: &[usize], tones: &[us
     let overall = auroc(&scores, &truth).unwrap_or(0.5);
     let worst = (0..TONE_GROUPS.len())
         .filter_map(|t| {
-            let idx: Vec<usize> = (0..labels.len()).filter(|&i| tones[i] == t).collect();
-            let s: Vec<f32> = idx.iter().map(|&i| scores[i]).collect();
-            let y: Vec<bool> = idx.iter().map(|&i| truth[i]).collect();
+            let (s, y) = in_tone(&scores, &truth, tones, t);
             auroc(&s, &y)
         })
         .fold(overall, f64::min);
     (overall + worst) / 2.0
+}
+
+/// The malignant scores and truths of the images in tone group `tone`.
+pub fn in_tone(
+    scores: &[f32],
+    truth: &[bool],
+    tones: &[usize],
+    tone: usize,
+) -> (Vec<f32>, Vec<bool>) {
+    (0..scores.len())
+        .filter(|&i| tones[i] == tone)
+        .map(|i| (scores[i], truth[i]))
+        .unzip()
 }
 
 /// Trains the photo classifier and returns the epoch selected on val.
@@ -277,20 +278,13 @@ pub fn load_clinical_split(
         .map(|r| group_of(&r.label))
         .collect::<Result<Vec<_>, _>>()?;
     let images = map_on_all_cores(&chosen, |r| {
-        Ok(resize_for_model(&read_photo(dir, r)?, size))
+        Ok(resize_for_model(&read_image(dir, r)?, size))
     })?;
     Ok(ClinicalSplit {
         split: Split { images, labels },
         tones: chosen.iter().map(|r| tone_index(r.fitzpatrick)).collect(),
         records: chosen,
     })
-}
-
-/// The decoded photo of a record.
-pub fn read_photo(dir: &Path, record: &Record) -> Result<RgbImage, String> {
-    let path = image_path(dir, &record.md5hash);
-    let bytes = std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    decode_image(&bytes).map_err(|e| format!("{}: {e}", path.display()))
 }
 
 /// Top-group metrics of the condition head on resized images.

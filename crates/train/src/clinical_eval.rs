@@ -9,13 +9,12 @@ use dermtone_engine::{ModelEntry, fitzpatrick_group, ita_estimate, resize_for_mo
 use dermtone_net::Classifier;
 use image::{Rgb, RgbImage};
 
-use crate::clinical::read_photo;
 use crate::clinical_taxonomy::{GROUPS, group_of};
 use crate::dermoscopy_eval::{
     Evaluated, LabelledImages, evaluate_probabilities, load_shipped_task,
 };
 use crate::fit::predict_calibrated;
-use crate::fitzpatrick17k::{Record, read_labels};
+use crate::fitzpatrick17k::{Record, read_image, read_labels};
 use crate::parallel::map_on_all_cores;
 
 /// The manifest task of the photo model.
@@ -84,7 +83,7 @@ pub fn load_clinical_for_eval(
         .map(|r| group_of(&r.label))
         .collect::<Result<Vec<_>, _>>()?;
     let loaded = map_on_all_cores(&records, |record| {
-        let photo = read_photo(data, record)?;
+        let photo = read_image(data, record)?;
         let estimated = ita_estimate(&photo).fitzpatrick;
         Ok((resize_for_model(&photo, size), tone_keys(estimated)))
     })?;

@@ -13,7 +13,8 @@ use dermtone_engine::{Calibration, OperatingPoint};
 use serde_json::{Value, json};
 
 use crate::clinical::{
-    ClinicalTrainOptions, ClinicalTrainReport, TONE_GROUPS, group_metrics, malignant_group_indices,
+    ClinicalTrainOptions, ClinicalTrainReport, TONE_GROUPS, group_metrics, in_tone,
+    malignant_group_indices,
 };
 use crate::clinical_eval::{
     CORNER_SHARE, PHOTO_TASK, evaluate_loaded, load_clinical_for_eval, load_shipped_photo,
@@ -26,7 +27,9 @@ use crate::evaluation::{
     ECE_BINS, EvalReport, ToneEval, expected_calibration_error, fit_temperature, malignant_scores,
     report_files, threshold_for_sensitivity,
 };
-use crate::export::{Quantised, install_model, int8_entry, quantise};
+use crate::export::{
+    Quantised, calibration_card, install_model, int8_entry, quantise, weights_card,
+};
 use crate::fit::{predict, predict_calibrated};
 
 /// Malignant sensitivity the operating point must reach on val in every Fitzpatrick group.
@@ -78,9 +81,7 @@ pub fn export_clinical(
     // group (and the whole split) reaches the target sensitivity on val.
     let threshold = (0..TONE_GROUPS.len())
         .map(|t| {
-            let idx: Vec<usize> = (0..scores.len()).filter(|&i| val.tones[i] == t).collect();
-            let s: Vec<f32> = idx.iter().map(|&i| scores[i]).collect();
-            let y: Vec<bool> = idx.iter().map(|&i| positives[i]).collect();
+            let (s, y) = in_tone(&scores, &positives, &val.tones, t);
             threshold_for_sensitivity(&s, &y, TARGET_SENSITIVITY)
         })
         .chain([threshold_for_sensitivity(
@@ -163,19 +164,12 @@ pub fn export_clinical(
         "parameters": report.config.init(&Device::flex()).num_params(),
         "input": entry.input,
         "labels": entry.labels,
-        "weights": {
-            "format": entry.format,
-            "int8_bytes": int8_bytes.len(),
-            "f32_bytes": report.best_record.len(),
-            "sha256": entry.sha256,
-            "quantisation": "per-output-channel symmetric int8 in a portable burnpack file, dequantised once at load on every backend (CPU and WebGPU)",
-        },
-        "calibration": {
-            "temperature": temperature,
-            "fitted_on": "val (int8 weights)",
-            "val_ece_before": expected_calibration_error(&val_raw, &val.split.labels, ECE_BINS),
-            "val_ece_after": val_eval.report.ece,
-        },
+        "weights": weights_card(&entry, report.best_record.len()),
+        "calibration": calibration_card(
+            temperature,
+            expected_calibration_error(&val_raw, &val.split.labels, ECE_BINS),
+            val_eval.report.ece,
+        ),
         "operating_point": {
             "classes": malignant_codes(),
             "threshold": threshold,

@@ -104,16 +104,6 @@ pub struct TrainReport {
     pub test_split: Split,
 }
 
-/// The options that must match for a checkpoint to be resumed: all but the number of epochs
-/// (which may be raised to train longer).
-pub fn recipe(options: &TrainOptions) -> String {
-    let mut value = serde_json::to_value(options).unwrap_or_default();
-    if let Some(map) = value.as_object_mut() {
-        map.remove("epochs");
-    }
-    value.to_string()
-}
-
 /// Trains a classifier and returns the one selected on val. With `checkpoint`, every epoch is
 /// saved there and `resume` continues an interrupted run.
 pub fn train_dermoscopy(

@@ -16,7 +16,9 @@ use crate::evaluation::{
     ECE_BINS, EvalReport, expected_calibration_error, fit_temperature, malignant_scores,
     report_files, threshold_for_sensitivity,
 };
-use crate::export::{Quantised, install_model, int8_entry, quantise};
+use crate::export::{
+    Quantised, calibration_card, install_model, int8_entry, quantise, weights_card,
+};
 use crate::fit::{predict, predict_calibrated};
 use crate::ham10000::{CLASSES, labels};
 use crate::metrics::classification_metrics;
@@ -132,19 +134,12 @@ pub fn export_dermoscopy(
         "parameters": report.config.init(&Device::flex()).num_params(),
         "input": entry.input,
         "labels": entry.labels,
-        "weights": {
-            "format": entry.format,
-            "int8_bytes": int8_bytes.len(),
-            "f32_bytes": report.best_record.len(),
-            "sha256": entry.sha256,
-            "quantisation": "per-output-channel symmetric int8 in a portable burnpack file, dequantised once at load on every backend (CPU and WebGPU)",
-        },
-        "calibration": {
-            "temperature": temperature,
-            "fitted_on": "val (int8 weights)",
-            "val_ece_before": expected_calibration_error(&val_raw, val_labels, ECE_BINS),
-            "val_ece_after": val.report.ece,
-        },
+        "weights": weights_card(&entry, report.best_record.len()),
+        "calibration": calibration_card(
+            temperature,
+            expected_calibration_error(&val_raw, val_labels, ECE_BINS),
+            val.report.ece,
+        ),
         "operating_point": {
             "classes": MALIGNANT_CODES,
             "threshold": threshold,

@@ -62,6 +62,27 @@ pub fn int8_entry(
     }
 }
 
+/// The card's `weights` block: what was shipped and how it was quantised.
+pub fn weights_card(entry: &ModelEntry, f32_bytes: usize) -> serde_json::Value {
+    serde_json::json!({
+        "format": entry.format,
+        "int8_bytes": entry.bytes,
+        "f32_bytes": f32_bytes,
+        "sha256": entry.sha256,
+        "quantisation": "per-output-channel symmetric int8 in a portable burnpack file, dequantised once at load on every backend (CPU and WebGPU)",
+    })
+}
+
+/// The card's `calibration` block: the temperature fitted on val and val's ECE around it.
+pub fn calibration_card(temperature: f32, ece_before: f64, ece_after: f64) -> serde_json::Value {
+    serde_json::json!({
+        "temperature": temperature,
+        "fitted_on": "val (int8 weights)",
+        "val_ece_before": ece_before,
+        "val_ece_after": ece_after,
+    })
+}
+
 /// Writes a model's int8 weights and both cards into `out_dir` and, when `ship` is set, puts it
 /// in the manifest in place of any model of the same task (the app loads only what is listed).
 pub fn install_model(

@@ -92,6 +92,13 @@ pub fn image_path(dir: &Path, md5hash: &str) -> PathBuf {
     dir.join("images").join(format!("{md5hash}.jpg"))
 }
 
+/// The decoded photo of a record, with the path in any error.
+pub fn read_image(dir: &Path, record: &Record) -> Result<image::RgbImage, String> {
+    let path = image_path(dir, &record.md5hash);
+    let bytes = std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    dermtone_engine::decode_image(&bytes).map_err(|e| format!("{}: {e}", path.display()))
+}
+
 fn parse_fitzpatrick(field: &str) -> Result<Option<u8>, String> {
     match field.trim().parse::<i8>() {
         Ok(-1) => Ok(None),

@@ -5,9 +5,8 @@
 
 use std::path::{Path, PathBuf};
 
-use dermtone_engine::{InputSpec, decode_image, resize_for_model};
+use dermtone_engine::{InputSpec, resize_for_model};
 use dermtone_net::{Classifier, ClassifierConfig};
-use image::RgbImage;
 
 use crate::agreement::{Agreement, agreement};
 use crate::augment::dihedral;
@@ -15,7 +14,7 @@ use crate::fit::{
     FitOptions, Sampling, Split, Targets, TrainEvent, class_weights, fit, fit_normalisation,
     predict,
 };
-use crate::fitzpatrick17k::{Record, image_path, read_labels};
+use crate::fitzpatrick17k::{Record, read_image, read_labels};
 use crate::metrics::argmax;
 use crate::parallel::map_on_all_cores;
 
@@ -173,7 +172,7 @@ pub fn load_labelled(
         ));
     }
     let images = map_on_all_cores(&chosen, |r| {
-        load_resized(&image_path(dir, &r.md5hash), size)
+        Ok(resize_for_model(&read_image(dir, r)?, size))
     })?;
     Ok(LabelledSplit {
         split: Split {
@@ -187,21 +186,11 @@ pub fn load_labelled(
     })
 }
 
-fn load_resized(path: &Path, size: u32) -> Result<RgbImage, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let image = decode_image(&bytes).map_err(|e| format!("{}: {e}", path.display()))?;
-    Ok(resize_for_model(&image, size))
-}
-
 /// Agreement of the ITA rule (skin mask, median ITA, Groh cut-offs) with the labels of
 /// `records`, measured by the engine's own tone step on the original photos.
 pub fn ita_agreement(dir: &Path, records: &[Record]) -> Result<Agreement, String> {
     let pairs = map_on_all_cores(records, |r| {
-        let path = image_path(dir, &r.md5hash);
-        let bytes =
-            std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-        let image = decode_image(&bytes).map_err(|e| format!("{}: {e}", path.display()))?;
-        let estimate = dermtone_engine::ita_estimate(&image);
+        let estimate = dermtone_engine::ita_estimate(&read_image(dir, r)?);
         Ok((r.fitzpatrick.unwrap_or(0), estimate.fitzpatrick))
     })?;
     Ok(agreement(&pairs))
