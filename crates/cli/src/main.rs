@@ -4,8 +4,11 @@ mod analyze;
 mod audit;
 mod eval;
 mod serve;
+mod synth;
 mod tone;
 mod train;
+mod train_generator;
+mod validate_generator;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -61,11 +64,17 @@ enum Command {
     },
     /// Estimate the skin tone of one photo (Fitzpatrick, ITA°, Monk) with its confidence.
     Tone(PhotoArgs),
+    /// Re-render a photo at a Fitzpatrick type (or all six, as a labelled grid) with the shipped
+    /// tone generator. The PNG written is stamped as synthetic in its text chunks.
+    Synth(synth::SynthArgs),
     /// Train a model from the shared datasets and write it into the models folder.
     Train {
         #[command(subcommand)]
         task: train::TrainTask,
     },
+    /// Validate the shipped tone generator on held-out photos (phase 3): tone hit, diagnosis
+    /// kept, lesion SSIM, realism against the plain re-toning, and an artefact check.
+    ValidateGenerator(validate_generator::ValidateArgs),
     /// Serve the page (www/) and the models on this machine only.
     Serve {
         /// TCP port on 127.0.0.1 (0 picks a free one and prints it).
@@ -141,7 +150,9 @@ fn main() -> ExitCode {
             report,
         } => eval::run(&data, &split, &models, json, report.as_deref()),
         Command::Tone(photo) => tone::run(&photo),
+        Command::Synth(args) => synth::run(&args),
         Command::Train { task } => train::run(task),
+        Command::ValidateGenerator(args) => validate_generator::run(&args, &train::command_line()),
         Command::Serve { port, root, models } => serve::run(port, &root, &models),
     };
     match result {

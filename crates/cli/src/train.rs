@@ -143,6 +143,8 @@ pub enum TrainTask {
         #[arg(long)]
         limit: Option<usize>,
     },
+    /// The tone generator (see `train generator --help`).
+    Generator(crate::train_generator::GeneratorArgs),
     /// The learned skin-tone estimator on the Fitzpatrick17k subset (labelled types; selected on
     /// val; compared with the ITA rule). It enters the manifest only if it beats ITA on val.
     Tone {
@@ -288,6 +290,7 @@ pub fn run(task: TrainTask) -> Result<(), String> {
             let checkpoint_dir = checkpoint.unwrap_or_else(|| Path::new("checkpoints").join(&id));
             clinical(&options, &checkpoint_dir, resume, &id, &out)
         }
+        TrainTask::Generator(args) => crate::train_generator::run(args, &command_line()),
         TrainTask::Tone {
             data,
             out,
@@ -349,6 +352,10 @@ fn dermoscopy(
     bar.finish_and_clear();
     let summary = export_dermoscopy(&report, options, id, &command_line(), out)?;
     println!(
+        "trained on {} images, {} of them stamped synthetic (counted apart in the card)",
+        report.train_count, report.train_synthetic
+    );
+    println!(
         "selected epoch {} (val balanced accuracy {:.3}); wrote {}/{} ({} bytes int8, {} bytes f32)",
         report.best_epoch,
         report.val.balanced_accuracy,
@@ -398,6 +405,11 @@ fn clinical(
     })?;
     bar.finish_and_clear();
     let summary = export_clinical(&report, options, id, &command_line(), out)?;
+    println!(
+        "trained on {} real and {} stamped synthetic photos (per tone group in the card)",
+        report.train_by_tone.iter().sum::<usize>(),
+        report.train_synthetic_by_tone.iter().sum::<usize>()
+    );
     println!(
         "selected epoch {} (val score {:.3}); wrote {}/{} ({} bytes int8)",
         report.best_epoch,
@@ -480,7 +492,7 @@ fn tone(options: &ToneTrainOptions, id: &str, out: &Path) -> Result<(), String> 
 
 /// The command as a reader would retype it: `dermtone` and the arguments (the binary's own
 /// path depends on the build folder, so it is left out).
-fn command_line() -> String {
+pub fn command_line() -> String {
     std::iter::once("dermtone".to_string())
         .chain(std::env::args().skip(1))
         .collect::<Vec<_>>()

@@ -1,8 +1,14 @@
-//! `dermtone eval` end to end on the shipped model and the shared HAM10000 folder.
+//! `dermtone eval` end to end on the shipped models and the shared HAM10000 and Fitzpatrick17k
+//! folders, and its refusal of stamped synthetic images (in a temporary copy, never in the
+//! repository).
 
 mod common;
 
+use std::io::Cursor;
+use std::path::{Path, PathBuf};
+
 use common::{dermtone, repo, scratch, shared};
+use dermtone_engine::{Provenance, decode_image, stamp_provenance};
 use serde_json::Value;
 
 #[test]
@@ -141,4 +147,80 @@ fn eval_on_a_folder_that_is_not_ham10000_is_a_clear_error() {
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("has no column"), "{stderr}");
+}
+
+/// A Fitzpatrick17k-layout copy of two train and two test rows of the shared subset, where the
+/// first image of each split is replaced by a stamped synthetic PNG under the name `labels.csv`
+/// expects (`<md5hash>.jpg`); returns the folder and the two replaced files.
+fn subset_with_synthetic_images(name: &str) -> (PathBuf, Vec<PathBuf>) {
+    let source = shared("fitzpatrick17k_ajl_subset");
+    let dir = scratch(name);
+    std::fs::create_dir(dir.join("images")).unwrap();
+    let labels = std::fs::read_to_string(source.join("labels.csv")).unwrap();
+    let mut lines = labels.lines();
+    let header = lines.next().unwrap();
+    let column = |name: &str| header.split(',').position(|c| c == name).unwrap();
+    let (md5, split) = (column("md5hash"), column("split"));
+    let mut kept = vec![header.to_string()];
+    let mut stamped = Vec::new();
+    for wanted in ["train", "test"] {
+        let rows = lines
+            .clone()
+            .filter(|line| line.split(',').nth(split) == Some(wanted))
+            .take(2);
+        for (i, row) in rows.enumerate() {
+            let file = format!("{}.jpg", row.split(',').nth(md5).unwrap());
+            let (from, to) = (
+                source.join("images").join(&file),
+                dir.join("images").join(&file),
+            );
+            if i == 0 {
+                std::fs::write(&to, synthetic_png(&from)).unwrap();
+                stamped.push(to);
+            } else {
+                std::fs::copy(from, to).unwrap();
+            }
+            kept.push(row.to_string());
+        }
+    }
+    std::fs::write(dir.join("labels.csv"), kept.join("\n") + "\n").unwrap();
+    (dir, stamped)
+}
+
+/// The photo at `path` re-encoded as a PNG stamped synthetic by generator `0123abcd`.
+fn synthetic_png(path: &Path) -> Vec<u8> {
+    let image = decode_image(&std::fs::read(path).unwrap()).unwrap();
+    let mut png = Vec::new();
+    image
+        .write_to(&mut Cursor::new(&mut png), image::ImageFormat::Png)
+        .unwrap();
+    let provenance = Provenance {
+        synthetic: true,
+        generator: Some("0123abcd".into()),
+        source_tone: Some("2".into()),
+        target_tone: Some("5".into()),
+    };
+    stamp_provenance(&png, &provenance).unwrap()
+}
+
+#[test]
+fn eval_refuses_a_stamped_synthetic_image_in_the_split_it_measures() {
+    let (dir, stamped) = subset_with_synthetic_images("synthetic");
+    for (split, file) in ["train", "test"].iter().zip(&stamped) {
+        let out = dermtone(&["eval", "--data", dir.to_str().unwrap(), "--split", split]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{stderr}");
+        assert!(
+            out.stdout.is_empty(),
+            "{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        let expected = format!(
+            "dermtone: {} is a synthetic image (stamped by generator 0123abcd); synthetic images \
+             are never allowed in a {split} split",
+            file.display()
+        );
+        assert!(stderr.starts_with(&expected), "{stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
 }

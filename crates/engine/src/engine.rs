@@ -6,6 +6,7 @@ use dermtone_net::{Classifier, load_classifier};
 use image::RgbImage;
 
 use crate::analysis::DISCLAIMER;
+use crate::render::{Rendering, ToneRenderer};
 use crate::tone::{LearnedTone, ToneReport, ita_estimate, tone_report};
 use crate::{
     Analysis, BackendInfo, ClassProbability, EngineError, Malignancy, Manifest, ModelEntry,
@@ -17,8 +18,22 @@ use crate::{
 pub struct Engine {
     classifier: LoadedModel,
     tone: Option<LoadedModel>,
+    renderer: Option<ToneRenderer>,
     device: Device,
     backend: BackendInfo,
+}
+
+/// A photo re-rendered at several Fitzpatrick types, and the tone it was rendered from.
+#[derive(Debug, Clone)]
+pub struct ToneRenderings {
+    /// ITA° the generator took as the photo's own tone.
+    pub source_ita: f32,
+    /// The photo's own Fitzpatrick type as estimated (learned estimator where loaded).
+    pub source_fitzpatrick: Option<u8>,
+    /// One rendering per requested type, in the order asked.
+    pub renderings: Vec<Rendering>,
+    /// The generator's weights.
+    pub generator: ModelRef,
 }
 
 /// A network with the manifest entry its weights were checked against.
@@ -100,8 +115,58 @@ impl Engine {
         Ok(Self {
             classifier,
             tone,
+            renderer: None,
             device,
             backend,
+        })
+    }
+
+    /// The same engine with the manifest's tone generator (`weights`, verified) on its device.
+    pub fn with_generator(self, manifest: &Manifest, weights: &[u8]) -> Result<Self, EngineError> {
+        let renderer = ToneRenderer::new(manifest, weights, &self.device)?;
+        Ok(Self {
+            renderer: Some(renderer),
+            ..self
+        })
+    }
+
+    /// `image` re-rendered at each of `types` (Fitzpatrick 1–6) by the generator. The photo's
+    /// own tone conditions the generator: its ITA° where the skin can be measured, else the
+    /// target tone of the learned estimator's type. Every rendering is synthetic.
+    pub async fn render(
+        &self,
+        image: &RgbImage,
+        types: &[u8],
+    ) -> Result<ToneRenderings, EngineError> {
+        let renderer = self.renderer.as_ref().ok_or_else(|| {
+            EngineError::new(
+                "model",
+                "no tone generator is loaded, so nothing can be rendered",
+            )
+        })?;
+        if image.width() == 0 || image.height() == 0 {
+            return Err(EngineError::new("input", "the image is empty"));
+        }
+        let tone = self.estimate_tone(image).await?;
+        let source_ita = match (tone.ita, tone.fitzpatrick) {
+            (Some(ita), _) => ita,
+            (None, Some(fitzpatrick)) => renderer.target_ita(fitzpatrick)?,
+            (None, None) => {
+                return Err(EngineError::new(
+                    "tone",
+                    "too little healthy skin is visible to tell the photo's own tone, so it \
+                     cannot be re-rendered at others; include more skin around the mark",
+                ));
+            }
+        };
+        let renderings = renderer
+            .render(image, source_ita, types, &self.device)
+            .await?;
+        Ok(ToneRenderings {
+            source_ita,
+            source_fitzpatrick: tone.fitzpatrick,
+            renderings,
+            generator: renderer.model_ref(),
         })
     }
 
@@ -174,8 +239,9 @@ impl Engine {
         })
     }
 
-    /// Class probabilities for one photo, most likely first.
-    async fn classify(&self, image: &RgbImage) -> Result<Vec<ClassProbability>, EngineError> {
+    /// Class probabilities for one image, most likely first, without the photo-quality check:
+    /// for images the pipeline made itself, such as renderings at other tones.
+    pub async fn classify(&self, image: &RgbImage) -> Result<Vec<ClassProbability>, EngineError> {
         let probabilities = self.classifier.probabilities(image, &self.device).await?;
         let mut classes: Vec<ClassProbability> = self
             .classifier

@@ -10,22 +10,27 @@ mod analysis;
 mod decode;
 mod engine;
 mod error;
+mod grid;
 mod manifest;
 mod preprocess;
 mod provenance;
+mod render;
 mod tone;
 
 pub use analysis::{
     Analysis, BackendInfo, ClassProbability, Malignancy, ModelRef, Quality, QualityProblem,
 };
 pub use decode::{decode_image, rgba_to_image};
-pub use engine::{Engine, argmax, class_probabilities};
+pub use engine::{Engine, ToneRenderings, argmax, class_probabilities};
 pub use error::EngineError;
+pub use grid::{TILE, tone_grid};
 pub use manifest::{
-    Architecture, Calibration, InputSpec, Label, Manifest, ModelEntry, OperatingPoint, sha256_hex,
+    Architecture, Calibration, GeneratorSpec, InputSpec, Label, Manifest, ModelEntry,
+    OperatingPoint, sha256_hex,
 };
 pub use preprocess::{normalise_chw, resize_for_model};
 pub use provenance::{Provenance, read_provenance, stamp_provenance};
+pub use render::{Rendering, ToneRenderer};
 pub use tone::{
     LearnedTone, TONE_SHORT_SIDE, ToneConfidence, ToneReport, fitzpatrick_group, ita_estimate,
     tone_report, tone_view,

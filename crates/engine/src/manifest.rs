@@ -1,6 +1,6 @@
 //! `models/manifest.json`: the only way the CLI and the page find and trust model files.
 
-use dermtone_net::{ClassifierConfig, NetKind};
+use dermtone_net::{ClassifierConfig, GeneratorConfig, NetKind};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -46,6 +46,28 @@ pub struct ModelEntry {
     /// When a result counts as "possibly malignant" (chosen on val).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub operating_point: Option<OperatingPoint>,
+    /// How a `generator` is built and conditioned; absent for classifiers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub generator: Option<GeneratorSpec>,
+}
+
+/// The tone generator's shape and the tone it is asked for per Fitzpatrick type. For a
+/// generator entry, `architecture.base_width` is its width and `labels` are the six types.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GeneratorSpec {
+    /// Hidden units of the condition network.
+    pub condition_width: usize,
+    /// Target ITA° for Fitzpatrick types 1–6: the median of real training photos of each type.
+    pub target_ita: [f32; 6],
+}
+
+impl GeneratorSpec {
+    /// The network configuration for an entry of width `base_width`.
+    pub fn config(&self, base_width: usize) -> GeneratorConfig {
+        GeneratorConfig::new()
+            .with_base_width(base_width)
+            .with_condition_width(self.condition_width)
+    }
 }
 
 /// Temperature scaling: probabilities are `softmax(logits / temperature)`, so that a stated

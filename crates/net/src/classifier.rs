@@ -89,6 +89,15 @@ impl Classifier {
         }
     }
 
+    /// Pooled penultimate features `[batch, channels]`: what the head sees, and what realism
+    /// is measured on (a Fréchet distance between feature distributions).
+    pub fn features(&self, images: Tensor<4>) -> Tensor<2> {
+        match self {
+            Classifier::Plain(net) => net.features(images),
+            Classifier::Mobile(net) => net.features(images),
+        }
+    }
+
     /// The same body with a fresh head for `num_classes` (mobile networks only): transfer from
     /// one task to another.
     pub fn with_new_head(self, num_classes: usize, device: &Device) -> Result<Self, String> {

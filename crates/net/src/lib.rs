@@ -5,12 +5,14 @@
 //! load, which keeps downloads small without tying the file to one backend's packing rules.
 
 pub mod classifier;
+pub mod generator;
 pub mod int8;
 pub mod mobile;
 pub mod plain;
 pub mod weights;
 
 pub use classifier::{Classifier, ClassifierConfig, NetKind};
+pub use generator::{CONDITION_INPUTS, Generator, GeneratorConfig, ITA_SCALE, condition_row};
 pub use mobile::MobileNet;
 pub use plain::PlainNet;
-pub use weights::{WeightsError, load_classifier};
+pub use weights::{WeightsError, load_classifier, load_generator};

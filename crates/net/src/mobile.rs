@@ -187,7 +187,7 @@ impl MobileNet {
     }
 
     /// Pooled features `[batch, head channels]`: everything but the head.
-    fn features(&self, images: Tensor<4>) -> Tensor<2> {
+    pub fn features(&self, images: Tensor<4>) -> Tensor<2> {
         let x = self.stem.forward(images);
         let x = self.blocks.iter().fold(x, |x, block| block.forward(x));
         self.pool.forward(self.head_conv.forward(x)).flatten(1, 3)

@@ -71,9 +71,14 @@ impl PlainNet {
 
     /// Logits `[batch, num_classes]` for a batch of normalised images.
     pub fn forward(&self, images: Tensor<4>) -> Tensor<2> {
+        self.head
+            .forward(self.dropout.forward(self.features(images)))
+    }
+
+    /// Pooled features `[batch, 8 × base width]`: everything but the head.
+    pub fn features(&self, images: Tensor<4>) -> Tensor<2> {
         let features = self.blocks.iter().fold(images, |x, block| block.forward(x));
-        let pooled: Tensor<2> = self.pool.forward(features).flatten(1, 3);
-        self.head.forward(self.dropout.forward(pooled))
+        self.pool.forward(features).flatten(1, 3)
     }
 }
 

@@ -74,6 +74,8 @@ pub struct ClinicalSplit {
     pub split: Split,
     /// Tone group index per image ([`TONE_GROUPS`], or [`UNKNOWN_TONE`]).
     pub tones: Vec<usize>,
+    /// Whether each image is stamped synthetic (only a train split may hold any).
+    pub synthetic: Vec<bool>,
     /// The dataset records, in the same order.
     pub records: Vec<Record>,
 }
@@ -92,8 +94,10 @@ pub struct ClinicalTrainReport {
     pub input: InputSpec,
     /// Network shape.
     pub config: ClassifierConfig,
-    /// Real training images per tone group (`TONE_GROUPS` then unknown); none are synthetic.
+    /// Real training images per tone group (`TONE_GROUPS` then unknown).
     pub train_by_tone: [usize; 4],
+    /// Stamped synthetic training images per tone group, by their labelled type.
+    pub train_synthetic_by_tone: [usize; 4],
     /// Val images at the input size.
     pub val_split: ClinicalSplit,
     /// Test images at the input size (evaluated only after selection).
@@ -220,8 +224,14 @@ pub fn train_clinical(
         on_event,
     )?;
     let mut train_by_tone = [0usize; 4];
-    for &tone in &train.tones {
-        train_by_tone[tone] += 1;
+    let mut train_synthetic_by_tone = [0usize; 4];
+    for (&tone, &synthetic) in train.tones.iter().zip(&train.synthetic) {
+        let counts = if synthetic {
+            &mut train_synthetic_by_tone
+        } else {
+            &mut train_by_tone
+        };
+        counts[tone] += 1;
     }
     Ok(ClinicalTrainReport {
         best_record: fitted.record,
@@ -231,6 +241,7 @@ pub fn train_clinical(
         input,
         config,
         train_by_tone,
+        train_synthetic_by_tone,
         val_split: val,
         test_split: test,
     })
@@ -252,8 +263,9 @@ fn dermoscopy_body(models_dir: &Path, config: &ClassifierConfig) -> Result<Vec<u
         .record_bytes()
 }
 
-/// One split of a Fitzpatrick17k-layout folder (its first `limit` images when set), decoded
-/// and resized to `size` on all cores, with condition groups and labelled tones.
+/// One split of a Fitzpatrick17k-layout folder for training (its first `limit` images when
+/// set), decoded and resized to `size` on all cores, with condition groups, labelled tones and
+/// which images are stamped synthetic (refused outside train).
 pub fn load_clinical_split(
     dir: &Path,
     records: &[Record],
@@ -277,12 +289,15 @@ pub fn load_clinical_split(
         .iter()
         .map(|r| group_of(&r.label))
         .collect::<Result<Vec<_>, _>>()?;
-    let images = map_on_all_cores(&chosen, |r| {
-        Ok(resize_for_model(&read_image(dir, r)?, size))
+    let loaded = map_on_all_cores(&chosen, |r| {
+        let (image, synthetic) = read_image(dir, r)?.for_training(split)?;
+        Ok((resize_for_model(&image, size), synthetic))
     })?;
+    let (images, synthetic) = loaded.into_iter().unzip();
     Ok(ClinicalSplit {
         split: Split { images, labels },
         tones: chosen.iter().map(|r| tone_index(r.fitzpatrick)).collect(),
+        synthetic,
         records: chosen,
     })
 }

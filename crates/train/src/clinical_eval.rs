@@ -61,6 +61,7 @@ pub fn load_shipped_photo(models_dir: &Path) -> Result<(ModelEntry, Classifier),
 
 /// Decodes `split` of a Fitzpatrick17k-layout folder on all cores: resized images, condition
 /// groups, labelled tone groups (group and type) and estimated ones (the ITA rule on the photo).
+/// A stamped synthetic image in it is an error: evaluation is on real images only.
 pub fn load_clinical_for_eval(
     data: &Path,
     split: &str,
@@ -83,7 +84,7 @@ pub fn load_clinical_for_eval(
         .map(|r| group_of(&r.label))
         .collect::<Result<Vec<_>, _>>()?;
     let loaded = map_on_all_cores(&records, |record| {
-        let photo = read_image(data, record)?;
+        let photo = read_image(data, record)?.real(split)?;
         let estimated = ita_estimate(&photo).fitzpatrick;
         Ok((resize_for_model(&photo, size), tone_keys(estimated)))
     })?;

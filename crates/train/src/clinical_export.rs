@@ -132,9 +132,14 @@ pub fn export_clinical(
     let composition: BTreeMap<&str, Value> = TONE_GROUPS
         .iter()
         .chain(["unknown"].iter())
-        .zip(report.train_by_tone)
-        .map(|(group, n)| (*group, json!({ "real": n, "synthetic": 0 })))
+        .enumerate()
+        .map(|(t, group)| {
+            let (real, synthetic) = (report.train_by_tone[t], report.train_synthetic_by_tone[t]);
+            (*group, json!({ "real": real, "synthetic": synthetic }))
+        })
         .collect();
+    let train_images: usize = report.train_by_tone.iter().sum::<usize>()
+        + report.train_synthetic_by_tone.iter().sum::<usize>();
     let card = json!({
         "id": id,
         "task": PHOTO_TASK,
@@ -145,7 +150,7 @@ pub fn export_clinical(
             "licence": licence(options),
             "split": "duplicate-aware split in labels.csv from ../shared/data/fitzpatrick17k_ajl_subset (half of the test duplicate groups withheld for independent evaluation)",
             "skin_tone": "crowd-labelled Fitzpatrick types (Scale AI), noisy; types V-VI are about 10 % of the training images",
-            "images": { "train": report.train_by_tone.iter().sum::<usize>(), "val": val.split.labels.len(), "test": report.test_split.split.labels.len() },
+            "images": { "train": train_images, "val": val.split.labels.len(), "test": report.test_split.split.labels.len() },
             "training_composition_by_tone": composition,
         },
         "taxonomy": GROUPS.iter().map(|g| json!({
@@ -352,8 +357,8 @@ fn markdown_card(id: &str, card: &Value, test: &Evaluated, targets: &[TargetRow]
             )
         })
         .collect();
-    let composition: String = card["data"]["training_composition_by_tone"]
-        .as_object()
+    let by_tone = card["data"]["training_composition_by_tone"].as_object();
+    let composition: String = by_tone
         .map(|groups| {
             groups
                 .iter()
@@ -361,6 +366,13 @@ fn markdown_card(id: &str, card: &Value, test: &Evaluated, targets: &[TargetRow]
                 .collect()
         })
         .unwrap_or_default();
+    let composition_note = if by_tone
+        .is_some_and(|groups| groups.values().any(|c| c["synthetic"].as_u64() > Some(0)))
+    {
+        "stamped synthetic images counted apart; val and test are all real"
+    } else {
+        "all real; no synthetic images"
+    };
     let watermark = &card["watermark_check"];
     let watermark_rows: String = ["val", "test"]
         .iter()
@@ -381,7 +393,7 @@ fn markdown_card(id: &str, card: &Value, test: &Evaluated, targets: &[TargetRow]
          ## Intended use\n{intended}\n\n\
          ## Data\n{data_name}. Licence: {licence}. Split: {split}.\n\n\
          Skin tone: {tone}.\n\n\
-         Training composition (all real; no synthetic images):\n\n\
+         Training composition ({composition_note}):\n\n\
          | Fitzpatrick | real | synthetic |\n|---|---:|---:|\n{composition}\n\
          ## Taxonomy\nTwelve condition groups, each inside one triage class; the malignancy \
          score is the sum of the malignant groups' probabilities.\n\n\

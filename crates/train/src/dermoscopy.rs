@@ -96,8 +96,10 @@ pub struct TrainReport {
     pub input: InputSpec,
     /// Network shape.
     pub config: ClassifierConfig,
-    /// Training images used.
+    /// Training images used, synthetic ones included.
     pub train_count: usize,
+    /// Stamped synthetic images among them (val and test hold none).
+    pub train_synthetic: usize,
     /// Resized val and test images, kept for evaluating the exported weights.
     pub val_split: Split,
     /// Test split (evaluated only after selection).
@@ -116,9 +118,10 @@ pub fn train_dermoscopy(
     let size = options.input_size;
     // Crops are taken from a slightly larger copy, so a full-area crop still has detail to lose.
     let source_size = size + size / 4;
-    let train = load_split(&options.data, &records, "train", source_size, options.limit)?;
-    let val = load_split(&options.data, &records, "val", size, options.limit)?;
-    let test = load_split(&options.data, &records, "test", size, options.limit)?;
+    let (train, train_synthetic) =
+        load_split(&options.data, &records, "train", source_size, options.limit)?;
+    let (val, _) = load_split(&options.data, &records, "val", size, options.limit)?;
+    let (test, _) = load_split(&options.data, &records, "test", size, options.limit)?;
     let input = fit_normalisation(&train.images, size);
     let tone_augment = if options.tone_augment > 0.0 {
         let train_records: Vec<&Record> = records
@@ -181,6 +184,7 @@ pub fn train_dermoscopy(
         input,
         config,
         train_count: train.images.len(),
+        train_synthetic,
         val_split: val,
         test_split: test,
     })

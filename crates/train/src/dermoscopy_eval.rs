@@ -8,13 +8,13 @@ use std::path::Path;
 
 use burn::prelude::*;
 use dermtone_color::skin_tone;
-use dermtone_engine::{Manifest, ModelEntry, decode_image, ita_estimate, resize_for_model};
+use dermtone_engine::{Manifest, ModelEntry, ita_estimate, resize_for_model};
 use dermtone_net::{Classifier, load_classifier};
 use image::RgbImage;
 
 use crate::evaluation::{EvalInput, EvalReport, RocCurve, evaluate, roc_curves};
 use crate::fit::predict_calibrated;
-use crate::ham10000::{CLASSES, Record, image_path, read_split_csv};
+use crate::ham10000::{CLASSES, Record, read_image, read_split_csv};
 use crate::ham10000_masks::{MASKS_FILE, load_lesion_masks};
 use crate::parallel::map_on_all_cores;
 
@@ -105,7 +105,8 @@ pub fn load_shipped_task(
 
 /// Decodes `split` of a HAM10000-layout folder on all cores (its first `limit` images when
 /// set): resized images, labels and tone groups (with the folder's lesion masks when it has
-/// `masks_200x150.npz`).
+/// `masks_200x150.npz`). A stamped synthetic image in it is an error: evaluation is on real
+/// images only.
 pub fn load_for_eval(
     data: &Path,
     split: &str,
@@ -130,10 +131,7 @@ pub fn load_for_eval(
         Default::default()
     };
     let loaded = map_on_all_cores(&records, |record| {
-        let path = image_path(data, &record.image_id);
-        let bytes =
-            std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-        let image = decode_image(&bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+        let image = read_image(data, record)?.real(split)?;
         let tone = match masks.get(&record.image_id) {
             Some(mask) if mask.width() == image.width() && mask.height() == image.height() => {
                 skin_tone(&image, Some(mask))

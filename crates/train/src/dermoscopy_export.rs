@@ -120,7 +120,7 @@ pub fn export_dermoscopy(
             "licence": "CC BY-NC 4.0 (non-commercial); these weights are derived from it and carry the same terms",
             "split": "lesion-level split.csv from ../shared/data/ham10000 (half of its test lesions withheld for independent evaluation)",
             "skin_tone": "no tone labels; by ITA on the skin around the lesion almost every image is light (see by_tone). Performance on darker skin is essentially unmeasured.",
-            "images": { "train": report.train_count, "val": val_labels.len(), "test": report.test_split.labels.len() },
+            "images": { "train": report.train_count, "train_synthetic": report.train_synthetic, "val": val_labels.len(), "test": report.test_split.labels.len() },
         },
         "training": {
             "command": command,

@@ -59,6 +59,7 @@ pub fn int8_entry(
         card_markdown: format!("{id}.md"),
         calibration: None,
         operating_point: None,
+        generator: None,
     }
 }
 

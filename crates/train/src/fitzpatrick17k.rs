@@ -4,6 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::synthetic::{Loaded, load_image};
 use crate::table::Table;
 
 /// One labelled photo of the subset.
@@ -92,11 +93,9 @@ pub fn image_path(dir: &Path, md5hash: &str) -> PathBuf {
     dir.join("images").join(format!("{md5hash}.jpg"))
 }
 
-/// The decoded photo of a record, with the path in any error.
-pub fn read_image(dir: &Path, record: &Record) -> Result<image::RgbImage, String> {
-    let path = image_path(dir, &record.md5hash);
-    let bytes = std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    dermtone_engine::decode_image(&bytes).map_err(|e| format!("{}: {e}", path.display()))
+/// The decoded photo of a record and its synthetic stamp, if any, with the path in any error.
+pub fn read_image(dir: &Path, record: &Record) -> Result<Loaded, String> {
+    load_image(&image_path(dir, &record.md5hash))
 }
 
 fn parse_fitzpatrick(field: &str) -> Result<Option<u8>, String> {
@@ -145,6 +144,36 @@ mod tests {
             records.iter().filter(|r| r.fitzpatrick.is_none()).count(),
             565
         );
+    }
+
+    #[test]
+    fn a_stamped_png_under_a_record_name_is_read_as_synthetic() {
+        use crate::synthetic::tests::{photo, scratch};
+        use image::ImageFormat;
+
+        let dir = scratch("f17k-synthetic");
+        std::fs::create_dir(dir.join("images")).unwrap();
+        let record = |md5: &str| Record {
+            md5hash: md5.into(),
+            label: "melanoma".into(),
+            three_partition: "malignant".into(),
+            fitzpatrick: Some(5),
+            split: "test".into(),
+        };
+        for (md5, bytes) in [
+            ("stamped", photo(ImageFormat::Png, true)),
+            ("plain", photo(ImageFormat::Png, false)),
+            ("photo", photo(ImageFormat::Jpeg, false)),
+        ] {
+            std::fs::write(image_path(&dir, md5), bytes).unwrap();
+            let loaded = read_image(&dir, &record(md5)).unwrap();
+            assert_eq!(loaded.synthetic.is_some(), md5 == "stamped", "{md5}");
+        }
+        let err = read_image(&dir, &record("stamped"))
+            .unwrap()
+            .real("test")
+            .unwrap_err();
+        assert!(err.contains("stamped.jpg is a synthetic image"), "{err}");
     }
 
     #[test]

@@ -3,11 +3,11 @@
 
 use std::path::{Path, PathBuf};
 
-use dermtone_engine::{Label, decode_image, resize_for_model};
-use image::RgbImage;
+use dermtone_engine::{Label, resize_for_model};
 
 use crate::fit::Split;
 use crate::parallel::map_on_all_cores;
+use crate::synthetic::{Loaded, load_image};
 
 /// Class codes and names in label order (the DermaMNIST order used by `split.csv`).
 pub const CLASSES: [(&str, &str); 7] = [
@@ -89,14 +89,20 @@ pub fn image_path(dir: &Path, image_id: &str) -> PathBuf {
     dir.join("images_200x150").join(format!("{image_id}.jpg"))
 }
 
-/// Loads the first `limit` images of `split` (all when `None`), resized to `size`, on all cores.
+/// The decoded image of a record and its synthetic stamp, if any, with the path in any error.
+pub fn read_image(dir: &Path, record: &Record) -> Result<Loaded, String> {
+    load_image(&image_path(dir, &record.image_id))
+}
+
+/// Loads the first `limit` images of `split` (all when `None`) for training, resized to `size`,
+/// on all cores, with how many of them are stamped synthetic (refused outside train).
 pub fn load_split(
     dir: &Path,
     records: &[Record],
     split: &str,
     size: u32,
     limit: Option<usize>,
-) -> Result<Split, String> {
+) -> Result<(Split, usize), String> {
     let chosen: Vec<&Record> = records
         .iter()
         .filter(|r| r.split == split)
@@ -108,18 +114,16 @@ pub fn load_split(
             dir.display()
         ));
     }
-    let images = map_on_all_cores(&chosen, |r| load_resized(dir, r, size))?;
-    Ok(Split {
-        images,
-        labels: chosen.iter().map(|r| r.label).collect(),
-    })
-}
-
-fn load_resized(dir: &Path, record: &Record, size: u32) -> Result<RgbImage, String> {
-    let path = image_path(dir, &record.image_id);
-    let bytes = std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let image = decode_image(&bytes).map_err(|e| format!("{}: {e}", path.display()))?;
-    Ok(resize_for_model(&image, size))
+    let loaded = map_on_all_cores(&chosen, |r| {
+        let (image, synthetic) = read_image(dir, r)?.for_training(split)?;
+        Ok((resize_for_model(&image, size), synthetic))
+    })?;
+    let (images, synthetic): (Vec<_>, Vec<bool>) = loaded.into_iter().unzip();
+    let labels = chosen.iter().map(|r| r.label).collect();
+    Ok((
+        Split { images, labels },
+        synthetic.iter().filter(|&&s| s).count(),
+    ))
 }
 
 #[cfg(test)]
@@ -152,10 +156,40 @@ mod tests {
     fn loads_resized_images_with_labels() {
         let dir = shared_ham();
         let records = read_split_csv(&dir).unwrap();
-        let split = load_split(&dir, &records, "val", 32, Some(5)).unwrap();
+        let (split, synthetic) = load_split(&dir, &records, "val", 32, Some(5)).unwrap();
         assert_eq!(split.images.len(), 5);
         assert!(split.images.iter().all(|im| im.dimensions() == (32, 32)));
         assert_eq!(split.labels.len(), 5);
+        assert_eq!(synthetic, 0);
+    }
+
+    #[test]
+    fn synthetic_images_are_counted_in_train_and_refused_in_test() {
+        use crate::synthetic::tests::{photo, scratch};
+        use image::ImageFormat;
+
+        let dir = scratch("ham-synthetic");
+        std::fs::create_dir(dir.join("images_200x150")).unwrap();
+        let mut records = Vec::new();
+        for (id, split, stamped) in [
+            ("ISIC_a", "train", true),
+            ("ISIC_b", "train", false),
+            ("ISIC_c", "test", false),
+            ("ISIC_d", "test", true),
+        ] {
+            std::fs::write(image_path(&dir, id), photo(ImageFormat::Png, stamped)).unwrap();
+            records.push(Record {
+                image_id: id.into(),
+                lesion_id: id.into(),
+                label: 4,
+                split: split.into(),
+            });
+        }
+        let (train, synthetic) = load_split(&dir, &records, "train", 8, None).unwrap();
+        assert_eq!((train.images.len(), synthetic), (2, 1));
+        let err = load_split(&dir, &records, "test", 8, None).err().unwrap();
+        assert!(err.contains("ISIC_d.jpg is a synthetic image"), "{err}");
+        assert!(err.contains("never allowed in a test split"), "{err}");
     }
 
     #[test]

@@ -91,7 +91,7 @@ mod tests {
             .filter(|r| r.split == "train")
             .take(12)
             .collect();
-        let split = load_split(&data, &records, "train", 80, Some(12)).unwrap();
+        let (split, _) = load_split(&data, &records, "train", 80, Some(12)).unwrap();
         let augment = ToneAugment::prepare(&data, &train, &split.images, 1.0).unwrap();
         let mut rng = StdRng::seed_from_u64(5);
         let mut shifts = Vec::new();

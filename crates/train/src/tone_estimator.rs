@@ -53,7 +53,7 @@ pub struct ToneTrainReport {
     pub input: InputSpec,
     /// Network shape.
     pub config: ClassifierConfig,
-    /// Training images used (labelled types only).
+    /// Training images used (real photos with a labelled type).
     pub train_count: usize,
     /// Val images, resized, with their records.
     pub val: LabelledSplit,
@@ -151,7 +151,9 @@ pub fn evaluate_estimator(
     Ok(agreement(&estimate_pairs(&probabilities, &split.labels)))
 }
 
-/// The labelled (type known) images of one split, resized, read on all cores.
+/// The labelled (type known) images of one split for training, resized, read on all cores.
+/// Stamped synthetic images are refused in every split: a re-toned photo no longer has the
+/// tone its label gives, so it would teach the estimator wrong answers.
 pub fn load_labelled(
     dir: &Path,
     records: &[Record],
@@ -172,7 +174,7 @@ pub fn load_labelled(
         ));
     }
     let images = map_on_all_cores(&chosen, |r| {
-        Ok(resize_for_model(&read_image(dir, r)?, size))
+        Ok(resize_for_model(&read_image(dir, r)?.real(split)?, size))
     })?;
     Ok(LabelledSplit {
         split: Split {
@@ -187,10 +189,10 @@ pub fn load_labelled(
 }
 
 /// Agreement of the ITA rule (skin mask, median ITA, Groh cut-offs) with the labels of
-/// `records`, measured by the engine's own tone step on the original photos.
+/// `records`, measured by the engine's own tone step on the original photos (real ones only).
 pub fn ita_agreement(dir: &Path, records: &[Record]) -> Result<Agreement, String> {
     let pairs = map_on_all_cores(records, |r| {
-        let estimate = dermtone_engine::ita_estimate(&read_image(dir, r)?);
+        let estimate = dermtone_engine::ita_estimate(&read_image(dir, r)?.real(&r.split)?);
         Ok((r.fitzpatrick.unwrap_or(0), estimate.fitzpatrick))
     })?;
     Ok(agreement(&pairs))

@@ -1,0 +1,171 @@
+//! `dermtone synth`: re-render one photo at a Fitzpatrick type (or all six, as a labelled grid)
+//! with the shipped generator, and write a PNG stamped as synthetic.
+
+use std::io::Cursor;
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+use dermtone_engine::{
+    Manifest, Provenance, ToneRenderings, decode_image, read_provenance, stamp_provenance,
+    tone_grid,
+};
+use image::imageops::{FilterType, resize};
+use image::{ImageFormat, RgbImage};
+
+use crate::analyze::load_engine;
+use crate::{Backend, Mode};
+
+/// Options of `dermtone synth`.
+#[derive(Args)]
+pub struct SynthArgs {
+    /// JPEG or PNG photo (a real one: synthetic images are refused).
+    image: PathBuf,
+    /// Fitzpatrick type 1–6 to render at.
+    #[arg(long, value_parser = clap::value_parser!(u8).range(1..=6), required_unless_present = "all_tones", conflicts_with = "all_tones")]
+    tone: Option<u8>,
+    /// Render at all six types and write a labelled grid (the original first).
+    #[arg(long)]
+    all_tones: bool,
+    /// Output PNG file.
+    #[arg(short = 'o', long)]
+    out: PathBuf,
+    /// Print what was written as JSON.
+    #[arg(long)]
+    json: bool,
+    /// Which burn backend runs the generator.
+    #[arg(long, value_enum, default_value_t = Backend::Cpu)]
+    backend: Backend,
+    /// Folder holding manifest.json and the weights.
+    #[arg(long, default_value = "models")]
+    models: PathBuf,
+}
+
+pub fn run(args: &SynthArgs) -> Result<(), String> {
+    if args
+        .out
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        != Some("png".into())
+    {
+        return Err(format!(
+            "{}: the output must be a .png file, whose text chunks carry the synthetic stamp",
+            args.out.display()
+        ));
+    }
+    if same_file(&args.image, &args.out) {
+        return Err("the output would overwrite the input photo; choose another -o".into());
+    }
+    let bytes = std::fs::read(&args.image)
+        .map_err(|e| format!("cannot read {}: {e}", args.image.display()))?;
+    if let Some(stamp) = read_provenance(&bytes).filter(|p| p.synthetic) {
+        return Err(format!(
+            "{} is already a synthetic image (generator {}); render from the real photo",
+            args.image.display(),
+            stamp.generator.as_deref().unwrap_or("unknown")
+        ));
+    }
+    let photo = decode_image(&bytes).map_err(|e| format!("{}: {e}", args.image.display()))?;
+    let engine = load_engine(&args.models, args.backend, Mode::Photo)?
+        .with_generator(
+            &read_manifest(&args.models)?,
+            &generator_weights(&args.models)?,
+        )
+        .map_err(|e| e.to_string())?;
+    let types: Vec<u8> = match args.tone {
+        Some(t) => vec![t],
+        None => (1..=6).collect(),
+    };
+    let rendered = pollster::block_on(engine.render(&photo, &types)).map_err(|e| e.to_string())?;
+    let image = if args.all_tones {
+        tone_grid(&photo, &rendered.renderings)
+    } else {
+        original_aspect(&rendered.renderings[0].image, photo.dimensions())
+    };
+    let provenance = provenance(&rendered, &types);
+    write_stamped(&image, &provenance, &args.out)?;
+    if args.json {
+        let written = serde_json::json!({
+            "out": args.out,
+            "synthetic": true,
+            "provenance": provenance,
+            "source_ita": rendered.source_ita,
+            "source_fitzpatrick": rendered.source_fitzpatrick,
+            "target_ita": rendered.renderings.iter().map(|r| r.target_ita).collect::<Vec<_>>(),
+            "generator": rendered.generator,
+        });
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&written).map_err(|e| e.to_string())?
+        );
+    } else {
+        println!(
+            "wrote {} (SYNTHETIC: rendered from ITA {:.1}° at Fitzpatrick {} by {})",
+            args.out.display(),
+            rendered.source_ita,
+            provenance.target_tone.as_deref().unwrap_or("?"),
+            rendered.generator.id
+        );
+    }
+    Ok(())
+}
+
+fn read_manifest(models: &Path) -> Result<Manifest, String> {
+    let path = models.join("manifest.json");
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    Manifest::from_json(&text).map_err(|e| e.to_string())
+}
+
+fn generator_weights(models: &Path) -> Result<Vec<u8>, String> {
+    let manifest = read_manifest(models)?;
+    let entry = manifest.model_for("generator").map_err(|e| e.to_string())?;
+    let path = models.join(&entry.file);
+    std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+}
+
+/// The stamp: synthetic, which generator, from which tone to which.
+fn provenance(rendered: &ToneRenderings, types: &[u8]) -> Provenance {
+    let target = match types {
+        [t] => t.to_string(),
+        _ => "1-6".into(),
+    };
+    Provenance {
+        synthetic: true,
+        generator: Some(rendered.generator.sha256.clone()),
+        source_tone: Some(
+            rendered
+                .source_fitzpatrick
+                .map_or("unknown".into(), |t| t.to_string()),
+        ),
+        target_tone: Some(target),
+    }
+}
+
+/// The square rendering stretched back to the photo's aspect ratio (long side twice the
+/// rendering's side).
+fn original_aspect(rendering: &RgbImage, (width, height): (u32, u32)) -> RgbImage {
+    let long = 2 * rendering.width();
+    let (w, h) = if width >= height {
+        (long, (long * height / width).max(1))
+    } else {
+        ((long * width / height).max(1), long)
+    };
+    resize(rendering, w, h, FilterType::Triangle)
+}
+
+fn write_stamped(image: &RgbImage, provenance: &Provenance, out: &Path) -> Result<(), String> {
+    let mut png = Vec::new();
+    image
+        .write_to(&mut Cursor::new(&mut png), ImageFormat::Png)
+        .map_err(|e| format!("cannot encode the PNG: {e}"))?;
+    let stamped = stamp_provenance(&png, provenance).map_err(|e| e.to_string())?;
+    std::fs::write(out, stamped).map_err(|e| format!("cannot write {}: {e}", out.display()))
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
+}

@@ -1,0 +1,209 @@
+//! The tone generator end to end: a tiny two-stage training run into a copy of the models,
+//! reuse of finished stages, `synth` writing stamped PNGs (and refusing what it must), and
+//! `validate-generator` reporting on held-out photos.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::{dermtone, repo, scratch, shared};
+use dermtone_engine::{Manifest, read_provenance, sha256_hex};
+use serde_json::Value;
+
+fn copy_models(to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(repo().join("models")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            std::fs::copy(&path, to.join(path.file_name().unwrap())).unwrap();
+        }
+    }
+}
+
+fn train_tiny(models: &Path, checkpoint: &Path) -> std::process::Output {
+    let data = shared("fitzpatrick17k_ajl_subset");
+    let ham = shared("ham10000");
+    dermtone(&[
+        "train",
+        "generator",
+        "--data",
+        data.to_str().unwrap(),
+        "--ham10000",
+        ham.to_str().unwrap(),
+        "--out",
+        models.to_str().unwrap(),
+        "--checkpoint",
+        checkpoint.to_str().unwrap(),
+        "--id",
+        "generator-tiny",
+        "--limit",
+        "24",
+        "--val-limit",
+        "4",
+        "--batch-size",
+        "4",
+        "--supervised-steps",
+        "3",
+        "--refine-steps",
+        "2",
+        "--eval-every",
+        "1",
+    ])
+}
+
+fn a_photo() -> PathBuf {
+    let dir = shared("fitzpatrick17k_ajl_subset").join("images");
+    let mut names: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    names.sort();
+    names.into_iter().next().unwrap()
+}
+
+#[test]
+fn a_tiny_generator_trains_renders_stamped_pngs_and_validates() {
+    let dir = scratch("generator");
+    let models = dir.join("models");
+    copy_models(&models);
+    let checkpoint = dir.join("checkpoint");
+    let out = train_tiny(&models, &checkpoint);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("stage 2 step 2: val L1"), "{stderr}");
+
+    let manifest =
+        Manifest::from_json(&std::fs::read_to_string(models.join("manifest.json")).unwrap())
+            .unwrap();
+    let entry = manifest.model_for("generator").unwrap();
+    assert_eq!(entry.id, "generator-tiny");
+    let weights = std::fs::read(models.join(&entry.file)).unwrap();
+    assert_eq!(sha256_hex(&weights), entry.sha256);
+    assert!(weights.len() < 1_500_000, "{} bytes", weights.len());
+    let targets = entry.generator.as_ref().unwrap().target_ita;
+    assert!(targets.windows(2).all(|w| w[0] >= w[1]), "{targets:?}");
+    let card: Value =
+        serde_json::from_str(&std::fs::read_to_string(models.join(&entry.card)).unwrap()).unwrap();
+    assert_eq!(card["task"], "generator");
+    assert_eq!(card["synthetic"], true);
+    assert_eq!(card["training"]["shipped_stage"], "refined");
+
+    let again = train_tiny(&models, &checkpoint);
+    let stderr = String::from_utf8_lossy(&again.stderr);
+    assert!(again.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("stage 1: reusing the saved record"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("stage 2: reusing the saved record"),
+        "{stderr}"
+    );
+
+    let photo = a_photo();
+    let single = dir.join("tone6.png");
+    let models_arg = models.to_str().unwrap();
+    let out = dermtone(&[
+        "synth",
+        photo.to_str().unwrap(),
+        "--tone",
+        "6",
+        "-o",
+        single.to_str().unwrap(),
+        "--models",
+        models_arg,
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let bytes = std::fs::read(&single).unwrap();
+    let stamp = read_provenance(&bytes).expect("stamped");
+    assert!(stamp.synthetic);
+    assert_eq!(stamp.generator.as_deref(), Some(entry.sha256.as_str()));
+    assert_eq!(stamp.target_tone.as_deref(), Some("6"));
+    image::load_from_memory(&bytes).unwrap();
+
+    let grid = dir.join("grid.png");
+    let out = dermtone(&[
+        "synth",
+        photo.to_str().unwrap(),
+        "--all-tones",
+        "-o",
+        grid.to_str().unwrap(),
+        "--models",
+        models_arg,
+        "--json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let printed: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(printed["provenance"]["target_tone"], "1-6");
+    assert_eq!(printed["target_ita"].as_array().unwrap().len(), 6);
+    let grid_image = image::open(&grid).unwrap();
+    assert_eq!(grid_image.width(), 7 * dermtone_engine::TILE);
+
+    let refused = dermtone(&[
+        "synth",
+        single.to_str().unwrap(),
+        "--tone",
+        "1",
+        "-o",
+        dir.join("again.png").to_str().unwrap(),
+        "--models",
+        models_arg,
+    ]);
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("already a synthetic image"));
+    let not_png = dermtone(&[
+        "synth",
+        photo.to_str().unwrap(),
+        "--tone",
+        "1",
+        "-o",
+        dir.join("out.jpg").to_str().unwrap(),
+        "--models",
+        models_arg,
+    ]);
+    assert!(!not_png.status.success());
+    assert!(String::from_utf8_lossy(&not_png.stderr).contains(".png"));
+
+    let data = shared("fitzpatrick17k_ajl_subset");
+    let ham = shared("ham10000");
+    let validate = |split: &str| {
+        dermtone(&[
+            "validate-generator",
+            "--data",
+            data.to_str().unwrap(),
+            "--ham10000",
+            ham.to_str().unwrap(),
+            "--models",
+            models_arg,
+            "--split",
+            split,
+            "--limit",
+            "6",
+            "--json",
+        ])
+    };
+    let out = validate("val");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["synthetic"], true);
+    assert_eq!(report["generator"]["sha256"], entry.sha256.as_str());
+    let methods = report["methods"].as_array().unwrap();
+    assert_eq!(methods[0]["method"], "generator");
+    assert_eq!(methods[1]["method"], "retoning");
+    assert!(methods[0]["renderings"].as_u64().unwrap() >= 6);
+    let refused = validate("train");
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("held-out"));
+}

@@ -1,0 +1,618 @@
+//! Training the tone generator in two stages, each measured on val:
+//! 1. **supervised warm-start**: learn the `color` crate's biophysical re-toning (photo + target
+//!    tone → re-toned photo), which keeps the lesion by construction;
+//! 2. **unpaired refinement** on real photos of every Fitzpatrick type: a patch critic with an
+//!    auxiliary type classifier, cycle consistency (I → VI → I returns the input), identity at
+//!    the source tone, lesion preservation (the photo classifier's prediction and the gradients
+//!    of log-luminance unchanged) and, as an anchor, the re-toning target.
+
+use burn::module::Module;
+use burn::nn::loss::CrossEntropyLossConfig;
+use burn::optim::{AdamConfig, GradientsParams};
+use burn::prelude::*;
+use burn::tensor::activation::{log_softmax, softmax};
+use dermtone_engine::InputSpec;
+use dermtone_net::{Classifier, Generator, GeneratorConfig, condition_row};
+use image::RgbImage;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use serde::Serialize;
+
+use crate::discriminator::{Discriminator, TYPES};
+use crate::generator_data::{Pair, ToneSource, Window, random_pair, retoned};
+use crate::parallel::map_on_all_cores;
+
+/// Options shared by both stages.
+#[derive(Debug, Clone, Serialize)]
+pub struct StageOptions {
+    /// Seed for initialisation, sampling and crops.
+    pub seed: u64,
+    /// Optimiser steps.
+    pub steps: usize,
+    /// Images per step.
+    pub batch_size: usize,
+    /// Side of the square training crops (a multiple of 16).
+    pub crop: u32,
+    /// Peak learning rate (Adam; cosine-decayed in stage 1, constant in stage 2).
+    pub learning_rate: f64,
+    /// Score val every this many steps (and at the end).
+    pub eval_every: usize,
+}
+
+/// Weights of stage 2's loss terms.
+#[derive(Debug, Clone, Serialize)]
+pub struct RefineWeights {
+    /// Critic: "looks like a real photo".
+    pub adversarial: f32,
+    /// Critic's type classifier: "looks like the target type".
+    pub tone: f32,
+    /// I → VI → I returns the input (L1).
+    pub cycle: f32,
+    /// Asked for its own tone, the photo comes back unchanged (L1).
+    pub identity: f32,
+    /// The photo classifier's prediction unchanged (KL divergence).
+    pub diagnosis: f32,
+    /// Gradients of log-luminance unchanged (L1): melanin scales reflectance, so a pure tone
+    /// change leaves them as they are while blurring or inventing structure does not.
+    pub structure: f32,
+    /// L1 to the biophysical re-toning: keeps colours anchored while the critic refines them.
+    pub anchor: f32,
+}
+
+impl Default for RefineWeights {
+    fn default() -> Self {
+        Self {
+            adversarial: 0.5,
+            tone: 0.5,
+            cycle: 5.0,
+            identity: 2.0,
+            diagnosis: 1.0,
+            structure: 5.0,
+            anchor: 5.0,
+        }
+    }
+}
+
+/// What the CLI shows while training.
+#[derive(Debug, Clone)]
+pub enum GeneratorEvent {
+    /// One step done; `losses` are the named terms of this stage.
+    Step {
+        stage: u8,
+        step: usize,
+        steps: usize,
+        losses: Vec<(&'static str, f32)>,
+    },
+    /// Val scored after `step`; `best` when it is the stage's new selection.
+    Val {
+        stage: u8,
+        step: usize,
+        l1: f32,
+        best: bool,
+    },
+}
+
+/// A stage's selected weights.
+pub struct StageResult {
+    /// f32 record of the generator.
+    pub record: Vec<u8>,
+    /// Step it was taken at.
+    pub step: usize,
+    /// Mean absolute error (0..1 per channel) to the biophysical re-toning on the val pairs.
+    pub val_l1: f32,
+}
+
+/// Fixed val pairs: each val photo re-toned to a spread of targets, whole (no crop).
+pub fn val_pairs(sources: &[ToneSource], targets: &[f32]) -> Result<Vec<Pair>, String> {
+    let jobs: Vec<(usize, f32)> = (0..sources.len())
+        .flat_map(|i| targets.iter().map(move |&t| (i, t)))
+        .collect();
+    let pairs = map_on_all_cores(&jobs, |&(i, target)| {
+        let source = &sources[i];
+        Ok(retoned(source, target).map(|(image, target_ita)| Pair {
+            input: source.image.clone(),
+            target: image,
+            source_ita: source.ita,
+            target_ita,
+        }))
+    })?;
+    Ok(pairs.into_iter().flatten().collect())
+}
+
+/// Stage 1: learns the biophysical re-toning; keeps the step with the lowest val L1.
+pub fn train_supervised(
+    config: &GeneratorConfig,
+    train: &[ToneSource],
+    val: &[Pair],
+    options: &StageOptions,
+    on_event: &mut dyn FnMut(GeneratorEvent),
+) -> Result<StageResult, String> {
+    let device = Device::flex().autodiff();
+    device.seed(options.seed);
+    let mut generator = config.init(&device);
+    let mut optimizer = AdamConfig::new().init();
+    let mut rng = StdRng::seed_from_u64(options.seed);
+    let mut best: Option<StageResult> = None;
+    for step in 1..=options.steps {
+        let lr = cosine(options.learning_rate, step, options.steps);
+        let pairs = draw_pairs(train, options, &mut rng)?;
+        let (inputs, targets, conditions) = pair_tensors(&pairs, &device);
+        let loss = (generator.forward(inputs, conditions) - targets)
+            .abs()
+            .mean();
+        let value = scalar(loss.clone())?;
+        let grads = GradientsParams::from_grads(loss.backward(), &generator);
+        generator = optimizer.step(lr, generator, grads);
+        on_event(GeneratorEvent::Step {
+            stage: 1,
+            step,
+            steps: options.steps,
+            losses: vec![("l1", value)],
+        });
+        if step % options.eval_every == 0 || step == options.steps {
+            keep_best(&mut best, &generator.valid(), val, 1, step, on_event)?;
+        }
+    }
+    best.ok_or_else(|| "no step was trained (steps must be at least 1)".into())
+}
+
+/// The photo classifier whose predictions stage 2 keeps, with its input normalisation.
+pub struct Diagnoser<'a> {
+    /// f32 record of the classifier.
+    pub record: &'a [u8],
+    /// Its shape (dropout is switched off here).
+    pub config: dermtone_net::ClassifierConfig,
+    /// Its input normalisation.
+    pub input: &'a InputSpec,
+}
+
+/// Stage 2: starts from `initial` (stage 1's record) and refines against real photos of every
+/// Fitzpatrick type (`real`, each with its labelled type); keeps the step with the lowest val
+/// L1 among those after half the steps, so that the critic has had time to act.
+#[allow(clippy::too_many_arguments)]
+pub fn train_refined(
+    config: &GeneratorConfig,
+    initial: &[u8],
+    sources: &[ToneSource],
+    real: &[ToneSource],
+    type_itas: &[f32; TYPES],
+    val: &[Pair],
+    diagnoser: &Diagnoser,
+    weights: &RefineWeights,
+    options: &StageOptions,
+    on_event: &mut dyn FnMut(GeneratorEvent),
+) -> Result<StageResult, String> {
+    let device = Device::flex().autodiff();
+    device.seed(options.seed);
+    let mut generator = config.load_record(initial, &device)?;
+    let mut critic = Discriminator::new(16, &device);
+    let classifier = diagnoser
+        .config
+        .clone()
+        .with_dropout(0.0)
+        .load_record(diagnoser.record, &device)?
+        .no_grad();
+    let mut g_optimizer = AdamConfig::new().with_beta_1(0.5).init();
+    let mut d_optimizer = AdamConfig::new().with_beta_1(0.5).init();
+    let cross_entropy = CrossEntropyLossConfig::new().init(&device);
+    let mut rng = StdRng::seed_from_u64(options.seed);
+    let labelled: Vec<&ToneSource> = real.iter().filter(|s| s.fitzpatrick.is_some()).collect();
+    if labelled.is_empty() {
+        return Err("stage 2 needs real photos with a labelled Fitzpatrick type".into());
+    }
+    let mut best: Option<StageResult> = None;
+    let batch = options.batch_size;
+    for step in 1..=options.steps {
+        let lr = options.learning_rate;
+        let draws = draw_refine_batch(sources, type_itas, options, &mut rng)?;
+        let inputs = images_tensor(draws.iter().map(|d| &d.input), &device);
+        let anchors = images_tensor(draws.iter().map(|d| &d.anchor), &device);
+        let there = conditions(draws.iter().map(|d| (d.source_ita, d.target_ita)), &device);
+        let back = conditions(draws.iter().map(|d| (d.target_ita, d.source_ita)), &device);
+        let stay = conditions(draws.iter().map(|d| (d.source_ita, d.source_ita)), &device);
+        let target_types = int_tensor(draws.iter().map(|d| d.target_type), &device);
+
+        let fake = generator.forward(inputs.clone(), there);
+        let (patch, tone_logits) = critic.forward(fake.clone());
+        let adversarial = (patch - 1.0).powi_scalar(2).mean();
+        let tone = cross_entropy.forward(tone_logits, target_types);
+        let cycle = (generator.forward(fake.clone(), back) - inputs.clone())
+            .abs()
+            .mean();
+        let identity = (generator.forward(inputs.clone(), stay) - inputs.clone())
+            .abs()
+            .mean();
+        let diagnosis = kl_divergence(
+            &classifier,
+            normalise(inputs.clone(), diagnoser.input),
+            normalise(fake.clone(), diagnoser.input),
+        );
+        let structure = (log_luminance_gradients(fake.clone()) - log_luminance_gradients(inputs))
+            .abs()
+            .mean();
+        let anchor = (fake.clone() - anchors).abs().mean();
+        let terms = [
+            ("adversarial", adversarial, weights.adversarial),
+            ("tone", tone, weights.tone),
+            ("cycle", cycle, weights.cycle),
+            ("identity", identity, weights.identity),
+            ("diagnosis", diagnosis, weights.diagnosis),
+            ("structure", structure, weights.structure),
+            ("anchor", anchor, weights.anchor),
+        ];
+        let mut losses = Vec::with_capacity(terms.len() + 1);
+        let mut total = None;
+        for (name, term, weight) in terms {
+            losses.push((name, scalar(term.clone())?));
+            let weighted = term * weight;
+            total = Some(match total {
+                Some(t) => weighted + t,
+                None => weighted,
+            });
+        }
+        let total = total.expect("seven terms");
+        let grads = GradientsParams::from_grads(total.backward(), &generator);
+        generator = g_optimizer.step(lr, generator, grads);
+
+        let reals: Vec<&ToneSource> = (0..batch)
+            .map(|_| labelled[rng.random_range(0..labelled.len())])
+            .collect();
+        let real_images: Vec<RgbImage> = reals
+            .iter()
+            .map(|s| Window::random(s.image.dimensions(), options.crop, &mut rng).apply(&s.image))
+            .collect();
+        let real_types = int_tensor(
+            reals
+                .iter()
+                .map(|s| usize::from(s.fitzpatrick.unwrap_or(1) - 1)),
+            &device,
+        );
+        let (real_patch, real_logits) = critic.forward(images_tensor(real_images.iter(), &device));
+        let (fake_patch, _) = critic.forward(fake.detach());
+        let critic_loss = (real_patch - 1.0).powi_scalar(2).mean()
+            + fake_patch.powi_scalar(2).mean()
+            + cross_entropy.forward(real_logits, real_types);
+        losses.push(("critic", scalar(critic_loss.clone())?));
+        let grads = GradientsParams::from_grads(critic_loss.backward(), &critic);
+        critic = d_optimizer.step(lr, critic, grads);
+
+        on_event(GeneratorEvent::Step {
+            stage: 2,
+            step,
+            steps: options.steps,
+            losses,
+        });
+        let settled = step * 2 >= options.steps;
+        if settled && (step % options.eval_every == 0 || step == options.steps) {
+            keep_best(&mut best, &generator.valid(), val, 2, step, on_event)?;
+        }
+    }
+    best.ok_or_else(|| "no step was trained (steps must be at least 1)".into())
+}
+
+/// Median ITA° of the photos labelled with each Fitzpatrick type: the tone the generator is
+/// asked for when rendering that type, so renderings match real photos of the type as the
+/// ITA rule sees them. A type without photos takes the midpoint of its neighbours.
+pub fn type_target_itas(labelled: &[ToneSource]) -> Result<[f32; TYPES], String> {
+    let mut medians = [None; TYPES];
+    for (t, median) in medians.iter_mut().enumerate() {
+        let mut itas: Vec<f32> = labelled
+            .iter()
+            .filter(|s| s.fitzpatrick == Some(t as u8 + 1))
+            .map(|s| s.ita)
+            .collect();
+        if !itas.is_empty() {
+            itas.sort_by(f32::total_cmp);
+            *median = Some(itas[itas.len() / 2]);
+        }
+    }
+    let known: Vec<(usize, f32)> = medians
+        .iter()
+        .enumerate()
+        .filter_map(|(t, m)| m.map(|m| (t, m)))
+        .collect();
+    if known.len() < 2 {
+        return Err("need labelled photos of at least two Fitzpatrick types".into());
+    }
+    let mut itas: [f32; TYPES] =
+        std::array::from_fn(|t| medians[t].unwrap_or_else(|| interpolate(&known, t)));
+    non_increasing(&mut itas);
+    Ok(itas)
+}
+
+/// Pool-adjacent-violators: the closest non-increasing sequence (darker types never get a
+/// lighter target, however noisy the labels of a small sample).
+fn non_increasing(values: &mut [f32; TYPES]) {
+    let mut blocks: Vec<(f32, usize)> = Vec::new();
+    for &v in values.iter() {
+        blocks.push((v, 1));
+        while blocks.len() > 1 && blocks[blocks.len() - 2].0 < blocks[blocks.len() - 1].0 {
+            let (b, nb) = blocks.pop().expect("two blocks");
+            let (a, na) = blocks.pop().expect("two blocks");
+            blocks.push(((a * na as f32 + b * nb as f32) / (na + nb) as f32, na + nb));
+        }
+    }
+    let mut i = 0;
+    for (value, count) in blocks {
+        values[i..i + count].fill(value);
+        i += count;
+    }
+}
+
+/// Linear interpolation (or extrapolation from the nearest two) over known `(type, ita)`.
+fn interpolate(known: &[(usize, f32)], t: usize) -> f32 {
+    let after = known
+        .iter()
+        .position(|&(k, _)| k > t)
+        .unwrap_or(known.len() - 1);
+    let (a, b) = (known[after.max(1) - 1], known[after.max(1)]);
+    a.1 + (b.1 - a.1) * (t as f32 - a.0 as f32) / (b.0 as f32 - a.0 as f32)
+}
+
+/// One stage-2 draw: a crop, its target type and tone, and the re-toning anchor.
+struct RefineDraw {
+    input: RgbImage,
+    anchor: RgbImage,
+    source_ita: f32,
+    target_ita: f32,
+    target_type: usize,
+}
+
+fn draw_refine_batch(
+    sources: &[ToneSource],
+    type_itas: &[f32; TYPES],
+    options: &StageOptions,
+    rng: &mut StdRng,
+) -> Result<Vec<RefineDraw>, String> {
+    let seeds: Vec<u64> = (0..options.batch_size * 2).map(|_| rng.random()).collect();
+    let draws = map_on_all_cores(&seeds, |&seed| {
+        let mut rng = StdRng::seed_from_u64(seed);
+        let source = &sources[rng.random_range(0..sources.len())];
+        let target_type = rng.random_range(0..TYPES);
+        let Some((anchor, target_ita)) = retoned(source, type_itas[target_type]) else {
+            return Ok(None);
+        };
+        let window = Window::random(source.image.dimensions(), options.crop, &mut rng);
+        Ok(Some(RefineDraw {
+            input: window.apply(&source.image),
+            anchor: window.apply(&anchor),
+            source_ita: source.ita,
+            target_ita,
+            target_type,
+        }))
+    })?;
+    let draws: Vec<RefineDraw> = draws
+        .into_iter()
+        .flatten()
+        .take(options.batch_size)
+        .collect();
+    if draws.is_empty() {
+        return Err("no training photo could be re-toned".into());
+    }
+    Ok(draws)
+}
+
+/// `batch_size` random supervised pairs, re-toned on all cores (over-drawn, since a photo
+/// that cannot settle at its target is skipped).
+fn draw_pairs(
+    sources: &[ToneSource],
+    options: &StageOptions,
+    rng: &mut StdRng,
+) -> Result<Vec<Pair>, String> {
+    let seeds: Vec<u64> = (0..options.batch_size * 2).map(|_| rng.random()).collect();
+    let pairs = map_on_all_cores(&seeds, |&seed| {
+        let mut rng = StdRng::seed_from_u64(seed);
+        let source = &sources[rng.random_range(0..sources.len())];
+        Ok(random_pair(source, options.crop, &mut rng))
+    })?;
+    let pairs: Vec<Pair> = pairs
+        .into_iter()
+        .flatten()
+        .take(options.batch_size)
+        .collect();
+    if pairs.is_empty() {
+        return Err("no training photo could be re-toned".into());
+    }
+    Ok(pairs)
+}
+
+/// Scores `generator` on the val pairs and keeps its record when it is the best so far.
+fn keep_best(
+    best: &mut Option<StageResult>,
+    generator: &Generator,
+    val: &[Pair],
+    stage: u8,
+    step: usize,
+    on_event: &mut dyn FnMut(GeneratorEvent),
+) -> Result<(), String> {
+    let l1 = val_l1(generator, val)?;
+    let is_best = best.as_ref().is_none_or(|b| l1 < b.val_l1);
+    on_event(GeneratorEvent::Val {
+        stage,
+        step,
+        l1,
+        best: is_best,
+    });
+    if is_best {
+        *best = Some(StageResult {
+            record: generator.clone().record_bytes()?,
+            step,
+            val_l1: l1,
+        });
+    }
+    Ok(())
+}
+
+/// Mean absolute error (0..1 per channel) of `generator` against the val pairs' targets.
+pub fn val_l1(generator: &Generator, val: &[Pair]) -> Result<f32, String> {
+    if val.is_empty() {
+        return Err("no val pair could be re-toned".into());
+    }
+    let device = Device::flex();
+    let mut sum = 0.0;
+    for chunk in val.chunks(16) {
+        let (inputs, targets, conditions) = pair_tensors(chunk, &device);
+        let error = (generator.forward(inputs, conditions).clamp(0.0, 1.0) - targets)
+            .abs()
+            .mean();
+        sum += scalar(error)? * chunk.len() as f32;
+    }
+    Ok(sum / val.len() as f32)
+}
+
+fn pair_tensors(pairs: &[Pair], device: &Device) -> (Tensor<4>, Tensor<4>, Tensor<2>) {
+    (
+        images_tensor(pairs.iter().map(|p| &p.input), device),
+        images_tensor(pairs.iter().map(|p| &p.target), device),
+        conditions(pairs.iter().map(|p| (p.source_ita, p.target_ita)), device),
+    )
+}
+
+/// `[batch, 3, h, w]` sRGB in 0..1 from equally sized images.
+pub fn images_tensor<'a>(images: impl Iterator<Item = &'a RgbImage>, device: &Device) -> Tensor<4> {
+    let images: Vec<&RgbImage> = images.collect();
+    let (w, h) = images[0].dimensions();
+    let plane = (w * h) as usize;
+    let mut data = vec![0f32; images.len() * 3 * plane];
+    for (b, image) in images.iter().enumerate() {
+        for (i, pixel) in image.pixels().enumerate() {
+            for c in 0..3 {
+                data[(b * 3 + c) * plane + i] = f32::from(pixel[c]) / 255.0;
+            }
+        }
+    }
+    Tensor::from_data(
+        TensorData::new(data, [images.len(), 3, h as usize, w as usize]),
+        device,
+    )
+}
+
+/// Condition rows `[batch, 3]` from (source ITA°, target ITA°).
+pub fn conditions(tones: impl Iterator<Item = (f32, f32)>, device: &Device) -> Tensor<2> {
+    let rows: Vec<f32> = tones.flat_map(|(s, t)| condition_row(s, t)).collect();
+    let n = rows.len() / dermtone_net::CONDITION_INPUTS;
+    Tensor::from_data(
+        TensorData::new(rows, [n, dermtone_net::CONDITION_INPUTS]),
+        device,
+    )
+}
+
+fn int_tensor(values: impl Iterator<Item = usize>, device: &Device) -> Tensor<1, Int> {
+    let values: Vec<i64> = values.map(|v| v as i64).collect();
+    let n = values.len();
+    Tensor::from_data(TensorData::new(values, [n]), device)
+}
+
+/// `(x − mean) / std` per channel, as the classifier was trained.
+fn normalise(images: Tensor<4>, spec: &InputSpec) -> Tensor<4> {
+    let device = images.device();
+    let mean = Tensor::<1>::from_floats(spec.mean, &device).reshape([1, 3, 1, 1]);
+    let std = Tensor::<1>::from_floats(spec.std, &device).reshape([1, 3, 1, 1]);
+    (images - mean) / std
+}
+
+/// KL(p(original) ‖ p(rendered)) of the classifier's predictions, averaged over the batch.
+fn kl_divergence(classifier: &Classifier, original: Tensor<4>, rendered: Tensor<4>) -> Tensor<1> {
+    let [batch, _, _, _] = original.dims();
+    let p = softmax(classifier.forward(original), 1).detach();
+    let log_q = log_softmax(classifier.forward(rendered), 1);
+    let log_p = (p.clone() + 1e-6).log();
+    ((log_p - log_q) * p).sum() / batch as f32
+}
+
+/// Horizontal and vertical differences of log-luminance, concatenated.
+fn log_luminance_gradients(images: Tensor<4>) -> Tensor<2> {
+    let [_, _, h, w] = images.dims();
+    let device = images.device();
+    let weights = Tensor::<1>::from_floats([0.2126, 0.7152, 0.0722], &device).reshape([1, 3, 1, 1]);
+    let luminance = (images.clamp(0.0, 1.0) * weights).sum_dim(1);
+    let log = (luminance + 0.02).log();
+    let dx = log.clone().narrow(3, 1, w - 1) - log.clone().narrow(3, 0, w - 1);
+    let dy = log.clone().narrow(2, 1, h - 1) - log.narrow(2, 0, h - 1);
+    Tensor::cat(vec![dx.flatten::<2>(1, 3), dy.flatten::<2>(1, 3)], 1)
+}
+
+fn cosine(peak: f64, step: usize, steps: usize) -> f64 {
+    peak * 0.5 * (1.0 + (std::f64::consts::PI * (step - 1) as f64 / steps as f64).cos())
+}
+
+fn scalar<const D: usize>(tensor: Tensor<D>) -> Result<f32, String> {
+    tensor
+        .into_data()
+        .try_to_vec::<f32>()
+        .map_err(|e| format!("{e:?}"))?
+        .first()
+        .copied()
+        .ok_or_else(|| "empty loss".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn labelled(fitzpatrick: u8, ita: f32) -> ToneSource {
+        ToneSource {
+            image: RgbImage::new(1, 1),
+            skin: dermtone_color::Mask::filled(1, 1, true),
+            lesion: None,
+            ita,
+            fitzpatrick: Some(fitzpatrick),
+        }
+    }
+
+    #[test]
+    fn type_targets_are_medians_and_missing_types_are_interpolated() {
+        let photos = [
+            labelled(1, 50.0),
+            labelled(1, 60.0),
+            labelled(1, 55.0),
+            labelled(2, 40.0),
+            labelled(4, 10.0),
+        ];
+        let itas = type_target_itas(&photos).unwrap();
+        assert_eq!(itas[0], 55.0);
+        assert_eq!(itas[1], 40.0);
+        assert_eq!(itas[2], 25.0);
+        assert_eq!(itas[3], 10.0);
+        assert_eq!(itas[4], -5.0);
+        assert_eq!(itas[5], -20.0);
+    }
+
+    #[test]
+    fn a_darker_type_never_gets_a_lighter_target() {
+        let photos = [
+            labelled(1, 50.0),
+            labelled(2, 30.0),
+            labelled(3, 40.0),
+            labelled(4, 10.0),
+            labelled(5, 0.0),
+            labelled(6, -20.0),
+        ];
+        let itas = type_target_itas(&photos).unwrap();
+        assert_eq!(itas, [50.0, 35.0, 35.0, 10.0, 0.0, -20.0]);
+    }
+
+    #[test]
+    fn unchanged_luminance_structure_scores_zero_and_blurring_does_not() {
+        let device = Device::flex();
+        let image = Tensor::<4>::from_data(
+            TensorData::new(
+                (0..48).map(|i| 0.3 + (i % 7) as f32 / 10.0).collect(),
+                [1, 3, 4, 4],
+            ),
+            &device,
+        );
+        let darker = image.clone() * 0.5;
+        let flat = image.clone().mean_dim(3).mean_dim(2).expand([1, 3, 4, 4]);
+        let diff = |a: Tensor<4>| {
+            scalar(
+                (log_luminance_gradients(a) - log_luminance_gradients(image.clone()))
+                    .abs()
+                    .mean(),
+            )
+            .unwrap()
+        };
+        assert!(diff(darker) < 0.05);
+        assert!(diff(flat) > 0.1);
+    }
+}
