@@ -123,7 +123,36 @@ fn a_tiny_generator_trains_renders_stamped_pngs_and_validates() {
     assert!(stamp.synthetic);
     assert_eq!(stamp.generator.as_deref(), Some(entry.sha256.as_str()));
     assert_eq!(stamp.target_tone.as_deref(), Some("6"));
-    image::load_from_memory(&bytes).unwrap();
+    let cpu_pixels = image::load_from_memory(&bytes).unwrap().to_rgb8();
+
+    let on_wgpu = dir.join("tone6-wgpu.png");
+    let out = dermtone(&[
+        "synth",
+        photo.to_str().unwrap(),
+        "--tone",
+        "6",
+        "-o",
+        on_wgpu.to_str().unwrap(),
+        "--models",
+        models_arg,
+        "--backend",
+        "wgpu",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let wgpu_pixels = image::open(&on_wgpu).unwrap().to_rgb8();
+    assert_eq!(wgpu_pixels.dimensions(), cpu_pixels.dimensions());
+    let worst = cpu_pixels
+        .as_raw()
+        .iter()
+        .zip(wgpu_pixels.as_raw())
+        .map(|(a, b)| a.abs_diff(*b))
+        .max()
+        .unwrap();
+    assert!(worst <= 1, "wgpu and CPU renderings differ by {worst}");
 
     let grid = dir.join("grid.png");
     let out = dermtone(&[
