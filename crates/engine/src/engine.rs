@@ -221,7 +221,7 @@ impl Engine {
     }
 
     /// The operating-point decision for classified results, where the card sets one.
-    fn malignancy(&self, classes: &[ClassProbability]) -> Option<Malignancy> {
+    pub fn malignancy(&self, classes: &[ClassProbability]) -> Option<Malignancy> {
         let point = self.classifier.entry.operating_point.as_ref()?;
         if classes.is_empty() {
             return None;

@@ -53,7 +53,7 @@ pub fn validation_markdown(v: &GeneratorValidation, command: &str, grids: &[Stri
         "## Tone and lesion, generator vs the plain biophysical re-toning\n\n\
          | | generator | re-toning |\n|---|---|---|"
     );
-    let rows: [(&str, Figure, bool); 7] = [
+    let rows: [(&str, Figure, bool); 8] = [
         (
             "tone group hit (learned estimator)",
             |m| m.tone_group_hit,
@@ -71,6 +71,7 @@ pub fn validation_markdown(v: &GeneratorValidation, command: &str, grids: &[Stri
             false,
         ),
         ("photo classifier top-1 kept", |m| m.photo_top1_kept, true),
+        ("photo screening decision kept", |m| m.photo_flag_kept, true),
         (
             "dermoscopy classifier top-1 kept",
             |m| m.dermoscopy_top1_kept,

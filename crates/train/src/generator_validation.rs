@@ -111,6 +111,9 @@ pub struct MethodFigures {
     pub by_target: Vec<TargetFigures>,
     /// Photo classifier top-1 unchanged (Fitzpatrick17k renderings).
     pub photo_top1_kept: Option<f64>,
+    /// Photo classifier's screening decision (malignancy at or above its operating point)
+    /// unchanged: the answer the app acts on.
+    pub photo_flag_kept: Option<f64>,
     /// Dermoscopy classifier top-1 unchanged (HAM10000 renderings).
     pub dermoscopy_top1_kept: Option<f64>,
     /// Mean SSIM of luminance inside the HAM10000 lesion mask, rendering vs original.
@@ -431,6 +434,7 @@ struct Tally {
     ita_measured: usize,
     ita_error: f64,
     photo_kept: usize,
+    flag_kept: usize,
     photo_n: usize,
 }
 
@@ -451,7 +455,7 @@ fn measure_method(
     let mut dark = Vec::new();
     for photo in photos {
         let source = photo.source.as_ref().expect("measurable photos only");
-        let original_top = top1(&models.photo, &photo.working)?;
+        let (original_top, original_flag) = decision(&models.photo, &photo.working)?;
         let renders = render_all(models, &models.photo, method, &photo.working, source)?;
         for (t, render) in renders.iter().enumerate() {
             let Some(render) = render else { continue };
@@ -462,7 +466,9 @@ fn measure_method(
             tally.n += 1;
             count_tone(tally, &tone, target, models.target_ita[t]);
             tally.photo_n += 1;
-            tally.photo_kept += usize::from(top1(&models.photo, render)? == original_top);
+            let (top, flag) = decision(&models.photo, render)?;
+            tally.photo_kept += usize::from(top == original_top);
+            tally.flag_kept += usize::from(flag == original_flag);
             if target >= 5 && photo.fitzpatrick.is_some_and(|f| f <= 4) {
                 dark.push(render.clone());
             }
@@ -517,6 +523,7 @@ fn measure_method(
             })
             .collect(),
         photo_top1_kept: Tally::share(sum(|t| t.photo_kept), sum(|t| t.photo_n)),
+        photo_flag_kept: Tally::share(sum(|t| t.flag_kept), sum(|t| t.photo_n)),
         dermoscopy_top1_kept: Tally::share(derm_kept, derm_n),
         lesion_ssim: (ssim_n > 0).then(|| ssim_sum / ssim_n as f64),
     };
@@ -566,11 +573,18 @@ fn count_tone(tally: &mut Tally, tone: &ToneReport, target: u8, target_ita: f32)
 }
 
 fn top1(engine: &Engine, image: &RgbImage) -> Result<String, String> {
+    Ok(decision(engine, image)?.0)
+}
+
+/// The top-1 class and whether the screening threshold flags the image.
+fn decision(engine: &Engine, image: &RgbImage) -> Result<(String, Option<bool>), String> {
     let classes = pollster::block_on(engine.classify(image)).map_err(|e| e.to_string())?;
-    classes
+    let flag = engine.malignancy(&classes).map(|m| m.flagged);
+    let top = classes
         .first()
         .map(|c| c.code.clone())
-        .ok_or_else(|| "the classifier returned no class".into())
+        .ok_or("the classifier returned no class")?;
+    Ok((top, flag))
 }
 
 /// Penultimate features of the photo classifier, in batches.
