@@ -236,3 +236,36 @@ fn a_tiny_generator_trains_renders_stamped_pngs_and_validates() {
     assert!(!refused.status.success());
     assert!(String::from_utf8_lossy(&refused.stderr).contains("held-out"));
 }
+
+#[test]
+fn the_shipped_generator_renders_type_vi_darker_than_type_i() {
+    let dir = scratch("shipped-generator");
+    let photo = a_photo();
+    let ita_at = |tone: &str| -> f64 {
+        let out_path = dir.join(format!("tone{tone}.png"));
+        let out = dermtone(&[
+            "synth",
+            photo.to_str().unwrap(),
+            "--tone",
+            tone,
+            "-o",
+            out_path.to_str().unwrap(),
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let measured = dermtone(&["tone", out_path.to_str().unwrap(), "--json"]);
+        assert!(measured.status.success());
+        let report: Value = serde_json::from_slice(&measured.stdout).unwrap();
+        report["ita"]
+            .as_f64()
+            .expect("the rendering's skin tone is measurable")
+    };
+    let (light, dark) = (ita_at("1"), ita_at("6"));
+    assert!(
+        light - dark > 30.0,
+        "type I ITA {light:.1}°, type VI ITA {dark:.1}°"
+    );
+}

@@ -149,7 +149,7 @@ fn card(
             "render_size": options.size,
         },
         "target_ita_by_type": report.type_itas,
-        "target_ita_rule": "median ITA° of the Fitzpatrick17k train photos labelled with each type",
+        "target_ita_rule": "matched by rank: the labelled Fitzpatrick17k train photos sorted from lightest to darkest skin ITA°, each type taking the share its labels have; its target is the ITA° in the middle of that share",
         "training": {
             "command": command,
             "seed": options.supervised.seed,
@@ -159,7 +159,7 @@ fn card(
             "refined": report.refined.as_ref().map(|(s, _)| stage_json(s, &options.refine)),
             "refine_loss_weights": options.weights,
         },
-        "validation": format!("{}.validation.md (dermtone validate-generator)", entry.id),
+        "validation": format!("{}.validation.md", entry.id),
         "weights": weights_card(entry, f32_bytes),
     })
 }
@@ -201,14 +201,14 @@ fn markdown(card: &serde_json::Value) -> String {
          ## Data\n{data}. Licence: {licence}. Train photos: {ham} HAM10000, {fitz} Fitzpatrick17k.\n\n\
          ## Network\n{kind}; width {width}, condition width {cw}; renders at {size}×{size} px. \
          Condition: {condition}.\n\n\
-         Target ITA° per type ({rule}):\n\n| type | ITA° |\n|---|---:|\n{itas}\n\
+         Target ITA° per type, {rule}:\n\n| type | ITA° |\n|---|---:|\n{itas}\n\
          ## Training\nCommand (seed {seed}): `{command}`\n\n\
          - Stage 1 (supervised on the biophysical re-toning): {s1}\n\
          - Stage 2 (unpaired refinement): {s2}\n\
          - Shipped: {shipped}\n\n\
-         ## Validation\nSee `{validation}`: tone hit rate, diagnosis kept, lesion SSIM, realism \
-         against the plain re-toning and the untouched photo, and a frequency-spectrum artefact check, \
-         all on held-out photos.\n\n\
+         ## Validation\nSee `{validation}` (written by `dermtone validate-generator --write`): \
+         tone hit rate, diagnosis kept, lesion SSIM, realism against the plain re-toning and the \
+         untouched photo, and a frequency-spectrum artefact check, all on held-out photos.\n\n\
          ## Weights\n{int8} bytes int8 (sha256 `{sha}`).\n",
         id = text(&card["id"]),
         purpose = text(&card["purpose"]),

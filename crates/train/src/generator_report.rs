@@ -53,7 +53,7 @@ pub fn validation_markdown(v: &GeneratorValidation, command: &str, grids: &[Stri
         "## Tone and lesion, generator vs the plain biophysical re-toning\n\n\
          | | generator | re-toning |\n|---|---|---|"
     );
-    let rows: [(&str, Figure, bool); 8] = [
+    let rows: [(&str, Figure, bool); 9] = [
         (
             "tone group hit (learned estimator)",
             |m| m.tone_group_hit,
@@ -68,6 +68,11 @@ pub fn validation_markdown(v: &GeneratorValidation, command: &str, grids: &[Stri
         (
             "mean ITA° error on healthy skin",
             |m| m.ita_error_mean,
+            false,
+        ),
+        (
+            "mean ITA° bias (+: lighter than asked)",
+            |m| m.ita_bias_mean,
             false,
         ),
         ("photo classifier top-1 kept", |m| m.photo_top1_kept, true),
@@ -101,6 +106,13 @@ pub fn validation_markdown(v: &GeneratorValidation, command: &str, grids: &[Stri
         generator.renderings,
         retoning.map_or(0, |r| r.renderings)
     );
+    let _ = writeln!(
+        md,
+        "The photo classifier's figures are not independent evidence for a generator refined \
+         with the diagnosis term (stage 2 of `train generator`): that term trains it to keep \
+         exactly this classifier's prediction. The dermoscopy classifier, the lesion SSIM and the \
+         learned tone estimator play no part in training.\n"
+    );
     let real = &v.real_photos_tone;
     let _ = writeln!(
         md,
@@ -114,12 +126,12 @@ pub fn validation_markdown(v: &GeneratorValidation, command: &str, grids: &[Stri
     );
     let _ = writeln!(
         md,
-        "### Per target type (generator)\n\n| type | target ITA° | n | group hit | exact hit | mean estimated type | ITA° error | top-1 kept |\n|---|---:|---:|---:|---:|---:|---:|---:|"
+        "### Per target type (generator)\n\n| type | target ITA° | n | group hit | exact hit | mean estimated type | ITA° error | ITA° bias | top-1 kept |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|"
     );
     for t in &generator.by_target {
         let _ = writeln!(
             md,
-            "| {} | {:.1} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {:.1} | {} | {} | {} | {} | {} | {} | {} |",
             t.fitzpatrick,
             v.target_ita[usize::from(t.fitzpatrick - 1)],
             t.n,
@@ -127,6 +139,7 @@ pub fn validation_markdown(v: &GeneratorValidation, command: &str, grids: &[Stri
             pct(t.tone_exact_hit),
             num(t.mean_estimated_type, 2),
             num(t.ita_error_mean, 1),
+            num(t.ita_bias_mean, 1),
             pct(t.photo_top1_kept)
         );
     }

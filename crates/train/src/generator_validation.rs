@@ -107,6 +107,8 @@ pub struct MethodFigures {
     pub ita_group_hit: Option<f64>,
     /// Mean |ITA° of the rendering's healthy skin − target ITA°|.
     pub ita_error_mean: Option<f64>,
+    /// Mean signed (ITA° − target): positive when renderings come out lighter than asked.
+    pub ita_bias_mean: Option<f64>,
     /// Per target type.
     pub by_target: Vec<TargetFigures>,
     /// Photo classifier top-1 unchanged (Fitzpatrick17k renderings).
@@ -135,6 +137,8 @@ pub struct TargetFigures {
     pub mean_estimated_type: Option<f64>,
     /// Mean |ITA° − target|.
     pub ita_error_mean: Option<f64>,
+    /// Mean signed (ITA° − target): positive when lighter than asked.
+    pub ita_bias_mean: Option<f64>,
     /// Photo classifier top-1 unchanged.
     pub photo_top1_kept: Option<f64>,
 }
@@ -433,6 +437,7 @@ struct Tally {
     ita_group_hit: usize,
     ita_measured: usize,
     ita_error: f64,
+    ita_bias: f64,
     photo_kept: usize,
     flag_kept: usize,
     photo_n: usize,
@@ -507,6 +512,8 @@ fn measure_method(
         ita_group_hit: Tally::share(sum(|t| t.ita_group_hit), n),
         ita_error_mean: (ita_measured > 0)
             .then(|| by_target.iter().map(|t| t.ita_error).sum::<f64>() / ita_measured as f64),
+        ita_bias_mean: (ita_measured > 0)
+            .then(|| by_target.iter().map(|t| t.ita_bias).sum::<f64>() / ita_measured as f64),
         by_target: by_target
             .iter()
             .enumerate()
@@ -519,6 +526,8 @@ fn measure_method(
                     .then(|| tally.estimated_sum / tally.estimated as f64),
                 ita_error_mean: (tally.ita_measured > 0)
                     .then(|| tally.ita_error / tally.ita_measured as f64),
+                ita_bias_mean: (tally.ita_measured > 0)
+                    .then(|| tally.ita_bias / tally.ita_measured as f64),
                 photo_top1_kept: Tally::share(tally.photo_kept, tally.photo_n),
             })
             .collect(),
@@ -568,6 +577,7 @@ fn count_tone(tally: &mut Tally, tone: &ToneReport, target: u8, target_ita: f32)
     if let Some(ita) = tone.ita {
         tally.ita_measured += 1;
         tally.ita_error += f64::from((ita - target_ita).abs());
+        tally.ita_bias += f64::from(ita - target_ita);
         tally.ita_group_hit += usize::from(fitzpatrick_group(tone.ita_fitzpatrick) == group);
     }
 }
