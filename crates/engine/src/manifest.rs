@@ -57,7 +57,8 @@ pub struct ModelEntry {
 pub struct GeneratorSpec {
     /// Hidden units of the condition network.
     pub condition_width: usize,
-    /// Target ITA° for Fitzpatrick types 1–6: the median of real training photos of each type.
+    /// Target ITA° for Fitzpatrick types 1–6, matched by rank to the labelled training photos
+    /// (the generator's card says how).
     pub target_ita: [f32; 6],
 }
 

@@ -75,7 +75,7 @@ pub struct GeneratorReport {
     pub supervised_record: Vec<u8>,
     /// Stage 2, when it ran.
     pub refined: Option<(StageSummary, Vec<u8>)>,
-    /// Target ITA° per Fitzpatrick type (median of the labelled train photos).
+    /// Target ITA° per Fitzpatrick type (matched by rank to the labelled train photos).
     pub type_itas: [f32; TYPES],
     /// Training photos used: (HAM10000, Fitzpatrick17k).
     pub train_photos: (usize, usize),

@@ -156,7 +156,11 @@ pub fn train_supervised(
     best.ok_or_else(|| "no step was trained (steps must be at least 1)".into())
 }
 
-/// The photo classifier whose predictions stage 2 keeps, with its input normalisation.
+/// The photo classifier whose predictions stage 2 keeps, with its input normalisation. It runs
+/// on the training device with its weights out of the gradient (`no_grad`) and dropout off, so
+/// its batch norms normalise each pass by that batch's own statistics (the original and the
+/// rendered batch separately): the term compares two predictions made alike, not the
+/// classifier's deployed outputs.
 pub struct Diagnoser<'a> {
     /// f32 record of the classifier.
     pub record: &'a [u8],
