@@ -32,8 +32,9 @@ pub fn read_photo_and_engine(args: &PhotoArgs) -> Result<(RgbImage, Engine), Str
     Ok((photo, load_engine(&args.models, args.backend, args.mode)?))
 }
 
-/// Reads `manifest.json`, the weights of `mode`'s classifier and (where listed) the tone
-/// estimator's from `models` and loads them on `backend`.
+/// Reads `manifest.json`, the weights of `mode`'s classifier, its model card and (where listed)
+/// the tone estimator's and the tone generator's weights from `models`, and loads them on
+/// `backend`.
 pub fn load_engine(models: &Path, backend: Backend, mode: Mode) -> Result<Engine, String> {
     let manifest_path = models.join("manifest.json");
     let text = std::fs::read_to_string(&manifest_path)
@@ -62,7 +63,7 @@ pub fn load_engine(models: &Path, backend: Backend, mode: Mode) -> Result<Engine
         name: name.into(),
         reason: format!("--backend {name} was requested"),
     };
-    Engine::new(
+    let engine = Engine::new(
         &manifest,
         mode.task(),
         &weights,
@@ -70,7 +71,22 @@ pub fn load_engine(models: &Path, backend: Backend, mode: Mode) -> Result<Engine
         device,
         info,
     )
-    .map_err(|e| e.to_string())
+    .map_err(|e| e.to_string())?;
+    let card_path = models.join(
+        &manifest
+            .model_for(mode.task())
+            .map_err(|e| e.to_string())?
+            .card,
+    );
+    let card = std::fs::read_to_string(&card_path)
+        .map_err(|e| format!("cannot read {}: {e}", card_path.display()))?;
+    let engine = engine.with_card(&card).map_err(|e| e.to_string())?;
+    match manifest.model_for("generator") {
+        Ok(_) => engine
+            .with_generator(&manifest, &read_weights("generator")?)
+            .map_err(|e| e.to_string()),
+        Err(_) => Ok(engine),
+    }
 }
 
 fn print_text(image: &Path, analysis: &Analysis) {
@@ -111,5 +127,60 @@ fn print_text(image: &Path, analysis: &Analysis) {
             }
         );
     }
+    print_per_tone(analysis);
     println!("{}", analysis.disclaimer);
+}
+
+/// The per-tone lines: each rendering's answer (synthetic) beside the real-photo evidence.
+fn print_per_tone(analysis: &Analysis) {
+    if analysis.per_tone.is_empty() {
+        return;
+    }
+    println!(
+        "  the same photo re-rendered at each skin tone (SYNTHETIC images), and how the model did on REAL photos of that tone:"
+    );
+    for result in &analysis.per_tone {
+        let answer = match (result.malignancy, result.flagged) {
+            (Some(p), Some(flagged)) => format!(
+                "malignancy {:>5.1}% {:<7}",
+                p * 100.0,
+                if flagged { "flagged" } else { "below" }
+            ),
+            _ => format!(
+                "top class {}",
+                result.top_classes.first().map_or("?", |c| &c.code)
+            ),
+        };
+        let evidence = result.evidence.as_ref().map_or(
+            "no real-photo figures for this tone".to_string(),
+            |e| {
+                let figure = |v: Option<f64>| v.map_or("–".into(), |v| format!("{v:.2}"));
+                format!(
+                    "real photos: n {}, sensitivity {}, AUROC {}{}",
+                    e.real_n,
+                    figure(e.sensitivity),
+                    figure(e.auroc),
+                    if e.low_evidence {
+                        " (little real evidence)"
+                    } else {
+                        ""
+                    }
+                )
+            },
+        );
+        println!(
+            "    Fitzpatrick {:<3} {answer}  | {evidence}",
+            roman(result.fitzpatrick)
+        );
+    }
+    if analysis.consistent == Some(false) {
+        println!("  This result depends on skin tone: please show a clinician.");
+    }
+}
+
+fn roman(fitzpatrick: u8) -> &'static str {
+    ["I", "II", "III", "IV", "V", "VI"]
+        .get(usize::from(fitzpatrick.max(1)) - 1)
+        .copied()
+        .unwrap_or("?")
 }

@@ -6,8 +6,7 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 use dermtone_engine::{
-    Manifest, Provenance, ToneRenderings, decode_image, read_provenance, stamp_provenance,
-    tone_grid,
+    Provenance, ToneRenderings, decode_image, read_provenance, stamp_provenance, tone_grid,
 };
 use image::imageops::{FilterType, resize};
 use image::{ImageFormat, RgbImage};
@@ -66,12 +65,7 @@ pub fn run(args: &SynthArgs) -> Result<(), String> {
         ));
     }
     let photo = decode_image(&bytes).map_err(|e| format!("{}: {e}", args.image.display()))?;
-    let engine = load_engine(&args.models, args.backend, Mode::Photo)?
-        .with_generator(
-            &read_manifest(&args.models)?,
-            &generator_weights(&args.models)?,
-        )
-        .map_err(|e| e.to_string())?;
+    let engine = load_engine(&args.models, args.backend, Mode::Photo)?;
     let types: Vec<u8> = match args.tone {
         Some(t) => vec![t],
         None => (1..=6).collect(),
@@ -108,20 +102,6 @@ pub fn run(args: &SynthArgs) -> Result<(), String> {
         );
     }
     Ok(())
-}
-
-fn read_manifest(models: &Path) -> Result<Manifest, String> {
-    let path = models.join("manifest.json");
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    Manifest::from_json(&text).map_err(|e| e.to_string())
-}
-
-fn generator_weights(models: &Path) -> Result<Vec<u8>, String> {
-    let manifest = read_manifest(models)?;
-    let entry = manifest.model_for("generator").map_err(|e| e.to_string())?;
-    let path = models.join(&entry.file);
-    std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))
 }
 
 /// The stamp: synthetic, which generator, from which tone to which.

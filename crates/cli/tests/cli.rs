@@ -107,6 +107,8 @@ fn a_blurred_photo_gets_retake_advice_instead_of_probabilities() {
     assert_eq!(analysis["quality"]["ok"], false);
     assert_eq!(analysis["quality"]["problems"][0]["code"], "blurry");
     assert_eq!(analysis["classes"].as_array().unwrap().len(), 0);
+    assert_eq!(analysis["per_tone"].as_array().unwrap().len(), 0);
+    assert!(analysis["consistent"].is_null());
     let original = analyze_json(&first_test_image(), &[]);
     assert_eq!(original["quality"]["ok"], true);
 
@@ -311,4 +313,49 @@ fn a_tiny_training_run_writes_a_calibrated_model_the_analyzer_loads_and_resumes(
     assert!(!other_recipe.status.success());
     let stderr = String::from_utf8_lossy(&other_recipe.stderr);
     assert!(stderr.contains("other options"), "{stderr}");
+}
+
+#[test]
+fn a_photo_analysis_has_six_synthetic_per_tone_results_beside_the_cards_real_evidence() {
+    let photo = std::fs::read_dir(shared("fitzpatrick17k_ajl_subset").join("images"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .min()
+        .unwrap();
+    let analysis = analyze_json(&photo, &["--mode", "photo"]);
+    let card: Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            repo().join("models").join(
+                model_entry(&shipped_manifest(), "photo")["card"]
+                    .as_str()
+                    .unwrap(),
+            ),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let per_tone = analysis["per_tone"].as_array().unwrap();
+    assert_eq!(per_tone.len(), 6);
+    let threshold = analysis["malignancy"]["threshold"].as_f64().unwrap();
+    for (i, result) in per_tone.iter().enumerate() {
+        let t = i + 1;
+        assert_eq!(result["fitzpatrick"], t);
+        assert_eq!(result["synthetic"], true);
+        let p = result["malignancy"].as_f64().unwrap();
+        assert_eq!(result["flagged"], p >= threshold);
+        assert_eq!(result["top_classes"].as_array().unwrap().len(), 3);
+        let real = &card["evidence"]["groups"][t.to_string()];
+        assert_eq!(result["evidence"]["real_n"], real["n"]);
+        assert_eq!(result["evidence"]["low_evidence"], real["low_evidence"]);
+    }
+    let flags: Vec<&Value> = per_tone.iter().map(|r| &r["flagged"]).collect();
+    assert_eq!(analysis["consistent"], flags.iter().all(|f| *f == flags[0]));
+
+    let dermoscopy = analyze_json(&first_test_image(), &["--mode", "dermoscopy"]);
+    let per_tone = dermoscopy["per_tone"].as_array().unwrap();
+    assert_eq!(per_tone.len(), 6);
+    assert!(per_tone.iter().all(|r| r["evidence"].is_null()));
+
+    let text = dermtone(&["analyze", photo.to_str().unwrap(), "--mode", "photo"]);
+    assert!(String::from_utf8_lossy(&text.stdout).contains("SYNTHETIC"));
 }

@@ -25,6 +25,14 @@ pub struct Analysis {
     /// Summed probability of the malignant classes against the model's operating point; `None`
     /// when the photo failed its quality check or the model card sets no operating point.
     pub malignancy: Option<Malignancy>,
+    /// The photo re-rendered at Fitzpatrick I–VI by the generator and classified again, each
+    /// beside the model card's evidence on real photos of that type. Every rendering is
+    /// synthetic. Empty without a generator, after a failed quality check, or when the photo's
+    /// own tone cannot be told.
+    pub per_tone: Vec<crate::ToneResult>,
+    /// Whether the screening decision is the same at every tone; `Some(false)` means the result
+    /// depends on skin tone, so show a clinician. `None` without per-tone results.
+    pub consistent: Option<bool>,
     /// Always shown with results: this is a screening aid, not a diagnosis.
     pub disclaimer: &'static str,
 }

@@ -5,7 +5,10 @@ use burn::tensor::activation::softmax;
 use dermtone_net::{Classifier, load_classifier};
 use image::RgbImage;
 
+use std::collections::HashMap;
+
 use crate::analysis::DISCLAIMER;
+use crate::per_tone::{Evidence, ToneResult, consistent, evidence_from_card};
 use crate::render::{Rendering, ToneRenderer};
 use crate::tone::{LearnedTone, ToneReport, ita_estimate, tone_report};
 use crate::{
@@ -19,6 +22,7 @@ pub struct Engine {
     classifier: LoadedModel,
     tone: Option<LoadedModel>,
     renderer: Option<ToneRenderer>,
+    evidence: HashMap<u8, Evidence>,
     device: Device,
     backend: BackendInfo,
 }
@@ -116,8 +120,18 @@ impl Engine {
             classifier,
             tone,
             renderer: None,
+            evidence: HashMap::new(),
             device,
             backend,
+        })
+    }
+
+    /// The same engine with the per-type evidence of its classifier's model card (`card_json`,
+    /// the file the manifest names), shown beside each rendering's answer.
+    pub fn with_card(self, card_json: &str) -> Result<Self, EngineError> {
+        Ok(Self {
+            evidence: evidence_from_card(card_json)?,
+            ..self
         })
     }
 
@@ -190,6 +204,12 @@ impl Engine {
             (None, Vec::new())
         };
         let malignancy = self.malignancy(&classes);
+        let per_tone = if quality.ok {
+            self.per_tone(image).await?
+        } else {
+            Vec::new()
+        };
+        let consistent = consistent(&per_tone);
         Ok(Analysis {
             backend: self.backend.name.clone(),
             backend_reason: self.backend.reason.clone(),
@@ -199,8 +219,38 @@ impl Engine {
             tone,
             classes,
             malignancy,
+            per_tone,
+            consistent,
             disclaimer: DISCLAIMER,
         })
+    }
+
+    /// The classifier's answer on the photo rendered at each Fitzpatrick type, with the card's
+    /// real-photo evidence per type. Empty without a generator, or when the photo's own tone
+    /// cannot be told (nothing to render from).
+    async fn per_tone(&self, image: &RgbImage) -> Result<Vec<ToneResult>, EngineError> {
+        if self.renderer.is_none() {
+            return Ok(Vec::new());
+        }
+        let rendered = match self.render(image, &[1, 2, 3, 4, 5, 6]).await {
+            Ok(rendered) => rendered,
+            Err(e) if e.code == "tone" => return Ok(Vec::new()),
+            Err(e) => return Err(e),
+        };
+        let mut results = Vec::with_capacity(rendered.renderings.len());
+        for rendering in &rendered.renderings {
+            let classes = self.classify(&rendering.image).await?;
+            let malignancy = self.malignancy(&classes);
+            results.push(ToneResult {
+                fitzpatrick: rendering.fitzpatrick,
+                synthetic: true,
+                malignancy: malignancy.as_ref().map(|m| m.probability),
+                flagged: malignancy.as_ref().map(|m| m.flagged),
+                top_classes: classes.into_iter().take(3).collect(),
+                evidence: self.evidence.get(&rendering.fitzpatrick).cloned(),
+            });
+        }
+        Ok(results)
     }
 
     /// The skin tone of a photo: the ITA rule, and the learned estimator where one is loaded.

@@ -12,6 +12,7 @@ mod engine;
 mod error;
 mod grid;
 mod manifest;
+mod per_tone;
 mod preprocess;
 mod provenance;
 mod render;
@@ -28,6 +29,7 @@ pub use manifest::{
     Architecture, Calibration, GeneratorSpec, InputSpec, Label, Manifest, ModelEntry,
     OperatingPoint, sha256_hex,
 };
+pub use per_tone::{Evidence, ToneResult, consistent, evidence_from_card};
 pub use preprocess::{normalise_chw, resize_for_model};
 pub use provenance::{Provenance, read_provenance, stamp_provenance};
 pub use render::{Rendering, ToneRenderer};
