@@ -137,6 +137,7 @@ function render(analysis) {
   }));
   renderTone(analysis.tone);
   renderMalignancy(analysis.malignancy);
+  renderPerTone(analysis);
   $('model-id').textContent = analysis.model.id;
   $('model-data').textContent = TRAINED_ON[analysis.mode] ?? analysis.mode;
   $('result').dataset.mode = analysis.mode;
@@ -157,6 +158,53 @@ function renderMalignancy(malignancy) {
 }
 
 const ROMAN = ['I', 'II', 'III', 'IV', 'V', 'VI'];
+
+/**
+ * The per-tone table: the engine's answer on each synthetic rendering beside the model card's
+ * figures on real photos of that tone; the person's own estimated tone is highlighted.
+ */
+function renderPerTone(analysis) {
+  const results = analysis.per_tone ?? [];
+  $('per-tone').hidden = results.length === 0;
+  $('per-tone-warning').hidden = analysis.consistent !== false;
+  const own = analysis.tone?.fitzpatrick;
+  const pct = (v) => `${(v * 100).toFixed(1)}%`;
+  $('per-tone-rows').replaceChildren(...results.map((r) => {
+    const row = document.createElement('tr');
+    row.dataset.fitzpatrick = String(r.fitzpatrick);
+    if (r.malignancy != null) row.dataset.malignancy = String(r.malignancy);
+    if (r.fitzpatrick === own) {
+      row.classList.add('own');
+      row.setAttribute('aria-current', 'true');
+    }
+    const tone = document.createElement('th');
+    tone.scope = 'row';
+    tone.textContent = `Fitzpatrick ${ROMAN[r.fitzpatrick - 1]}${r.fitzpatrick === own ? ' (your skin)' : ''}`;
+    const answer = document.createElement('td');
+    answer.className = 'answer';
+    answer.textContent = r.malignancy == null
+      ? `${r.top_classes[0]?.name ?? ''} (synthetic)`
+      : `${pct(r.malignancy)}${r.flagged ? ', see a clinician' : ''} (synthetic)`;
+    const evidence = document.createElement('td');
+    evidence.className = 'evidence';
+    const e = r.evidence;
+    if (!e) {
+      evidence.textContent = 'not measured for this tone';
+    } else {
+      const figure = (v) => (v == null ? '–' : pct(v));
+      evidence.textContent = `${e.real_n} photos, sensitivity ${figure(e.sensitivity)}, AUROC ${e.auroc == null ? '–' : e.auroc.toFixed(2)}`;
+      evidence.dataset.realN = String(e.real_n);
+      if (e.low_evidence) {
+        const mark = document.createElement('strong');
+        mark.className = 'low-evidence';
+        mark.textContent = ' little real evidence';
+        evidence.append(mark);
+      }
+    }
+    row.append(tone, answer, evidence);
+    return row;
+  }));
+}
 
 /** The estimated skin tone in words; the engine decides it, the page only words it. */
 function renderTone(tone) {

@@ -9,7 +9,7 @@ import init, { Engine } from './pkg/dermtone_web.js';
 const MODES = ['photo', 'dermoscopy'];
 const DEFAULT_MODE = 'photo';
 
-let shared = null; // Promise<{ manifestText, models, toneWeights }>
+let shared = null; // Promise<{ manifestText, models, toneWeights, generatorWeights }>
 let preference = 'auto';
 let backend = null; // the first engine's backend, once one exists
 const engines = new Map(); // mode → Promise<Engine>
@@ -54,15 +54,18 @@ function engineFor(mode) {
 }
 
 async function create(mode) {
-  const { manifestText, models, toneWeights } = await shared;
+  const { manifestText, models, toneWeights, generatorWeights } = await shared;
   const entry = models.find((m) => m.task === mode);
   if (!entry) throw codedError('manifest', `the manifest lists no ${mode} model`);
-  const engine = await Engine.create(manifestText, await fetchWeights(entry), toneWeights, backend ?? preference, mode);
+  const engine = await Engine.create(
+    manifestText, await fetchWeights(entry), toneWeights, backend ?? preference, mode,
+    await fetchText(`models/${entry.card}`), generatorWeights,
+  );
   backend ??= engine.backend;
   return engine;
 }
 
-/** The wasm module, the manifest and the tone estimator's weights: what every engine shares. */
+/** The wasm module, the manifest and the tone estimator's and generator's weights: what every engine shares. */
 async function load() {
   await init();
   const manifestResponse = await fetch('models/manifest.json');
@@ -70,7 +73,19 @@ async function load() {
   const manifestText = await manifestResponse.text();
   const { models } = JSON.parse(manifestText);
   const tone = models.find((m) => m.task === 'tone');
-  return { manifestText, models, toneWeights: tone ? await fetchWeights(tone) : undefined };
+  const generator = models.find((m) => m.task === 'generator');
+  return {
+    manifestText,
+    models,
+    toneWeights: tone ? await fetchWeights(tone) : undefined,
+    generatorWeights: generator ? await fetchWeights(generator) : undefined,
+  };
+}
+
+async function fetchText(url) {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`could not load ${url} (${response.status})`);
+  return response.text();
 }
 
 async function fetchWeights(entry) {

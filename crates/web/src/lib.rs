@@ -21,15 +21,19 @@ pub struct Engine {
 
 #[wasm_bindgen]
 impl Engine {
-    /// Verifies `model_bytes` (the manifest's classifier for `mode`: `photo` or `dermoscopy`)
-    /// and `tone_bytes` (its tone estimator, when given) against `manifest_json` and loads them.
-    /// `preference` is `auto` (WebGPU when an adapter exists, else CPU), `webgpu` or `cpu`.
+    /// Verifies `model_bytes` (the manifest's classifier for `mode`: `photo` or `dermoscopy`),
+    /// `tone_bytes` (its tone estimator) and `generator_bytes` (its tone generator), the last two
+    /// when given, against `manifest_json` and loads them. `card_json` is the classifier's model
+    /// card, whose per-tone evidence goes beside each rendering's answer. `preference` is `auto`
+    /// (WebGPU when an adapter exists, else CPU), `webgpu` or `cpu`.
     pub async fn create(
         manifest_json: String,
         model_bytes: Vec<u8>,
         tone_bytes: Option<Vec<u8>>,
         preference: String,
         mode: String,
+        card_json: Option<String>,
+        generator_bytes: Option<Vec<u8>>,
     ) -> Result<Engine, JsValue> {
         console_error_panic_hook::set_once();
         let task = mode::task(&mode).map_err(to_js)?;
@@ -44,6 +48,14 @@ impl Engine {
             info,
         )
         .map_err(to_js)?;
+        let inner = match card_json {
+            Some(card) => inner.with_card(&card).map_err(to_js)?,
+            None => inner,
+        };
+        let inner = match generator_bytes {
+            Some(bytes) => inner.with_generator(&manifest, &bytes).map_err(to_js)?,
+            None => inner,
+        };
         Ok(Engine {
             inner: Rc::new(inner),
         })
