@@ -159,6 +159,22 @@ function renderMalignancy(malignancy) {
 
 const ROMAN = ['I', 'II', 'III', 'IV', 'V', 'VI'];
 
+/** A synthetic rendering drawn on a canvas, labelled as synthetic for people and screen readers. */
+function renderingCanvas({ fitzpatrick, width, height, rgba }) {
+  const figure = document.createElement('figure');
+  figure.className = 'rendering';
+  const canvas = document.createElement('canvas');
+  canvas.width = width;
+  canvas.height = height;
+  canvas.setAttribute('role', 'img');
+  canvas.setAttribute('aria-label', `Synthetic image: the photo re-rendered at Fitzpatrick ${ROMAN[fitzpatrick - 1]}`);
+  canvas.getContext('2d').putImageData(new ImageData(new Uint8ClampedArray(rgba), width, height), 0, 0);
+  const caption = document.createElement('figcaption');
+  caption.textContent = 'synthetic';
+  figure.append(canvas, caption);
+  return figure;
+}
+
 /**
  * The per-tone table: the engine's answer on each synthetic rendering beside the model card's
  * figures on real photos of that tone; the person's own estimated tone is highlighted.
@@ -180,6 +196,8 @@ function renderPerTone(analysis) {
     const tone = document.createElement('th');
     tone.scope = 'row';
     tone.textContent = `Fitzpatrick ${ROMAN[r.fitzpatrick - 1]}${r.fitzpatrick === own ? ' (your skin)' : ''}`;
+    const rendering = (analysis.renderings ?? []).find((x) => x.fitzpatrick === r.fitzpatrick);
+    if (rendering) tone.append(renderingCanvas(rendering));
     const answer = document.createElement('td');
     answer.className = 'answer';
     answer.textContent = r.malignancy == null

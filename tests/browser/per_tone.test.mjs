@@ -1,6 +1,7 @@
-// The per-tone table: the page shows, for Fitzpatrick I–VI, the model's answer on the photo
-// re-rendered at that tone (marked synthetic) beside the model card's figures on real photos of
-// that tone, with the person's own tone highlighted: the same figures the CLI computes.
+// The per-tone table: the page shows, for Fitzpatrick I–VI, the photo re-rendered at that tone
+// (drawn, and marked synthetic) with the model's answer on it, beside the model card's figures on
+// real photos of that tone, with the person's own tone highlighted: the same figures the CLI
+// computes.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, openPage, waitReady, analyseFile, cliAnalysis, clinicalTestImages } from './harness.mjs';
@@ -35,6 +36,14 @@ test('a plain photo shows six synthetic tone results beside real-photo evidence,
         answer: tr.querySelector('.answer').textContent,
         realN: tr.querySelector('.evidence').dataset.realN,
         lowEvidence: tr.querySelector('.low-evidence') !== null,
+        rendering: (() => {
+          const canvas = tr.querySelector('canvas');
+          if (!canvas) return null;
+          const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
+          let sum = 0;
+          for (let i = 0; i < data.length; i += 4) sum += 0.2126 * data[i] + 0.7152 * data[i + 1] + 0.0722 * data[i + 2];
+          return { width: canvas.width, label: canvas.getAttribute('aria-label'), luminance: sum / (data.length / 4) };
+        })(),
       })),
     }));
     assert.equal(rows.hidden, false);
@@ -48,7 +57,12 @@ test('a plain photo shows six synthetic tone results beside real-photo evidence,
       assert.equal(row.realN, String(reference.evidence.real_n));
       assert.equal(row.lowEvidence, reference.evidence.low_evidence);
       assert.equal(row.own, reference.fitzpatrick === analysis.tone.fitzpatrick);
+      assert.ok(row.rendering, `a rendering is drawn at type ${row.fitzpatrick}`);
+      assert.equal(row.rendering.width, 96);
+      assert.match(row.rendering.label, /Synthetic/);
     });
+    const [lightest, darkest] = [rows.rows[0].rendering.luminance, rows.rows[5].rendering.luminance];
+    assert.ok(lightest - darkest > 20, `type I rendering luminance ${lightest} vs type VI ${darkest}`);
     assert.deepEqual(session.errors, []);
   } finally {
     await session.close();

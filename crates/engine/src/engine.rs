@@ -238,7 +238,7 @@ impl Engine {
             Err(e) => return Err(e),
         };
         let mut results = Vec::with_capacity(rendered.renderings.len());
-        for rendering in &rendered.renderings {
+        for rendering in rendered.renderings {
             let classes = self.classify(&rendering.image).await?;
             let malignancy = self.malignancy(&classes);
             results.push(ToneResult {
@@ -248,6 +248,7 @@ impl Engine {
                 flagged: malignancy.as_ref().map(|m| m.flagged),
                 top_classes: classes.into_iter().take(3).collect(),
                 evidence: self.evidence.get(&rendering.fitzpatrick).cloned(),
+                image: rendering.image,
             });
         }
         Ok(results)

@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 
+use image::RgbImage;
 use serde::{Deserialize, Serialize};
 
 use crate::{ClassProbability, EngineError};
@@ -26,6 +27,9 @@ pub struct ToneResult {
     /// How the classifier did on real photos of this type (model card); `None` when the card
     /// has no figures for it.
     pub evidence: Option<Evidence>,
+    /// The synthetic rendering itself, for the page to draw (left out of the JSON).
+    #[serde(skip)]
+    pub image: RgbImage,
 }
 
 /// The model card's test figures on real photos of one Fitzpatrick type.
@@ -93,6 +97,7 @@ mod tests {
             flagged: Some(flagged),
             top_classes: Vec::new(),
             evidence: None,
+            image: RgbImage::new(1, 1),
         }
     }
 

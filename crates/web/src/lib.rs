@@ -94,14 +94,39 @@ impl Engine {
     }
 }
 
+/// The analysis as a plain object, plus `renderings`: per entry of `per_tone`, the synthetic
+/// image as `{ fitzpatrick, width, height, rgba }` (`rgba` a `Uint8ClampedArray`) for a canvas.
 fn to_object(result: Result<dermtone_engine::Analysis, EngineError>) -> Result<JsValue, JsValue> {
     let analysis = result.map_err(to_js)?;
-    serde_wasm_bindgen::to_value(&analysis).map_err(|e| {
+    let failed = |e: String| {
         to_js(EngineError {
             code: "compute",
-            message: e.to_string(),
+            message: e,
         })
-    })
+    };
+    let object = serde_wasm_bindgen::to_value(&analysis).map_err(|e| failed(e.to_string()))?;
+    let renderings = js_sys::Array::new();
+    for result in &analysis.per_tone {
+        let image = &result.image;
+        let rgba: Vec<u8> = image
+            .pixels()
+            .flat_map(|p| [p[0], p[1], p[2], 255])
+            .collect();
+        let entry = js_sys::Object::new();
+        for (key, value) in [
+            ("fitzpatrick", JsValue::from(result.fitzpatrick)),
+            ("width", JsValue::from(image.width())),
+            ("height", JsValue::from(image.height())),
+            ("rgba", js_sys::Uint8ClampedArray::from(&rgba[..]).into()),
+        ] {
+            js_sys::Reflect::set(&entry, &key.into(), &value)
+                .map_err(|_| failed("could not build the renderings".into()))?;
+        }
+        renderings.push(&entry);
+    }
+    js_sys::Reflect::set(&object, &"renderings".into(), &renderings)
+        .map_err(|_| failed("could not attach the renderings".into()))?;
+    Ok(object)
 }
 
 /// A JS `Error` whose `message` is for people and whose `code` is the engine's stable code.
