@@ -75,15 +75,39 @@ impl LoadedModel {
         image: &RgbImage,
         device: &Device,
     ) -> Result<Vec<f32>, EngineError> {
-        let spec = &self.entry.input;
-        let pixels = normalise_chw(&resize_for_model(image, spec.size), spec);
-        let side = spec.size as usize;
-        let input = Tensor::<4>::from_data(TensorData::new(pixels, [1, 3, side, side]), device);
-        class_probabilities(&self.network, input, self.entry.temperature())
+        self.probabilities_of(&[image], device)
             .await?
             .into_iter()
             .next()
             .ok_or_else(|| EngineError::new("compute", "the model returned no result"))
+    }
+
+    /// Probabilities over the labels for each image, in one batch on the device (one read-back
+    /// instead of one per image, which is what costs on WebGPU).
+    async fn probabilities_of(
+        &self,
+        images: &[&RgbImage],
+        device: &Device,
+    ) -> Result<Vec<Vec<f32>>, EngineError> {
+        let spec = &self.entry.input;
+        let pixels: Vec<f32> = images
+            .iter()
+            .flat_map(|image| normalise_chw(&resize_for_model(image, spec.size), spec))
+            .collect();
+        let side = spec.size as usize;
+        let input = Tensor::<4>::from_data(
+            TensorData::new(pixels, [images.len(), 3, side, side]),
+            device,
+        );
+        let probabilities =
+            class_probabilities(&self.network, input, self.entry.temperature()).await?;
+        if probabilities.len() != images.len() {
+            return Err(EngineError::new(
+                "compute",
+                "the model returned too few results",
+            ));
+        }
+        Ok(probabilities)
     }
 
     fn model_ref(&self) -> ModelRef {
@@ -237,9 +261,10 @@ impl Engine {
             Err(e) if e.code == "tone" => return Ok(Vec::new()),
             Err(e) => return Err(e),
         };
+        let images: Vec<&RgbImage> = rendered.renderings.iter().map(|r| &r.image).collect();
+        let all_classes = self.classify_all(&images).await?;
         let mut results = Vec::with_capacity(rendered.renderings.len());
-        for rendering in rendered.renderings {
-            let classes = self.classify(&rendering.image).await?;
+        for (rendering, classes) in rendered.renderings.into_iter().zip(all_classes) {
             let malignancy = self.malignancy(&classes);
             results.push(ToneResult {
                 fitzpatrick: rendering.fitzpatrick,
@@ -293,21 +318,44 @@ impl Engine {
     /// Class probabilities for one image, most likely first, without the photo-quality check:
     /// for images the pipeline made itself, such as renderings at other tones.
     pub async fn classify(&self, image: &RgbImage) -> Result<Vec<ClassProbability>, EngineError> {
-        let probabilities = self.classifier.probabilities(image, &self.device).await?;
-        let mut classes: Vec<ClassProbability> = self
+        self.classify_all(&[image])
+            .await?
+            .into_iter()
+            .next()
+            .ok_or_else(|| EngineError::new("compute", "the model returned no result"))
+    }
+
+    /// [`Engine::classify`] for several images in one batch.
+    pub async fn classify_all(
+        &self,
+        images: &[&RgbImage],
+    ) -> Result<Vec<Vec<ClassProbability>>, EngineError> {
+        if images.is_empty() {
+            return Ok(Vec::new());
+        }
+        let batch = self
             .classifier
-            .entry
-            .labels
-            .iter()
-            .zip(probabilities)
-            .map(|(label, probability)| ClassProbability {
-                code: label.code.clone(),
-                name: label.name.clone(),
-                probability,
+            .probabilities_of(images, &self.device)
+            .await?;
+        Ok(batch
+            .into_iter()
+            .map(|probabilities| {
+                let mut classes: Vec<ClassProbability> = self
+                    .classifier
+                    .entry
+                    .labels
+                    .iter()
+                    .zip(probabilities)
+                    .map(|(label, probability)| ClassProbability {
+                        code: label.code.clone(),
+                        name: label.name.clone(),
+                        probability,
+                    })
+                    .collect();
+                classes.sort_by(|a, b| b.probability.total_cmp(&a.probability));
+                classes
             })
-            .collect();
-        classes.sort_by(|a, b| b.probability.total_cmp(&a.probability));
-        Ok(classes)
+            .collect())
     }
 }
 
