@@ -4,7 +4,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{dermtone, repo, scratch, shared};
+use common::{copy_of_models, dermtone, repo, scratch, shared};
 use serde_json::Value;
 
 fn ham() -> PathBuf {
@@ -46,17 +46,6 @@ fn model_entry<'a>(manifest: &'a Value, task: &str) -> &'a Value {
         .iter()
         .find(|m| m["task"] == task)
         .unwrap_or_else(|| panic!("a {task} model in the manifest"))
-}
-
-/// A copy of the shipped models folder's files, for tests that alter it (folders such as the
-/// git-ignored validation grids are left out).
-fn copy_of_models(dir: &Path) {
-    for entry in std::fs::read_dir(repo().join("models")).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_file() {
-            std::fs::copy(&path, dir.join(path.file_name().unwrap())).unwrap();
-        }
-    }
 }
 
 fn probabilities(analysis: &Value) -> Vec<(String, f64)> {

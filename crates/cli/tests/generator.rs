@@ -6,19 +6,9 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{dermtone, repo, scratch, shared};
+use common::{copy_of_models, dermtone, scratch, shared};
 use dermtone_engine::{Manifest, read_provenance, sha256_hex};
 use serde_json::Value;
-
-fn copy_models(to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(repo().join("models")).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_file() {
-            std::fs::copy(&path, to.join(path.file_name().unwrap())).unwrap();
-        }
-    }
-}
 
 fn train_tiny(models: &Path, checkpoint: &Path) -> std::process::Output {
     let data = shared("fitzpatrick17k_ajl_subset");
@@ -51,6 +41,16 @@ fn train_tiny(models: &Path, checkpoint: &Path) -> std::process::Output {
     ])
 }
 
+/// Runs `dermtone synth INPUT -o OUT [--models MODELS] EXTRA...`.
+fn synth(input: &str, out: &str, models: Option<&str>, extra: &[&str]) -> std::process::Output {
+    let mut args = vec!["synth", input, "-o", out];
+    if let Some(models) = models {
+        args.extend(["--models", models]);
+    }
+    args.extend_from_slice(extra);
+    dermtone(&args)
+}
+
 fn a_photo() -> PathBuf {
     let dir = shared("fitzpatrick17k_ajl_subset").join("images");
     let mut names: Vec<_> = std::fs::read_dir(&dir)
@@ -65,7 +65,8 @@ fn a_photo() -> PathBuf {
 fn a_tiny_generator_trains_renders_stamped_pngs_and_validates() {
     let dir = scratch("generator");
     let models = dir.join("models");
-    copy_models(&models);
+    std::fs::create_dir_all(&models).unwrap();
+    copy_of_models(&models);
     let checkpoint = dir.join("checkpoint");
     let out = train_tiny(&models, &checkpoint);
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -103,16 +104,12 @@ fn a_tiny_generator_trains_renders_stamped_pngs_and_validates() {
     let photo = a_photo();
     let single = dir.join("tone6.png");
     let models_arg = models.to_str().unwrap();
-    let out = dermtone(&[
-        "synth",
+    let out = synth(
         photo.to_str().unwrap(),
-        "--tone",
-        "6",
-        "-o",
         single.to_str().unwrap(),
-        "--models",
-        models_arg,
-    ]);
+        Some(models_arg),
+        &["--tone", "6"],
+    );
     assert!(
         out.status.success(),
         "{}",
@@ -126,18 +123,12 @@ fn a_tiny_generator_trains_renders_stamped_pngs_and_validates() {
     let cpu_pixels = image::load_from_memory(&bytes).unwrap().to_rgb8();
 
     let on_wgpu = dir.join("tone6-wgpu.png");
-    let out = dermtone(&[
-        "synth",
+    let out = synth(
         photo.to_str().unwrap(),
-        "--tone",
-        "6",
-        "-o",
         on_wgpu.to_str().unwrap(),
-        "--models",
-        models_arg,
-        "--backend",
-        "wgpu",
-    ]);
+        Some(models_arg),
+        &["--tone", "6", "--backend", "wgpu"],
+    );
     assert!(
         out.status.success(),
         "{}",
@@ -155,16 +146,12 @@ fn a_tiny_generator_trains_renders_stamped_pngs_and_validates() {
     assert!(worst <= 1, "wgpu and CPU renderings differ by {worst}");
 
     let grid = dir.join("grid.png");
-    let out = dermtone(&[
-        "synth",
+    let out = synth(
         photo.to_str().unwrap(),
-        "--all-tones",
-        "-o",
         grid.to_str().unwrap(),
-        "--models",
-        models_arg,
-        "--json",
-    ]);
+        Some(models_arg),
+        &["--all-tones", "--json"],
+    );
     assert!(
         out.status.success(),
         "{}",
@@ -176,28 +163,20 @@ fn a_tiny_generator_trains_renders_stamped_pngs_and_validates() {
     let grid_image = image::open(&grid).unwrap();
     assert_eq!(grid_image.width(), 7 * dermtone_engine::TILE);
 
-    let refused = dermtone(&[
-        "synth",
+    let refused = synth(
         single.to_str().unwrap(),
-        "--tone",
-        "1",
-        "-o",
         dir.join("again.png").to_str().unwrap(),
-        "--models",
-        models_arg,
-    ]);
+        Some(models_arg),
+        &["--tone", "1"],
+    );
     assert!(!refused.status.success());
     assert!(String::from_utf8_lossy(&refused.stderr).contains("already a synthetic image"));
-    let not_png = dermtone(&[
-        "synth",
+    let not_png = synth(
         photo.to_str().unwrap(),
-        "--tone",
-        "1",
-        "-o",
         dir.join("out.jpg").to_str().unwrap(),
-        "--models",
-        models_arg,
-    ]);
+        Some(models_arg),
+        &["--tone", "1"],
+    );
     assert!(!not_png.status.success());
     assert!(String::from_utf8_lossy(&not_png.stderr).contains(".png"));
 
@@ -243,14 +222,12 @@ fn the_shipped_generator_renders_type_vi_darker_than_type_i() {
     let photo = a_photo();
     let ita_at = |tone: &str| -> f64 {
         let out_path = dir.join(format!("tone{tone}.png"));
-        let out = dermtone(&[
-            "synth",
+        let out = synth(
             photo.to_str().unwrap(),
-            "--tone",
-            tone,
-            "-o",
             out_path.to_str().unwrap(),
-        ]);
+            None,
+            &["--tone", tone],
+        );
         assert!(
             out.status.success(),
             "{}",

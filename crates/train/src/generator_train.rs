@@ -329,62 +329,55 @@ struct RefineDraw {
     target_type: usize,
 }
 
+/// `batch_size` random stage-2 draws.
 fn draw_refine_batch(
     sources: &[ToneSource],
     type_itas: &[f32; TYPES],
     options: &StageOptions,
     rng: &mut StdRng,
 ) -> Result<Vec<RefineDraw>, String> {
-    let seeds: Vec<u64> = (0..options.batch_size * 2).map(|_| rng.random()).collect();
-    let draws = map_on_all_cores(&seeds, |&seed| {
-        let mut rng = StdRng::seed_from_u64(seed);
+    draw_batch(options.batch_size, rng, |rng| {
         let source = &sources[rng.random_range(0..sources.len())];
         let target_type = rng.random_range(0..TYPES);
-        let Some((anchor, target_ita)) = retoned(source, type_itas[target_type]) else {
-            return Ok(None);
-        };
-        let window = Window::random(source.image.dimensions(), options.crop, &mut rng);
-        Ok(Some(RefineDraw {
+        let (anchor, target_ita) = retoned(source, type_itas[target_type])?;
+        let window = Window::random(source.image.dimensions(), options.crop, rng);
+        Some(RefineDraw {
             input: window.apply(&source.image),
             anchor: window.apply(&anchor),
             source_ita: source.ita,
             target_ita,
             target_type,
-        }))
-    })?;
-    let draws: Vec<RefineDraw> = draws
-        .into_iter()
-        .flatten()
-        .take(options.batch_size)
-        .collect();
-    if draws.is_empty() {
-        return Err("no training photo could be re-toned".into());
-    }
-    Ok(draws)
+        })
+    })
 }
 
-/// `batch_size` random supervised pairs, re-toned on all cores (over-drawn, since a photo
-/// that cannot settle at its target is skipped).
+/// `batch_size` random supervised pairs.
 fn draw_pairs(
     sources: &[ToneSource],
     options: &StageOptions,
     rng: &mut StdRng,
 ) -> Result<Vec<Pair>, String> {
-    let seeds: Vec<u64> = (0..options.batch_size * 2).map(|_| rng.random()).collect();
-    let pairs = map_on_all_cores(&seeds, |&seed| {
-        let mut rng = StdRng::seed_from_u64(seed);
+    draw_batch(options.batch_size, rng, |rng| {
         let source = &sources[rng.random_range(0..sources.len())];
-        Ok(random_pair(source, options.crop, &mut rng))
-    })?;
-    let pairs: Vec<Pair> = pairs
-        .into_iter()
-        .flatten()
-        .take(options.batch_size)
-        .collect();
-    if pairs.is_empty() {
+        random_pair(source, options.crop, rng)
+    })
+}
+
+/// `batch_size` items made by `draw` on all cores, each from its own seed taken from `rng`.
+/// Twice as many are drawn as needed, since a photo that cannot settle at its target tone gives
+/// none.
+fn draw_batch<T: Send>(
+    batch_size: usize,
+    rng: &mut StdRng,
+    draw: impl Fn(&mut StdRng) -> Option<T> + Sync,
+) -> Result<Vec<T>, String> {
+    let seeds: Vec<u64> = (0..batch_size * 2).map(|_| rng.random()).collect();
+    let drawn = map_on_all_cores(&seeds, |&seed| Ok(draw(&mut StdRng::seed_from_u64(seed))))?;
+    let batch: Vec<T> = drawn.into_iter().flatten().take(batch_size).collect();
+    if batch.is_empty() {
         return Err("no training photo could be re-toned".into());
     }
-    Ok(pairs)
+    Ok(batch)
 }
 
 /// Scores `generator` on the val pairs and keeps its record when it is the best so far.

@@ -35,3 +35,14 @@ pub fn scratch(name: &str) -> PathBuf {
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
+
+/// A copy of the shipped models folder's files into `dir`, for tests that alter it (folders such
+/// as the git-ignored validation grids are left out).
+pub fn copy_of_models(dir: &Path) {
+    for entry in std::fs::read_dir(repo().join("models")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            std::fs::copy(&path, dir.join(path.file_name().unwrap())).unwrap();
+        }
+    }
+}
