@@ -1,15 +1,14 @@
 //! `dermtone synth`: re-render one photo at a Fitzpatrick type (or all six, as a labelled grid)
 //! with the shipped generator, and write a PNG stamped as synthetic.
 
-use std::io::Cursor;
 use std::path::{Path, PathBuf};
 
 use clap::Args;
 use dermtone_engine::{
-    Provenance, ToneRenderings, decode_image, read_provenance, stamp_provenance, tone_grid,
+    Provenance, ToneRenderings, decode_image, read_provenance, stamped_png, tone_grid,
 };
+use image::RgbImage;
 use image::imageops::{FilterType, resize};
-use image::{ImageFormat, RgbImage};
 
 use crate::analyze::load_engine;
 use crate::{Backend, Mode};
@@ -135,12 +134,8 @@ fn original_aspect(rendering: &RgbImage, (width, height): (u32, u32)) -> RgbImag
 }
 
 fn write_stamped(image: &RgbImage, provenance: &Provenance, out: &Path) -> Result<(), String> {
-    let mut png = Vec::new();
-    image
-        .write_to(&mut Cursor::new(&mut png), ImageFormat::Png)
-        .map_err(|e| format!("cannot encode the PNG: {e}"))?;
-    let stamped = stamp_provenance(&png, provenance).map_err(|e| e.to_string())?;
-    std::fs::write(out, stamped).map_err(|e| format!("cannot write {}: {e}", out.display()))
+    let png = stamped_png(image, provenance).map_err(|e| e.to_string())?;
+    std::fs::write(out, png).map_err(|e| format!("cannot write {}: {e}", out.display()))
 }
 
 fn same_file(a: &Path, b: &Path) -> bool {

@@ -3,11 +3,9 @@
 
 mod common;
 
-use std::io::Cursor;
 use std::path::{Path, PathBuf};
 
-use common::{dermtone, scratch};
-use dermtone_engine::{Provenance, decode_image, stamp_provenance};
+use common::{dermtone, scratch, synthetic_png};
 use serde_json::Value;
 
 fn ham_images() -> PathBuf {
@@ -32,22 +30,7 @@ fn sample_folder(name: &str) -> PathBuf {
         b"\xff\xd8\xff\xe0 not really a jpeg",
     )
     .unwrap();
-    let image = decode_image(&std::fs::read(&names[10]).unwrap()).unwrap();
-    let mut png = Vec::new();
-    image
-        .write_to(&mut Cursor::new(&mut png), image::ImageFormat::Png)
-        .unwrap();
-    let provenance = Provenance {
-        synthetic: true,
-        generator: Some("0123abcd".into()),
-        source_tone: Some("2".into()),
-        target_tone: Some("5".into()),
-    };
-    std::fs::write(
-        dir.join("mel/rendered.png"),
-        stamp_provenance(&png, &provenance).unwrap(),
-    )
-    .unwrap();
+    std::fs::write(dir.join("mel/rendered.png"), synthetic_png(&names[10])).unwrap();
     dir
 }
 

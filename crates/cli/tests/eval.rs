@@ -4,11 +4,9 @@
 
 mod common;
 
-use std::io::Cursor;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use common::{dermtone, repo, scratch, shared};
-use dermtone_engine::{Provenance, decode_image, stamp_provenance};
+use common::{dermtone, repo, scratch, shared, synthetic_png};
 use serde_json::Value;
 
 #[test]
@@ -185,22 +183,6 @@ fn subset_with_synthetic_images(name: &str) -> (PathBuf, Vec<PathBuf>) {
     }
     std::fs::write(dir.join("labels.csv"), kept.join("\n") + "\n").unwrap();
     (dir, stamped)
-}
-
-/// The photo at `path` re-encoded as a PNG stamped synthetic by generator `0123abcd`.
-fn synthetic_png(path: &Path) -> Vec<u8> {
-    let image = decode_image(&std::fs::read(path).unwrap()).unwrap();
-    let mut png = Vec::new();
-    image
-        .write_to(&mut Cursor::new(&mut png), image::ImageFormat::Png)
-        .unwrap();
-    let provenance = Provenance {
-        synthetic: true,
-        generator: Some("0123abcd".into()),
-        source_tone: Some("2".into()),
-        target_tone: Some("5".into()),
-    };
-    stamp_provenance(&png, &provenance).unwrap()
 }
 
 #[test]

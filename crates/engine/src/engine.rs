@@ -176,16 +176,26 @@ impl Engine {
         image: &RgbImage,
         types: &[u8],
     ) -> Result<ToneRenderings, EngineError> {
+        if image.width() == 0 || image.height() == 0 {
+            return Err(EngineError::new("input", "the image is empty"));
+        }
+        let tone = self.estimate_tone(image).await?;
+        self.render_from(image, &tone, types).await
+    }
+
+    /// [`Engine::render`] from a tone already estimated for `image` (an analysis has one).
+    async fn render_from(
+        &self,
+        image: &RgbImage,
+        tone: &ToneReport,
+        types: &[u8],
+    ) -> Result<ToneRenderings, EngineError> {
         let renderer = self.renderer.as_ref().ok_or_else(|| {
             EngineError::new(
                 "model",
                 "no tone generator is loaded, so nothing can be rendered",
             )
         })?;
-        if image.width() == 0 || image.height() == 0 {
-            return Err(EngineError::new("input", "the image is empty"));
-        }
-        let tone = self.estimate_tone(image).await?;
         let source_ita = match (tone.ita, tone.fitzpatrick) {
             (Some(ita), _) => ita,
             (None, Some(fitzpatrick)) => renderer.target_ita(fitzpatrick)?,
@@ -228,10 +238,9 @@ impl Engine {
             (None, Vec::new())
         };
         let malignancy = self.malignancy(&classes);
-        let per_tone = if quality.ok {
-            self.per_tone(image).await?
-        } else {
-            Vec::new()
+        let per_tone = match &tone {
+            Some(tone) => self.per_tone(image, tone).await?,
+            None => Vec::new(),
         };
         let consistent = consistent(&per_tone);
         Ok(Analysis {
@@ -252,11 +261,15 @@ impl Engine {
     /// The classifier's answer on the photo rendered at each Fitzpatrick type, with the card's
     /// real-photo evidence per type. Empty without a generator, or when the photo's own tone
     /// cannot be told (nothing to render from).
-    async fn per_tone(&self, image: &RgbImage) -> Result<Vec<ToneResult>, EngineError> {
+    async fn per_tone(
+        &self,
+        image: &RgbImage,
+        tone: &ToneReport,
+    ) -> Result<Vec<ToneResult>, EngineError> {
         if self.renderer.is_none() {
             return Ok(Vec::new());
         }
-        let rendered = match self.render(image, &[1, 2, 3, 4, 5, 6]).await {
+        let rendered = match self.render_from(image, tone, &[1, 2, 3, 4, 5, 6]).await {
             Ok(rendered) => rendered,
             Err(e) if e.code == "tone" => return Ok(Vec::new()),
             Err(e) => return Err(e),

@@ -31,7 +31,7 @@ pub use manifest::{
 };
 pub use per_tone::{Evidence, ToneResult, consistent, evidence_from_card};
 pub use preprocess::{normalise_chw, resize_for_model};
-pub use provenance::{Provenance, read_provenance, stamp_provenance};
+pub use provenance::{Provenance, read_provenance, stamp_provenance, stamped_png};
 pub use render::{Rendering, ToneRenderer};
 pub use tone::{
     LearnedTone, TONE_SHORT_SIDE, ToneConfidence, ToneReport, fitzpatrick_group, ita_estimate,

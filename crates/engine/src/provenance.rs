@@ -68,6 +68,19 @@ pub fn read_provenance(bytes: &[u8]) -> Option<Provenance> {
     found.then_some(provenance)
 }
 
+/// `image` encoded as a PNG and stamped with `provenance`: how every synthetic image the project
+/// writes leaves the program.
+pub fn stamped_png(
+    image: &image::RgbImage,
+    provenance: &Provenance,
+) -> Result<Vec<u8>, EngineError> {
+    let mut png = Vec::new();
+    image
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .map_err(|e| EngineError::new("compute", format!("cannot encode the PNG: {e}")))?;
+    stamp_provenance(&png, provenance)
+}
+
 /// `png` with `provenance` stamped as `tEXt` chunks right after the header; any earlier
 /// `dermtone:` chunks are dropped, every other chunk is kept byte for byte.
 pub fn stamp_provenance(png: &[u8], provenance: &Provenance) -> Result<Vec<u8>, EngineError> {

@@ -6,7 +6,7 @@ use burn::prelude::*;
 use dermtone_net::{Generator, condition_row, load_generator};
 use image::RgbImage;
 
-use crate::{EngineError, Manifest, ModelEntry, ModelRef, resize_for_model};
+use crate::{EngineError, Manifest, ModelEntry, ModelRef, normalise_chw, resize_for_model};
 
 /// The generator verified against its manifest entry and loaded on a device.
 pub struct ToneRenderer {
@@ -43,6 +43,15 @@ impl ToneRenderer {
                 format!(
                     "generator {} renders at {} px, which is not a positive multiple of 4",
                     entry.id, entry.input.size
+                ),
+            ));
+        }
+        if entry.input.mean != [0.0; 3] || entry.input.std != [1.0; 3] {
+            return Err(EngineError::new(
+                "manifest",
+                format!(
+                    "generator {} must take sRGB in 0..1 (input mean 0, std 1)",
+                    entry.id
                 ),
             ));
         }
@@ -98,7 +107,7 @@ impl ToneRenderer {
             .map(|&t| self.target_ita(t))
             .collect::<Result<Vec<f32>, EngineError>>()?;
         let side = self.entry.input.size;
-        let pixels = unit_chw(&resize_for_model(image, side));
+        let pixels = normalise_chw(&resize_for_model(image, side), &self.entry.input);
         let batch = types.len();
         let mut input = Vec::with_capacity(batch * pixels.len());
         let mut conditions = Vec::with_capacity(batch * dermtone_net::CONDITION_INPUTS);
@@ -138,18 +147,6 @@ impl ToneRenderer {
     }
 }
 
-/// Channel-major `[3, h, w]` floats in 0..1.
-fn unit_chw(image: &RgbImage) -> Vec<f32> {
-    let plane = (image.width() * image.height()) as usize;
-    let mut out = vec![0f32; 3 * plane];
-    for (i, pixel) in image.pixels().enumerate() {
-        for c in 0..3 {
-            out[c * plane + i] = f32::from(pixel[c]) / 255.0;
-        }
-    }
-    out
-}
-
 /// A square image from channel-major floats in 0..1.
 fn from_unit_chw(chw: &[f32], side: u32) -> RgbImage {
     let plane = (side * side) as usize;
@@ -164,10 +161,16 @@ fn from_unit_chw(chw: &[f32], side: u32) -> RgbImage {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::InputSpec;
 
     #[test]
     fn pixels_round_trip_through_the_tensor_layout() {
         let image = RgbImage::from_fn(4, 4, |x, y| image::Rgb([x as u8 * 60, y as u8 * 60, 7]));
-        assert_eq!(from_unit_chw(&unit_chw(&image), 4), image);
+        let unit = InputSpec {
+            size: 4,
+            mean: [0.0; 3],
+            std: [1.0; 3],
+        };
+        assert_eq!(from_unit_chw(&normalise_chw(&image, &unit), 4), image);
     }
 }

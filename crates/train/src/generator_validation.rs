@@ -700,9 +700,6 @@ pub fn example_grids(
                 pollster::block_on(models.photo.render(&photo.working, &[1, 2, 3, 4, 5, 6]))
                     .map_err(|e| e.to_string())?;
             let grid = dermtone_engine::tone_grid(&photo.working, &rendered.renderings);
-            let mut png = Vec::new();
-            grid.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
-                .map_err(|e| format!("cannot encode a grid: {e}"))?;
             let provenance = dermtone_engine::Provenance {
                 synthetic: true,
                 generator: Some(rendered.generator.sha256.clone()),
@@ -714,7 +711,7 @@ pub fn example_grids(
                 target_tone: Some("1-6".into()),
             };
             let stamped =
-                dermtone_engine::stamp_provenance(&png, &provenance).map_err(|e| e.to_string())?;
+                dermtone_engine::stamped_png(&grid, &provenance).map_err(|e| e.to_string())?;
             grids.push((
                 format!("{}-{}-{}.png", options.split, group, i + 1),
                 stamped,

@@ -46,3 +46,15 @@ pub fn copy_of_models(dir: &Path) {
         }
     }
 }
+
+/// The photo at `path` re-encoded as a PNG stamped synthetic by generator `0123abcd`.
+pub fn synthetic_png(path: &Path) -> Vec<u8> {
+    let image = dermtone_engine::decode_image(&std::fs::read(path).unwrap()).unwrap();
+    let provenance = dermtone_engine::Provenance {
+        synthetic: true,
+        generator: Some("0123abcd".into()),
+        source_tone: Some("2".into()),
+        target_tone: Some("5".into()),
+    };
+    dermtone_engine::stamped_png(&image, &provenance).unwrap()
+}
