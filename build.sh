@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # dermtone's one build command.
-#   ./build.sh          release wasm (wasm-bindgen + wasm-opt) into www/pkg/, and the native `dermtone`
+#   ./build.sh          release wasm (wasm-bindgen + wasm-opt) and the offline cache list into www/pkg/,
+#                       and the native `dermtone`
 #   ./build.sh serve    build, then serve www/ and models/ on http://127.0.0.1:8080 (PORT=... to change)
 #   ./build.sh test     fmt, clippy, cargo tests, then the real-browser tests
 # Idempotent: installs only what is missing, rebuilds only what changed.
@@ -42,8 +43,9 @@ ensure_build_tools() {
 }
 
 ensure_node_modules() {
-  if [ ! -x tests/node_modules/.bin/wasm-opt ] || [ ! -d tests/node_modules/playwright-core ]; then
-    log "installing binaryen (wasm-opt) and playwright-core from npm"
+  if [ ! -x tests/node_modules/.bin/wasm-opt ] || [ ! -d tests/node_modules/playwright-core ] \
+    || [ ! -d tests/node_modules/axe-core ]; then
+    log "installing binaryen (wasm-opt), playwright-core and axe-core from npm"
     (cd tests && npm ci --no-audit --no-fund --loglevel=error)
   fi
 }
@@ -71,10 +73,17 @@ build_wasm() {
   log "www/pkg/dermtone_web_bg.wasm: $(stat -c %s www/pkg/dermtone_web_bg.wasm) bytes, $(gzip -9c www/pkg/dermtone_web_bg.wasm | wc -c) gzip"
 }
 
+# The service worker's list of what to cache offline, versioned by the sha256 of every file in it.
+build_precache() {
+  log "listing the offline cache (www/pkg/precache.js)"
+  node scripts/precache.mjs --root www --models models
+}
+
 build_all() {
   ensure_build_tools
   build_native
   build_wasm
+  build_precache
 }
 
 run_tests() {

@@ -1,32 +1,14 @@
-// UI thread: capture, send to the worker, draw. Nothing medical is decided here, and no
-// image or result ever leaves the page.
+// UI thread: capture, send to the worker, draw. Nothing medical is decided here, and no image
+// or result ever leaves the page.
+import { call } from './engine-client.js';
+import { loadMessages, preferredLanguage, setLanguage, language, t } from './i18n.js';
+import { renderAnalysis, summary } from './result-view.js';
+import { startEducator, drawGrid } from './educator.js';
+import { loadCards, renderAbout, evidenceTable, cardFor } from './about.js';
+import { startViews } from './views.js';
+import { registerOffline } from './offline.js';
 
 const $ = (id) => document.getElementById(id);
-const worker = new Worker('./worker.js', { type: 'module' });
-const pending = new Map();
-let nextId = 1;
-
-worker.onmessage = ({ data }) => {
-  const request = pending.get(data.id);
-  if (!request) return;
-  pending.delete(data.id);
-  if (data.type === 'error') request.reject(Object.assign(new Error(data.message), { code: data.code }));
-  else request.resolve(data);
-};
-
-function call(message, transfer = []) {
-  const id = nextId++;
-  return new Promise((resolve, reject) => {
-    pending.set(id, { resolve, reject });
-    worker.postMessage({ ...message, id }, transfer);
-  });
-}
-
-/** What each mode's model was trained on, for the result note. */
-const TRAINED_ON = {
-  photo: 'clinical photos (Fitzpatrick17k)',
-  dermoscopy: 'dermoscopic images (HAM10000)',
-};
 
 const params = new URLSearchParams(location.search);
 const preference = params.get('backend') ?? 'auto';
@@ -37,18 +19,55 @@ if (preselected) preselected.checked = true;
 /** The capture mode chosen in the switch: `photo` or `dermoscopy`. */
 function currentMode() { return document.querySelector('input[name="mode"]:checked').value; }
 
-const ready = call({ type: 'init', backend: preference, mode: currentMode() }).then(
+/** What the status line last said: a message key and a function giving its parameters, so a
+ * language switch can say it again in the new language. */
+let status = { key: 'status.starting', params: () => ({}) };
+let backendInfo = null;
+/** The analysis drawn last, re-worded when the language changes. */
+let shownAnalysis = null;
+let cards = [];
+
+function setStatus(key, params = () => ({})) {
+  status = { key, params };
+  $('status').textContent = t(key, params());
+}
+
+function showError(message) {
+  $('error').textContent = message;
+  $('error').hidden = false;
+}
+
+const words = loadMessages().then(
+  (loaded) => {
+    for (const option of $('language').options) option.disabled = !loaded.includes(option.value);
+    applyLanguage(preferredLanguage(params));
+  },
+  (error) => showError(error.message),
+);
+
+function applyLanguage(lang) {
+  setLanguage(lang);
+  $('language').value = language();
+  $('status').textContent = t(status.key, status.params());
+  if (shownAnalysis) renderAnalysis(shownAnalysis);
+  drawBackend();
+  drawCards();
+  drawGrid();
+}
+
+$('language').addEventListener('change', (event) => applyLanguage(event.target.value));
+
+const ready = words.then(() => call({ type: 'init', backend: preference, mode: currentMode() })).then(
   (info) => {
-    $('backend').textContent = info.backend === 'webgpu' ? 'WebGPU' : 'CPU';
-    $('backend').title = info.reason;
-    $('backend-reason').textContent = info.backend === 'webgpu' ? '' : ` (${info.reason.split(' (')[0]})`;
+    backendInfo = info;
+    drawBackend();
     document.body.dataset.backend = info.backend;
-    setStatus('Ready. Choose or take a photo.');
+    setStatus('status.ready');
     return info;
   },
   (error) => {
-    showError(`The analysis engine could not start: ${error.message}`);
-    setStatus('Not ready.');
+    showError(t('error.engine', { reason: error.message }));
+    setStatus('status.not_ready');
     throw error;
   },
 );
@@ -56,11 +75,22 @@ const ready = call({ type: 'init', backend: preference, mode: currentMode() }).t
 // so a manifest without a model for one mode leaves the other mode working.
 const started = ready.catch(() => {});
 
-function setStatus(text) { $('status').textContent = text; }
+function drawBackend() {
+  if (!backendInfo) return;
+  $('backend').textContent = backendInfo.backend === 'webgpu' ? 'WebGPU' : 'CPU';
+  $('backend').title = backendInfo.reason;
+  $('backend-reason').textContent = backendInfo.backend === 'webgpu' ? '' : ` (${backendInfo.reason.split(' (')[0]})`;
+}
 
-function showError(message) {
-  $('error').textContent = message;
-  $('error').hidden = false;
+words.then(loadCards).then((loaded) => {
+  cards = loaded;
+  drawCards();
+}, (error) => showError(error.message));
+
+function drawCards() {
+  renderAbout($('about-cards'), cards);
+  const table = evidenceTable(cardFor(cards, 'photo'));
+  $('educator-evidence').replaceChildren(...(table ? [table] : []));
 }
 
 /** The latest photo, kept so that changing the mode can re-analyse it. */
@@ -82,23 +112,31 @@ async function analyse(photo) {
     ? { type: 'analyze', bytes: buffer, mode }
     : { type: 'analyzeRgba', width: photo.width, height: photo.height, rgba: buffer, mode };
   $('error').hidden = true;
-  setStatus('Analysing…');
+  setStatus('status.analysing');
   document.body.dataset.state = 'busy';
   try {
     await started;
     const { analysis, elapsedMs } = await call(message, [buffer]);
     if (ticket !== newest) return;
-    render(analysis);
+    shownAnalysis = analysis;
+    renderAnalysis(analysis);
     document.body.dataset.elapsedMs = String(elapsedMs);
-    setStatus(analysis.quality.ok
-      ? `Done in ${Math.round(elapsedMs)} ms on ${analysis.backend === 'webgpu' ? 'WebGPU' : 'the CPU'}.`
-      : 'The photo needs to be retaken.');
+    if (analysis.quality.ok) {
+      setStatus('status.done', () => ({
+        summary: summary(analysis),
+        ms: Math.round(elapsedMs),
+        backend: analysis.backend === 'webgpu' ? 'WebGPU' : t('status.cpu'),
+      }));
+    } else {
+      setStatus('status.retake');
+    }
   } catch (error) {
     if (ticket !== newest) return;
+    shownAnalysis = null;
     $('result').hidden = true;
     $('retake').hidden = true;
     showError(error.message);
-    setStatus('Nothing was analysed. Try another photo.');
+    setStatus('status.failed');
   } finally {
     if (ticket === newest) document.body.dataset.state = 'idle';
   }
@@ -107,138 +145,6 @@ async function analyse(photo) {
 $('mode').addEventListener('change', () => {
   if (lastPhoto) analyse(lastPhoto);
 });
-
-function render(analysis) {
-  $('retake-problems').replaceChildren(...analysis.quality.problems.map((p) => {
-    const item = document.createElement('li');
-    item.dataset.code = p.code;
-    item.textContent = p.message;
-    return item;
-  }));
-  $('retake').hidden = analysis.quality.ok;
-  const list = $('classes');
-  list.replaceChildren(...analysis.classes.map((c) => {
-    const item = document.createElement('li');
-    item.dataset.code = c.code;
-    item.dataset.probability = String(c.probability);
-    const name = document.createElement('span');
-    name.textContent = c.name;
-    const pct = document.createElement('span');
-    pct.className = 'pct';
-    pct.textContent = `${(c.probability * 100).toFixed(1)}%`;
-    const bar = document.createElement('span');
-    bar.className = 'bar';
-    bar.setAttribute('aria-hidden', 'true');
-    const fill = document.createElement('span');
-    fill.style.width = `${(c.probability * 100).toFixed(1)}%`;
-    bar.append(fill);
-    item.append(name, pct, bar);
-    return item;
-  }));
-  renderTone(analysis.tone);
-  renderMalignancy(analysis.malignancy);
-  renderPerTone(analysis);
-  $('model-id').textContent = analysis.model.id;
-  $('model-data').textContent = TRAINED_ON[analysis.mode] ?? analysis.mode;
-  $('result').dataset.mode = analysis.mode;
-  $('result-disclaimer').textContent = analysis.disclaimer;
-  $('result').hidden = !analysis.quality.ok;
-}
-
-/** The operating-point decision the engine made, in words. */
-function renderMalignancy(malignancy) {
-  const box = $('malignancy');
-  box.hidden = !malignancy;
-  if (!malignancy) return;
-  box.dataset.flagged = String(malignancy.flagged);
-  const pct = (v) => `${(v * 100).toFixed(1)}%`;
-  box.textContent = malignancy.flagged
-    ? `Possible skin cancer signs (${pct(malignancy.probability)}, screening threshold ${pct(malignancy.threshold)}): please see a clinician.`
-    : `Below the screening threshold (${pct(malignancy.probability)} of ${pct(malignancy.threshold)}). This is not an all-clear: if the mark is new, changing or worries you, see a clinician.`;
-}
-
-const ROMAN = ['I', 'II', 'III', 'IV', 'V', 'VI'];
-
-/** A synthetic rendering drawn on a canvas, labelled as synthetic for people and screen readers. */
-function renderingCanvas({ fitzpatrick, width, height, rgba }) {
-  const figure = document.createElement('figure');
-  figure.className = 'rendering';
-  const canvas = document.createElement('canvas');
-  canvas.width = width;
-  canvas.height = height;
-  canvas.setAttribute('role', 'img');
-  canvas.setAttribute('aria-label', `Synthetic image: the photo re-rendered at Fitzpatrick ${ROMAN[fitzpatrick - 1]}`);
-  canvas.getContext('2d').putImageData(new ImageData(new Uint8ClampedArray(rgba), width, height), 0, 0);
-  const caption = document.createElement('figcaption');
-  caption.textContent = 'synthetic';
-  figure.append(canvas, caption);
-  return figure;
-}
-
-/**
- * The per-tone table: the engine's answer on each synthetic rendering beside the model card's
- * figures on real photos of that tone; the person's own estimated tone is highlighted.
- */
-function renderPerTone(analysis) {
-  const results = analysis.per_tone ?? [];
-  $('per-tone').hidden = results.length === 0;
-  $('per-tone-warning').hidden = analysis.consistent !== false;
-  const own = analysis.tone?.fitzpatrick;
-  const pct = (v) => `${(v * 100).toFixed(1)}%`;
-  $('per-tone-rows').replaceChildren(...results.map((r) => {
-    const row = document.createElement('tr');
-    row.dataset.fitzpatrick = String(r.fitzpatrick);
-    if (r.malignancy != null) row.dataset.malignancy = String(r.malignancy);
-    if (r.fitzpatrick === own) {
-      row.classList.add('own');
-      row.setAttribute('aria-current', 'true');
-    }
-    const tone = document.createElement('th');
-    tone.scope = 'row';
-    tone.textContent = `Fitzpatrick ${ROMAN[r.fitzpatrick - 1]}${r.fitzpatrick === own ? ' (your skin)' : ''}`;
-    const rendering = (analysis.renderings ?? []).find((x) => x.fitzpatrick === r.fitzpatrick);
-    if (rendering) tone.append(renderingCanvas(rendering));
-    const answer = document.createElement('td');
-    answer.className = 'answer';
-    answer.textContent = r.malignancy == null
-      ? `${r.top_classes[0]?.name ?? ''} (synthetic)`
-      : `${pct(r.malignancy)}${r.flagged ? ', see a clinician' : ''} (synthetic)`;
-    const evidence = document.createElement('td');
-    evidence.className = 'evidence';
-    const e = r.evidence;
-    if (!e) {
-      evidence.textContent = 'not measured for this tone';
-    } else {
-      const figure = (v) => (v == null ? '–' : pct(v));
-      evidence.textContent = `${e.real_n} photos, sensitivity ${figure(e.sensitivity)}, AUROC ${e.auroc == null ? '–' : e.auroc.toFixed(2)}`;
-      evidence.dataset.realN = String(e.real_n);
-      if (e.low_evidence) {
-        const mark = document.createElement('strong');
-        mark.className = 'low-evidence';
-        mark.textContent = ' little real evidence';
-        evidence.append(mark);
-      }
-    }
-    row.append(tone, answer, evidence);
-    return row;
-  }));
-}
-
-/** The estimated skin tone in words; the engine decides it, the page only words it. */
-function renderTone(tone) {
-  const box = $('tone');
-  box.dataset.fitzpatrick = tone?.fitzpatrick ?? 'unknown';
-  box.dataset.method = tone?.method ?? '';
-  if (!tone || tone.fitzpatrick == null) {
-    $('tone-text').textContent = tone?.confidence.colour_cast
-      ? "couldn't tell: the light made the skin look blue."
-      : "couldn't tell: too little healthy skin is visible around the mark.";
-    return;
-  }
-  const how = tone.method === 'learned' ? 'estimated by a model trained on labelled photos' : 'estimated from the colour of the skin (ITA)';
-  const monk = tone.monk ? `, Monk ${tone.monk}` : '';
-  $('tone-text').textContent = `Fitzpatrick ${ROMAN[tone.fitzpatrick - 1]}${monk} (${how}; confidence ${tone.confidence.level}).`;
-}
 
 function showPreview(blob) {
   const preview = $('preview');
@@ -269,7 +175,7 @@ drop.addEventListener('drop', (event) => {
 });
 document.addEventListener('paste', (event) => {
   const item = [...event.clipboardData.items].find((i) => i.kind === 'file');
-  if (item) analyseFile(item.getAsFile());
+  if (item && document.body.dataset.view === 'check') analyseFile(item.getAsFile());
 });
 
 let stream = null;
@@ -281,14 +187,15 @@ $('camera-start').addEventListener('click', async () => {
     $('video').srcObject = stream;
     await $('video').play();
     $('camera').hidden = false;
-    setStatus('Camera on. Centre the mark and take the photo.');
+    setStatus('status.camera');
+    $('capture').focus();
   } catch (error) {
-    showError(`The camera could not be opened (${error.name}). You can choose a photo instead.`);
+    showError(t('error.camera', { name: error.name }));
   }
 });
 
 function stopCamera() {
-  stream?.getTracks().forEach((t) => t.stop());
+  stream?.getTracks().forEach((track) => track.stop());
   stream = null;
   $('camera').hidden = true;
 }
@@ -298,7 +205,7 @@ $('camera-stop').addEventListener('click', stopCamera);
 $('capture').addEventListener('click', async () => {
   const video = $('video');
   if (!video.videoWidth) {
-    showError('The camera has not delivered a picture yet. Try again in a moment.');
+    showError(t('error.no_frame'));
     return;
   }
   const canvas = document.createElement('canvas');
@@ -311,3 +218,14 @@ $('capture').addEventListener('click', async () => {
   stopCamera();
   await analyse({ type: 'analyzeRgba', width: canvas.width, height: canvas.height, buffer: data.buffer });
 });
+
+startEducator(started);
+startViews();
+
+const offline = registerOffline((state) => {
+  const key = `offline.${state}`;
+  $('offline-status').dataset.i18n = key;
+  $('offline-status').textContent = t(key);
+  $('offline-update').hidden = state !== 'update';
+});
+$('offline-update').addEventListener('click', () => offline.applyUpdate());

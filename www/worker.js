@@ -32,6 +32,11 @@ self.onmessage = async (event) => {
         ? await engine.analyzeBytes(new Uint8Array(event.data.bytes))
         : await engine.analyzeRgba(event.data.width, event.data.height, new Uint8Array(event.data.rgba));
       self.postMessage({ id, type: 'result', analysis, elapsedMs: performance.now() - started });
+    } else if (type === 'renderGrid') {
+      // The generator is shared by both modes' engines: the plain-photo one renders.
+      const engine = await engineFor(DEFAULT_MODE);
+      const grid = await engine.renderGrid(new Uint8Array(event.data.bytes));
+      self.postMessage({ id, type: 'grid', grid }, [grid.png.buffer]);
     } else {
       throw new Error(`unknown request ${type}`);
     }

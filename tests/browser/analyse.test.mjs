@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startServer, openPage, waitReady, analyseFile, cliAnalysis, maxDifference, testImages } from './harness.mjs';
+import { startServer, openPage, waitReady, analyseFile, cliAnalysis, maxDifference, testImages, waitOffline } from './harness.mjs';
 
 let server;
 let session;
@@ -51,26 +51,33 @@ test('a file that is not an image shows an error, then a good image still works'
   assert.deepEqual(session.errors, []);
 });
 
-test('a blurred photo gets retake advice instead of a result', { timeout: 180_000 }, async () => {
-  await waitReady(session);
-  const [file] = testImages(1);
+/** `file` redrawn through the canvas filter `filter` (e.g. `blur(4px)`), as a PNG upload. */
+async function filtered(page, file, filter) {
   const base64 = readFileSync(file).toString('base64');
-  const blurredBase64 = await session.page.evaluate(async (b64) => {
+  const png = await page.evaluate(async ([b64, css]) => {
     const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
     const bitmap = await createImageBitmap(new Blob([bytes], { type: 'image/jpeg' }));
     const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
     const ctx = canvas.getContext('2d');
-    ctx.filter = 'blur(4px)';
+    ctx.filter = css;
     ctx.drawImage(bitmap, 0, 0);
-    const png = new Uint8Array(await (await canvas.convertToBlob({ type: 'image/png' })).arrayBuffer());
-    return btoa(String.fromCharCode(...png));
-  }, base64);
-  const blurred = { name: 'blurred.png', mimeType: 'image/png', buffer: Buffer.from(blurredBase64, 'base64') };
-  const outcome = await analyseFile(session, blurred);
-  assert.equal(outcome.error, null);
-  assert.ok(outcome.retake.includes('blurry'), JSON.stringify(outcome));
-  assert.deepEqual(outcome.probabilities, {});
-  assert.match(await session.page.textContent('#retake'), /blurry/);
+    const out = new Uint8Array(await (await canvas.convertToBlob({ type: 'image/png' })).arrayBuffer());
+    return btoa(String.fromCharCode(...out));
+  }, [base64, filter]);
+  return { name: 'retouched.png', mimeType: 'image/png', buffer: Buffer.from(png, 'base64') };
+}
+
+test('a blurred or darkened photo gets retake advice instead of a result', { timeout: 180_000 }, async () => {
+  await waitReady(session);
+  const [file] = testImages(1);
+  for (const [filter, code, words] of [['blur(4px)', 'blurry', /blurry/], ['brightness(12%)', 'too_dark', /too dark/]]) {
+    const outcome = await analyseFile(session, await filtered(session.page, file, filter));
+    assert.equal(outcome.error, null);
+    assert.ok(outcome.retake.includes(code), `${filter}: ${JSON.stringify(outcome)}`);
+    assert.deepEqual(outcome.probabilities, {});
+    assert.match(await session.page.textContent('#retake'), words);
+    assert.equal(await session.page.isVisible('#per-tone'), false, 'no per-tone result either');
+  }
 
   const sharp = await analyseFile(session, file);
   assert.deepEqual(sharp.retake, []);
@@ -78,14 +85,17 @@ test('a blurred photo gets retake advice instead of a result', { timeout: 180_00
   assert.deepEqual(session.errors, []);
 });
 
-test('after loading, analysing photos makes no network request at all', { timeout: 180_000 }, async () => {
+test('after loading, 20 analyses make no network request at all', { timeout: 180_000 }, async () => {
   await waitReady(session);
+  // The first visit's offline download is part of loading: wait for it to end.
+  await waitOffline(session, 'ready');
   const requests = [];
   const log = (request) => requests.push(request.url());
   session.context.on('request', log);
   session.page.on('request', log);
-  for (const file of testImages(4)) {
-    const { error } = await analyseFile(session, file);
+  const files = testImages(5);
+  for (let i = 0; i < 20; i++) {
+    const { error } = await analyseFile(session, files[i % files.length]);
     assert.equal(error, null);
   }
   await session.page.waitForTimeout(500);

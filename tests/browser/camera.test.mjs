@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startServer, openPage, waitReady, readResult, testImages } from './harness.mjs';
+import { startServer, openPage, waitReady, readResult, testImages, clinicalTestImages } from './harness.mjs';
+import { readPerTone, readTriage } from './readers.mjs';
 
 let server;
 let dir;
@@ -56,23 +57,35 @@ async function y4mFromJpeg(page, file) {
   return Buffer.concat([header, body]);
 }
 
-test('the fake rear camera captures a photo that gets a result', { timeout: 240_000 }, async () => {
-  const [file] = testImages(1);
+/**
+ * A page whose fake rear camera shows `file` (a JPEG), opened at `query`, ready, with the camera
+ * started and delivering frames.
+ */
+async function withCameraShowing(file, query) {
   const helper = await openPage(server.url);
-  const y4m = path.join(dir, 'lesion.y4m');
+  const y4m = path.join(dir, `${path.basename(file)}.y4m`);
   try {
     writeFileSync(y4m, await y4mFromJpeg(helper.page, file));
   } finally {
     await helper.close();
   }
-
-  const session = await openPage(`${server.url}?backend=cpu&mode=dermoscopy`, {
+  const session = await openPage(`${server.url}${query}`, {
     extraArgs: ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${y4m}`],
   });
   try {
     await waitReady(session);
     await session.page.click('#camera-start');
     await Promise.race([session.page.waitForFunction(() => document.getElementById('video').videoWidth > 0), session.failed]);
+    return session;
+  } catch (error) {
+    await session.close();
+    throw error;
+  }
+}
+
+test('the fake rear camera captures a photo that gets a result', { timeout: 240_000 }, async () => {
+  const session = await withCameraShowing(testImages(1)[0], '?backend=cpu&mode=dermoscopy');
+  try {
     const size = await session.page.evaluate(() => [document.getElementById('video').videoWidth, document.getElementById('video').videoHeight]);
     assert.deepEqual(size, [200, 150]);
     await session.page.click('#capture');
@@ -83,6 +96,31 @@ test('the fake rear camera captures a photo that gets a result', { timeout: 240_
     assert.equal(values.length, 7);
     assert.ok(Math.abs(values.reduce((a, b) => a + b, 0) - 1) < 1e-4);
     assert.equal(await session.page.isVisible('#camera'), false, 'the camera closes after the photo');
+    assert.deepEqual(session.errors, []);
+  } finally {
+    await session.close();
+  }
+});
+
+test('a plain photo through the fake camera gets six tone renderings, each with a confidence and real-photo evidence, and the person\'s tone highlighted', { timeout: 240_000 }, async () => {
+  const session = await withCameraShowing(clinicalTestImages(1)[0], '?backend=cpu');
+  try {
+    await session.page.click('#capture');
+    await Promise.race([session.page.waitForSelector('#classes li'), session.failed]);
+    const { error, tone, mode } = await readResult(session.page);
+    assert.equal(error, null);
+    assert.equal(mode, 'photo');
+    const perTone = await readPerTone(session.page);
+    assert.equal(perTone.rows.length, 6);
+    for (const row of perTone.rows) {
+      assert.ok(row.rendering, `type ${row.fitzpatrick} has a drawn rendering`);
+      assert.ok(row.malignancy >= 0 && row.malignancy <= 1, `type ${row.fitzpatrick} has a confidence`);
+      assert.ok(Number(row.realN) > 0, `type ${row.fitzpatrick} shows the card's real-photo n`);
+      assert.match(row.evidence, /sensitivity .*AUROC/);
+    }
+    const own = perTone.rows.filter((row) => row.own).map((row) => String(row.fitzpatrick));
+    assert.deepEqual(own, [tone.fitzpatrick]);
+    assert.ok(await readTriage(session.page), 'a triage level is shown');
     assert.deepEqual(session.errors, []);
   } finally {
     await session.close();

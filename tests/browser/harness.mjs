@@ -37,19 +37,7 @@ export function cliAnalysis(file, mode) {
 
 /** Starts `dermtone serve` on a free port; resolves to { url, stop }. */
 export function startServer() {
-  const server = spawn(DERMTONE, ['serve', '--port', '0', '--root', 'www', '--models', MODELS], { cwd: ROOT });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('dermtone serve did not start in 10 s')), 10_000);
-    server.on('exit', (code) => reject(new Error(`dermtone serve exited with ${code}`)));
-    server.stderr.on('data', (d) => process.stderr.write(d));
-    server.stdout.on('data', (chunk) => {
-      const match = /http:\/\/127\.0\.0\.1:\d+\//.exec(chunk.toString());
-      if (match) {
-        clearTimeout(timer);
-        resolve({ url: match[0], stop: () => server.kill() });
-      }
-    });
-  });
+  return startServerOn('www', MODELS);
 }
 
 const BASE_ARGS = ['--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking',
@@ -58,13 +46,14 @@ const BASE_ARGS = ['--no-sandbox', '--disable-quic', '--no-first-run', '--disabl
 /**
  * Opens `url` in a fresh headless Chromium. Every `pageerror` and worker error is collected in
  * `errors`; `failed()` rejects as soon as one happens, so a panicking engine fails a test at once
- * instead of hanging it.
+ * instead of hanging it. `locale` sets the browser's language (`navigator.languages`).
  */
-export async function openPage(url, { webgpu = false, extraArgs = [] } = {}) {
+export async function openPage(url, { webgpu = false, extraArgs = [], locale } = {}) {
   const profile = mkdtempSync(path.join(tmpdir(), 'dermtone-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: '/usr/bin/chromium',
     headless: true,
+    ...(locale ? { locale } : {}),
     args: [...BASE_ARGS, ...(webgpu ? ['--enable-unsafe-webgpu'] : []), ...extraArgs],
   });
   const page = context.pages()[0] ?? await context.newPage();
@@ -145,3 +134,29 @@ export function maxDifference(probabilities, analysis) {
   return Math.max(...analysis.classes.map((c) => Math.abs(probabilities[c.code] - c.probability)));
 }
 
+/** Waits until the offline state (`<html data-offline>`, set by offline.js) is `state`; 'failed' fails at once. */
+export async function waitOffline(session, state) {
+  await Promise.race([
+    session.page.waitForFunction((s) => [s, 'failed'].includes(document.documentElement.dataset.offline), state),
+    session.failed,
+  ]);
+  const reached = await session.page.evaluate(() => document.documentElement.dataset.offline);
+  if (reached !== state) throw new Error(`the offline state is ${reached}, not ${state}`);
+}
+
+/** Starts `dermtone serve` on a free port for the `www` and `models` folders given (e.g. a copy a test changes); resolves to { url, stop }. */
+export function startServerOn(www, models) {
+  const server = spawn(DERMTONE, ['serve', '--port', '0', '--root', www, '--models', models], { cwd: ROOT });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('dermtone serve did not start in 10 s')), 10_000);
+    server.on('exit', (code) => reject(new Error(`dermtone serve exited with ${code}`)));
+    server.stderr.on('data', (d) => process.stderr.write(d));
+    server.stdout.on('data', (chunk) => {
+      const match = /http:\/\/127\.0\.0\.1:\d+\//.exec(chunk.toString());
+      if (match) {
+        clearTimeout(timer);
+        resolve({ url: match[0], stop: () => server.kill() });
+      }
+    });
+  });
+}

@@ -5,6 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, openPage, waitReady, analyseFile, cliAnalysis, clinicalTestImages } from './harness.mjs';
+import { readPerTone, readTriage } from './readers.mjs';
 
 let server;
 before(async () => { server = await startServer(); });
@@ -19,33 +20,14 @@ function photoWithPerTone() {
   throw new Error('none of the first 20 Fitzpatrick17k test photos had per-tone results');
 }
 
-test('a plain photo shows six synthetic tone results beside real-photo evidence, as the CLI computes them', { timeout: 240_000 }, async () => {
+test('a plain photo shows six synthetic tone results beside real-photo evidence, and the triage level, as the CLI computes them', { timeout: 240_000 }, async () => {
   const { file, analysis } = photoWithPerTone();
   const session = await openPage(`${server.url}?backend=cpu`);
   try {
     assert.equal(await waitReady(session), 'cpu');
     const outcome = await analyseFile(session, file);
     assert.equal(outcome.error, null);
-    const rows = await session.page.evaluate(() => ({
-      hidden: document.getElementById('per-tone').hidden,
-      warning: !document.getElementById('per-tone-warning').hidden,
-      rows: [...document.querySelectorAll('#per-tone-rows tr')].map((tr) => ({
-        fitzpatrick: Number(tr.dataset.fitzpatrick),
-        malignancy: Number(tr.dataset.malignancy),
-        own: tr.getAttribute('aria-current') === 'true',
-        answer: tr.querySelector('.answer').textContent,
-        realN: tr.querySelector('.evidence').dataset.realN,
-        lowEvidence: tr.querySelector('.low-evidence') !== null,
-        rendering: (() => {
-          const canvas = tr.querySelector('canvas');
-          if (!canvas) return null;
-          const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
-          let sum = 0;
-          for (let i = 0; i < data.length; i += 4) sum += 0.2126 * data[i] + 0.7152 * data[i + 1] + 0.0722 * data[i + 2];
-          return { width: canvas.width, label: canvas.getAttribute('aria-label'), luminance: sum / (data.length / 4) };
-        })(),
-      })),
-    }));
+    const rows = await readPerTone(session.page);
     assert.equal(rows.hidden, false);
     assert.equal(rows.rows.length, 6);
     assert.equal(rows.warning, analysis.consistent === false);
@@ -54,6 +36,7 @@ test('a plain photo shows six synthetic tone results beside real-photo evidence,
       assert.equal(row.fitzpatrick, reference.fitzpatrick);
       assert.ok(Math.abs(row.malignancy - reference.malignancy) < 1e-3, `${row.malignancy} vs ${reference.malignancy}`);
       assert.match(row.answer, /synthetic/);
+      assert.ok(row.meter, 'each answer has a confidence bar');
       assert.equal(row.realN, String(reference.evidence.real_n));
       assert.equal(row.lowEvidence, reference.evidence.low_evidence);
       assert.equal(row.own, reference.fitzpatrick === analysis.tone.fitzpatrick);
@@ -61,6 +44,10 @@ test('a plain photo shows six synthetic tone results beside real-photo evidence,
       assert.equal(row.rendering.width, 96);
       assert.match(row.rendering.label, /Synthetic/);
     });
+    const triage = await readTriage(session.page);
+    assert.equal(triage.level, analysis.triage.level);
+    assert.deepEqual(triage.reasons, analysis.triage.reasons);
+    assert.match(triage.text, /concern|clinician/);
     const [lightest, darkest] = [rows.rows[0].rendering.luminance, rows.rows[5].rendering.luminance];
     assert.ok(lightest - darkest > 20, `type I rendering luminance ${lightest} vs type VI ${darkest}`);
     assert.deepEqual(session.errors, []);

@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use burn::tensor::Device;
-use dermtone_engine::{Analysis, BackendInfo, Engine, Manifest, decode_image};
+use dermtone_engine::{Analysis, BackendInfo, Engine, Manifest, TriageLevel, decode_image};
 use image::RgbImage;
 
 use crate::{Backend, Mode, PhotoArgs};
@@ -128,6 +128,9 @@ fn print_text(image: &Path, analysis: &Analysis) {
         );
     }
     print_per_tone(analysis);
+    if let Some(triage) = &analysis.triage {
+        println!("  triage: {}", triage_words(triage.level));
+    }
     println!("{}", analysis.disclaimer);
 }
 
@@ -175,6 +178,17 @@ fn print_per_tone(analysis: &Analysis) {
     }
     if analysis.consistent == Some(false) {
         println!("  This result depends on skin tone: please show a clinician.");
+    }
+}
+
+/// The triage level as the page's English words say it.
+fn triage_words(level: TriageLevel) -> &'static str {
+    match level {
+        TriageLevel::LowConcern => {
+            "low concern (not an all-clear: a new, changing or worrying mark still needs a clinician)"
+        }
+        TriageLevel::ShowClinician => "show a clinician",
+        TriageLevel::SeeClinicianSoon => "see a clinician soon",
     }
 }
 

@@ -4,9 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use clap::Args;
-use dermtone_engine::{
-    Provenance, ToneRenderings, decode_image, read_provenance, stamped_png, tone_grid,
-};
+use dermtone_engine::{decode_image, ensure_real, stamped_png};
 use image::RgbImage;
 use image::imageops::{FilterType, resize};
 
@@ -56,13 +54,7 @@ pub fn run(args: &SynthArgs) -> Result<(), String> {
     }
     let bytes = std::fs::read(&args.image)
         .map_err(|e| format!("cannot read {}: {e}", args.image.display()))?;
-    if let Some(stamp) = read_provenance(&bytes).filter(|p| p.synthetic) {
-        return Err(format!(
-            "{} is already a synthetic image (generator {}); render from the real photo",
-            args.image.display(),
-            stamp.generator.as_deref().unwrap_or("unknown")
-        ));
-    }
+    ensure_real(&bytes).map_err(|e| format!("{}: {e}", args.image.display()))?;
     let photo = decode_image(&bytes).map_err(|e| format!("{}: {e}", args.image.display()))?;
     let engine = load_engine(&args.models, args.backend, Mode::Photo)?;
     let types: Vec<u8> = match args.tone {
@@ -70,13 +62,18 @@ pub fn run(args: &SynthArgs) -> Result<(), String> {
         None => (1..=6).collect(),
     };
     let rendered = pollster::block_on(engine.render(&photo, &types)).map_err(|e| e.to_string())?;
-    let image = if args.all_tones {
-        tone_grid(&photo, &rendered.renderings)
+    let png = if args.all_tones {
+        rendered.grid_png(&photo)
     } else {
-        original_aspect(&rendered.renderings[0].image, photo.dimensions())
-    };
-    let provenance = provenance(&rendered, &types);
-    write_stamped(&image, &provenance, &args.out)?;
+        stamped_png(
+            &original_aspect(&rendered.renderings[0].image, photo.dimensions()),
+            &rendered.provenance(),
+        )
+    }
+    .map_err(|e| e.to_string())?;
+    std::fs::write(&args.out, png)
+        .map_err(|e| format!("cannot write {}: {e}", args.out.display()))?;
+    let provenance = rendered.provenance();
     if args.json {
         let written = serde_json::json!({
             "out": args.out,
@@ -103,24 +100,6 @@ pub fn run(args: &SynthArgs) -> Result<(), String> {
     Ok(())
 }
 
-/// The stamp: synthetic, which generator, from which tone to which.
-fn provenance(rendered: &ToneRenderings, types: &[u8]) -> Provenance {
-    let target = match types {
-        [t] => t.to_string(),
-        _ => "1-6".into(),
-    };
-    Provenance {
-        synthetic: true,
-        generator: Some(rendered.generator.sha256.clone()),
-        source_tone: Some(
-            rendered
-                .source_fitzpatrick
-                .map_or("unknown".into(), |t| t.to_string()),
-        ),
-        target_tone: Some(target),
-    }
-}
-
 /// The square rendering stretched back to the photo's aspect ratio (long side twice the
 /// rendering's side).
 fn original_aspect(rendering: &RgbImage, (width, height): (u32, u32)) -> RgbImage {
@@ -131,11 +110,6 @@ fn original_aspect(rendering: &RgbImage, (width, height): (u32, u32)) -> RgbImag
         ((long * width / height).max(1), long)
     };
     resize(rendering, w, h, FilterType::Triangle)
-}
-
-fn write_stamped(image: &RgbImage, provenance: &Provenance, out: &Path) -> Result<(), String> {
-    let png = stamped_png(image, provenance).map_err(|e| e.to_string())?;
-    std::fs::write(out, png).map_err(|e| format!("cannot write {}: {e}", out.display()))
 }
 
 fn same_file(a: &Path, b: &Path) -> bool {

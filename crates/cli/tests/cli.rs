@@ -98,6 +98,7 @@ fn a_blurred_photo_gets_retake_advice_instead_of_probabilities() {
     assert_eq!(analysis["classes"].as_array().unwrap().len(), 0);
     assert_eq!(analysis["per_tone"].as_array().unwrap().len(), 0);
     assert!(analysis["consistent"].is_null());
+    assert!(analysis["triage"].is_null());
     let original = analyze_json(&first_test_image(), &[]);
     assert_eq!(original["quality"]["ok"], true);
 
@@ -339,6 +340,16 @@ fn a_photo_analysis_has_six_synthetic_per_tone_results_beside_the_cards_real_evi
     }
     let flags: Vec<&Value> = per_tone.iter().map(|r| &r["flagged"]).collect();
     assert_eq!(analysis["consistent"], flags.iter().all(|f| *f == flags[0]));
+    let flagged = analysis["malignancy"]["flagged"].as_bool().unwrap();
+    let probability = analysis["malignancy"]["probability"].as_f64().unwrap();
+    let expected = if flagged && probability >= 0.5 {
+        "see_clinician_soon"
+    } else if flagged || analysis["consistent"] == false {
+        "show_clinician"
+    } else {
+        "low_concern"
+    };
+    assert_eq!(analysis["triage"]["level"], expected);
 
     let dermoscopy = analyze_json(&first_test_image(), &["--mode", "dermoscopy"]);
     let per_tone = dermoscopy["per_tone"].as_array().unwrap();
@@ -346,5 +357,7 @@ fn a_photo_analysis_has_six_synthetic_per_tone_results_beside_the_cards_real_evi
     assert!(per_tone.iter().all(|r| r["evidence"].is_null()));
 
     let text = dermtone(&["analyze", photo.to_str().unwrap(), "--mode", "photo"]);
-    assert!(String::from_utf8_lossy(&text.stdout).contains("SYNTHETIC"));
+    let stdout = String::from_utf8_lossy(&text.stdout);
+    assert!(stdout.contains("SYNTHETIC"));
+    assert!(stdout.contains("triage: "), "{stdout}");
 }

@@ -33,6 +33,9 @@ pub struct Analysis {
     /// Whether the screening decision is the same at every tone; `Some(false)` means the result
     /// depends on skin tone, so show a clinician. `None` without per-tone results.
     pub consistent: Option<bool>,
+    /// What to do next (low concern / show a clinician / see a clinician soon) and why; `None`
+    /// without a screening decision.
+    pub triage: Option<crate::Triage>,
     /// Always shown with results: this is a screening aid, not a diagnosis.
     pub disclaimer: &'static str,
 }

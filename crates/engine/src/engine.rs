@@ -8,12 +8,14 @@ use image::RgbImage;
 use std::collections::HashMap;
 
 use crate::analysis::DISCLAIMER;
+use crate::grid::tone_grid;
 use crate::per_tone::{Evidence, ToneResult, consistent, evidence_from_card};
 use crate::render::{Rendering, ToneRenderer};
 use crate::tone::{LearnedTone, ToneReport, ita_estimate, tone_report};
+use crate::triage::triage;
 use crate::{
     Analysis, BackendInfo, ClassProbability, EngineError, Malignancy, Manifest, ModelEntry,
-    ModelRef, Quality, normalise_chw, resize_for_model,
+    ModelRef, Provenance, Quality, normalise_chw, resize_for_model, stamped_png,
 };
 
 /// Verified models loaded on one device: the classifier and, where shipped, the learned tone
@@ -38,6 +40,38 @@ pub struct ToneRenderings {
     pub renderings: Vec<Rendering>,
     /// The generator's weights.
     pub generator: ModelRef,
+}
+
+impl ToneRenderings {
+    /// The stamp every image made from these renderings carries: synthetic, which generator, from
+    /// which tone to which (`1-6` style for several types).
+    pub fn provenance(&self) -> Provenance {
+        let types: Vec<String> = self
+            .renderings
+            .iter()
+            .map(|r| r.fitzpatrick.to_string())
+            .collect();
+        let target = match types.as_slice() {
+            [one] => one.clone(),
+            [first, .., last] => format!("{first}-{last}"),
+            [] => String::new(),
+        };
+        Provenance {
+            synthetic: true,
+            generator: Some(self.generator.sha256.clone()),
+            source_tone: Some(
+                self.source_fitzpatrick
+                    .map_or("unknown".into(), |t| t.to_string()),
+            ),
+            target_tone: Some(target),
+        }
+    }
+
+    /// The labelled grid of `original` and these renderings, as a PNG stamped with
+    /// [`ToneRenderings::provenance`]: the educator's download and `dermtone synth --all-tones`.
+    pub fn grid_png(&self, original: &RgbImage) -> Result<Vec<u8>, EngineError> {
+        stamped_png(&tone_grid(original, &self.renderings), &self.provenance())
+    }
 }
 
 /// A network with the manifest entry its weights were checked against.
@@ -243,6 +277,7 @@ impl Engine {
             None => Vec::new(),
         };
         let consistent = consistent(&per_tone);
+        let triage = triage(malignancy.as_ref(), consistent);
         Ok(Analysis {
             backend: self.backend.name.clone(),
             backend_reason: self.backend.reason.clone(),
@@ -254,6 +289,7 @@ impl Engine {
             malignancy,
             per_tone,
             consistent,
+            triage,
             disclaimer: DISCLAIMER,
         })
     }

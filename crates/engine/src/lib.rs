@@ -1,7 +1,7 @@
 //! The dermtone analysis pipeline, written once and run by both the CLI (native) and the page
 //! (wasm): decode → photo quality (retake advice, stop) → skin tone (ITA rule and, where shipped,
 //! the learned estimator) → resize/normalise → classify → calibrated softmax → malignancy
-//! operating point → [`Analysis`].
+//! operating point → per-tone renderings → triage → [`Analysis`].
 //!
 //! Everything here is generic over the burn [`burn::tensor::Device`] it is handed, and reads
 //! results asynchronously, because synchronous reads panic in the browser on WebGPU.
@@ -17,6 +17,7 @@ mod preprocess;
 mod provenance;
 mod render;
 mod tone;
+mod triage;
 
 pub use analysis::{
     Analysis, BackendInfo, ClassProbability, Malignancy, ModelRef, Quality, QualityProblem,
@@ -31,9 +32,10 @@ pub use manifest::{
 };
 pub use per_tone::{Evidence, ToneResult, consistent, evidence_from_card};
 pub use preprocess::{normalise_chw, resize_for_model};
-pub use provenance::{Provenance, read_provenance, stamp_provenance, stamped_png};
+pub use provenance::{Provenance, ensure_real, read_provenance, stamp_provenance, stamped_png};
 pub use render::{Rendering, ToneRenderer};
 pub use tone::{
     LearnedTone, TONE_SHORT_SIDE, ToneConfidence, ToneReport, fitzpatrick_group, ita_estimate,
     tone_report, tone_view,
 };
+pub use triage::{SOON_PROBABILITY, Triage, TriageLevel, triage};

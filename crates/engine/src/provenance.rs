@@ -68,6 +68,21 @@ pub fn read_provenance(bytes: &[u8]) -> Option<Provenance> {
     found.then_some(provenance)
 }
 
+/// Refuses image bytes stamped as synthetic: renderings are made from real photos only, never
+/// from renderings.
+pub fn ensure_real(bytes: &[u8]) -> Result<(), EngineError> {
+    match read_provenance(bytes).filter(|p| p.synthetic) {
+        Some(stamp) => Err(EngineError::new(
+            "input",
+            format!(
+                "this is already a synthetic image (generator {}); render from the real photo",
+                stamp.generator.as_deref().unwrap_or("unknown")
+            ),
+        )),
+        None => Ok(()),
+    }
+}
+
 /// `image` encoded as a PNG and stamped with `provenance`: how every synthetic image the project
 /// writes leaves the program.
 pub fn stamped_png(

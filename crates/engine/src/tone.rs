@@ -29,6 +29,8 @@ pub struct ToneReport {
     pub ita_fitzpatrick: Option<u8>,
     /// Monk Skin Tone 1–10 nearest to the median skin colour.
     pub monk: Option<u8>,
+    /// That Monk swatch's sRGB colour, for the page to show beside the number.
+    pub monk_swatch: Option<[u8; 3]>,
     /// What the estimate rests on.
     pub confidence: ToneConfidence,
     /// The learned estimator's answer, when one is shipped.
@@ -99,6 +101,10 @@ pub fn tone_report(ita: &ToneEstimate, learned: Option<LearnedTone>) -> ToneRepo
         ita_category: ita.ita_category.map(|c| c.as_str()),
         ita_fitzpatrick: ita.fitzpatrick,
         monk: ita.monk,
+        monk_swatch: ita
+            .monk
+            .and_then(|m| dermtone_color::MONK_SWATCHES.get(usize::from(m).checked_sub(1)?))
+            .copied(),
         confidence: ToneConfidence {
             level: ita.confidence.level.as_str(),
             skin_pixels: ita.confidence.skin_pixels,
@@ -135,6 +141,7 @@ mod tests {
         assert_eq!(report.group, "V-VI");
         assert_eq!(report.ita_category, Some("dark"));
         assert_eq!(report.monk, Some(9));
+        assert_eq!(report.monk_swatch, Some(dermtone_color::MONK_SWATCHES[8]));
     }
 
     #[test]

@@ -8,7 +8,7 @@ mod mode;
 
 use std::rc::Rc;
 
-use dermtone_engine::{EngineError, Manifest, decode_image, rgba_to_image};
+use dermtone_engine::{EngineError, Manifest, decode_image, ensure_real, rgba_to_image};
 use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
@@ -92,6 +92,40 @@ impl Engine {
             to_object(inner.analyze(&image).await)
         })
     }
+
+    /// The educator's view: a real photo's JPEG or PNG bytes re-rendered at Fitzpatrick I–VI.
+    /// Resolves to `{ png, sourceFitzpatrick, renderings }`: `png` (a `Uint8Array`) is the
+    /// labelled grid stamped as synthetic, ready to download; `renderings` are drawn like the
+    /// analysis's. Synthetic-stamped input is refused.
+    #[wasm_bindgen(js_name = renderGrid)]
+    pub fn render_grid(&self, bytes: Vec<u8>) -> Promise {
+        let inner = Rc::clone(&self.inner);
+        future_to_promise(async move {
+            ensure_real(&bytes).map_err(to_js)?;
+            let image = decode_image(&bytes).map_err(to_js)?;
+            let rendered = inner
+                .render(&image, &[1, 2, 3, 4, 5, 6])
+                .await
+                .map_err(to_js)?;
+            let png = rendered.grid_png(&image).map_err(to_js)?;
+            let renderings = js_sys::Array::new();
+            for rendering in &rendered.renderings {
+                renderings.push(&rendering_object(
+                    rendering.fitzpatrick,
+                    rendering.image.dimensions(),
+                    rendering.image.as_raw(),
+                )?);
+            }
+            let source = rendered
+                .source_fitzpatrick
+                .map_or(JsValue::NULL, JsValue::from);
+            object(&[
+                ("png", js_sys::Uint8Array::from(&png[..]).into()),
+                ("sourceFitzpatrick", source),
+                ("renderings", renderings.into()),
+            ])
+        })
+    }
 }
 
 /// The analysis as a plain object, plus `renderings`: per entry of `per_tone`, the synthetic
@@ -104,29 +138,51 @@ fn to_object(result: Result<dermtone_engine::Analysis, EngineError>) -> Result<J
             message: e,
         })
     };
-    let object = serde_wasm_bindgen::to_value(&analysis).map_err(|e| failed(e.to_string()))?;
+    let result = serde_wasm_bindgen::to_value(&analysis).map_err(|e| failed(e.to_string()))?;
     let renderings = js_sys::Array::new();
     for result in &analysis.per_tone {
-        let image = &result.image;
-        let rgba: Vec<u8> = image
-            .pixels()
-            .flat_map(|p| [p[0], p[1], p[2], 255])
-            .collect();
-        let entry = js_sys::Object::new();
-        for (key, value) in [
-            ("fitzpatrick", JsValue::from(result.fitzpatrick)),
-            ("width", JsValue::from(image.width())),
-            ("height", JsValue::from(image.height())),
-            ("rgba", js_sys::Uint8ClampedArray::from(&rgba[..]).into()),
-        ] {
-            js_sys::Reflect::set(&entry, &key.into(), &value)
-                .map_err(|_| failed("could not build the renderings".into()))?;
-        }
-        renderings.push(&entry);
+        renderings.push(&rendering_object(
+            result.fitzpatrick,
+            result.image.dimensions(),
+            result.image.as_raw(),
+        )?);
     }
-    js_sys::Reflect::set(&object, &"renderings".into(), &renderings)
+    js_sys::Reflect::set(&result, &"renderings".into(), &renderings)
         .map_err(|_| failed("could not attach the renderings".into()))?;
-    Ok(object)
+    Ok(result)
+}
+
+/// One synthetic rendering as `{ fitzpatrick, width, height, rgba }` for a canvas.
+/// `rgb` is the image's packed RGB bytes, row by row.
+fn rendering_object(
+    fitzpatrick: u8,
+    (width, height): (u32, u32),
+    rgb: &[u8],
+) -> Result<JsValue, JsValue> {
+    let rgba: Vec<u8> = rgb
+        .chunks_exact(3)
+        .flat_map(|p| [p[0], p[1], p[2], 255])
+        .collect();
+    object(&[
+        ("fitzpatrick", JsValue::from(fitzpatrick)),
+        ("width", JsValue::from(width)),
+        ("height", JsValue::from(height)),
+        ("rgba", js_sys::Uint8ClampedArray::from(&rgba[..]).into()),
+    ])
+}
+
+/// A plain JS object with `fields`.
+fn object(fields: &[(&str, JsValue)]) -> Result<JsValue, JsValue> {
+    let entry = js_sys::Object::new();
+    for (key, value) in fields {
+        js_sys::Reflect::set(&entry, &(*key).into(), value).map_err(|_| {
+            to_js(EngineError {
+                code: "compute",
+                message: format!("could not build the result's {key}"),
+            })
+        })?;
+    }
+    Ok(entry.into())
 }
 
 /// A JS `Error` whose `message` is for people and whose `code` is the engine's stable code.

@@ -1,0 +1,97 @@
+// Draws the app icons into www/icons/: a circle of six graded skin tones (Fitzpatrick I to VI)
+// on the page's blue. Plain node, no dependencies: `node scripts/icons.mjs` rewrites them.
+import { deflateSync, crc32 } from 'node:zlib';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const OUT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../www/icons');
+const BLUE = [0x0b, 0x5f, 0xa5];
+const RING = [0xfb, 0xfb, 0xfd];
+const TONES = ['f6d5bf', 'e6b594', 'cc9468', 'a46a42', '77482a', '4a2c1b']
+  .map((hex) => [0, 2, 4].map((i) => parseInt(hex.slice(i, i + 2), 16)));
+const SAMPLES = 4; // per axis: 16 samples a pixel smooth the edges
+
+/**
+ * The colour at (x, y), both in 0..1: `null` outside the icon. `maskable` fills the whole square
+ * and keeps the mark inside the 40% safe-zone radius; otherwise a rounded square holds it.
+ */
+function colourAt(x, y, maskable) {
+  const dx = x - 0.5;
+  const dy = y - 0.5;
+  const r = Math.hypot(dx, dy);
+  const outer = maskable ? 0.3 : 0.38;
+  if (r < outer * 0.88) {
+    const turn = (Math.atan2(dx, -dy) / (2 * Math.PI) + 1) % 1; // clockwise from the top
+    return TONES[Math.floor(turn * TONES.length)];
+  }
+  if (r < outer) return RING;
+  if (maskable) return BLUE;
+  const corner = 0.2;
+  const qx = Math.max(Math.abs(dx) - (0.5 - corner), 0);
+  const qy = Math.max(Math.abs(dy) - (0.5 - corner), 0);
+  return Math.hypot(qx, qy) <= corner ? BLUE : null;
+}
+
+/** RGBA pixels of a `size`-square icon, each the average of its samples. */
+function draw(size, maskable) {
+  const rgba = Buffer.alloc(size * size * 4);
+  for (let py = 0; py < size; py++) {
+    for (let px = 0; px < size; px++) {
+      const sum = [0, 0, 0, 0];
+      for (let sy = 0; sy < SAMPLES; sy++) {
+        for (let sx = 0; sx < SAMPLES; sx++) {
+          const c = colourAt((px + (sx + 0.5) / SAMPLES) / size, (py + (sy + 0.5) / SAMPLES) / size, maskable);
+          if (!c) continue;
+          for (let i = 0; i < 3; i++) sum[i] += c[i];
+          sum[3] += 255;
+        }
+      }
+      const n = SAMPLES * SAMPLES;
+      const covered = sum[3] / 255;
+      const at = (py * size + px) * 4;
+      for (let i = 0; i < 3; i++) rgba[at + i] = covered ? Math.round(sum[i] / covered) : 0;
+      rgba[at + 3] = Math.round(sum[3] / n);
+    }
+  }
+  return rgba;
+}
+
+function chunk(type, data) {
+  const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(data.length);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(body));
+  return Buffer.concat([length, body, crc]);
+}
+
+/** An 8-bit RGBA PNG; every row uses the Sub filter, which flat colour compresses best with. */
+function png(size, rgba) {
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(size, 0);
+  header.writeUInt32BE(size, 4);
+  header.set([8, 6, 0, 0, 0], 8);
+  const stride = size * 4;
+  const rows = Buffer.alloc(size * (stride + 1));
+  for (let y = 0; y < size; y++) {
+    const row = y * (stride + 1);
+    rows[row] = 1;
+    for (let i = 0; i < stride; i++) {
+      rows[row + 1 + i] = rgba[y * stride + i] - (i >= 4 ? rgba[y * stride + i - 4] : 0);
+    }
+  }
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header),
+    chunk('IDAT', deflateSync(rows, { level: 9 })),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+mkdirSync(OUT, { recursive: true });
+for (const [name, size, maskable] of [['icon-192.png', 192, false], ['icon-512.png', 512, false], ['icon-maskable-512.png', 512, true]]) {
+  const bytes = png(size, draw(size, maskable));
+  writeFileSync(path.join(OUT, name), bytes);
+  console.log(`www/icons/${name}: ${size}x${size}, ${bytes.length} bytes`);
+}

@@ -1,0 +1,99 @@
+// Accessibility: axe-core finds no violations on the start, result, educator and about views, and
+// the whole flow (photo, result, educator grid, about) works with the keyboard alone.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { startServer, openPage, waitReady, clinicalTestImages } from './harness.mjs';
+import { readPerTone, readTriage } from './readers.mjs';
+
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+let server;
+before(async () => { server = await startServer(); });
+after(() => server?.stop());
+
+/** axe-core's violations on the page as it is now, as "rule: target" lines. */
+async function violations(page) {
+  await page.evaluate(AXE);
+  const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+  return result.violations.flatMap((v) => v.nodes.map((n) => `${v.id} (${v.impact}): ${n.target.join(' ')}`));
+}
+
+/** Presses Tab until `selector` has focus (at most `limit` presses); fails otherwise. */
+async function tabTo(page, selector, limit = 40) {
+  for (let i = 0; i < limit; i++) {
+    await page.keyboard.press('Tab');
+    if (await page.evaluate((s) => document.activeElement?.matches(s), selector)) return;
+  }
+  throw new Error(`${selector} was not reached by Tab`);
+}
+
+test('axe-core finds no violations on the start, result, educator and about views', { timeout: 240_000 }, async () => {
+  const [file] = clinicalTestImages(1);
+  const session = await openPage(`${server.url}?backend=cpu`);
+  try {
+    await waitReady(session);
+    const { page } = session;
+    assert.deepEqual(await violations(page), [], 'start view');
+
+    await page.setInputFiles('#file', file);
+    await Promise.race([page.waitForSelector('#per-tone-rows tr'), session.failed]);
+    assert.deepEqual(await violations(page), [], 'result view');
+
+    await page.click('a[href="#educator"]');
+    await page.setInputFiles('#educator-file', file);
+    await Promise.race([page.waitForSelector('#educator-grid canvas'), session.failed]);
+    assert.deepEqual(await violations(page), [], 'educator view');
+
+    await page.click('a[href="#about"]');
+    await page.waitForSelector('#about-cards .card');
+    assert.deepEqual(await violations(page), [], 'about view');
+    assert.deepEqual(session.errors, []);
+  } finally {
+    await session.close();
+  }
+});
+
+test('the flow works by keyboard alone: choose a photo, read the result, render the tones, open the model card', { timeout: 240_000 }, async () => {
+  const [file] = clinicalTestImages(1);
+  const session = await openPage(`${server.url}?backend=cpu`);
+  try {
+    await waitReady(session);
+    const { page } = session;
+    await tabTo(page, 'input[name="mode"]');
+    await page.keyboard.press('ArrowDown');
+    assert.equal(await page.evaluate(() => document.querySelector('input[name="mode"]:checked').value), 'dermoscopy');
+    await page.keyboard.press('ArrowUp');
+    assert.equal(await page.evaluate(() => document.querySelector('input[name="mode"]:checked').value), 'photo');
+
+    await tabTo(page, '#file');
+    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Space')]);
+    await chooser.setFiles(file);
+    await Promise.race([page.waitForSelector('#per-tone-rows tr'), session.failed]);
+    assert.ok(await readTriage(page), 'a triage level is shown');
+    assert.equal((await readPerTone(page)).rows.length, 6);
+    assert.match(await page.textContent('#status'), /Done in/, 'the result is announced in the live status line');
+
+    await page.focus('body');
+    await tabTo(page, 'a[href="#educator"]');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => document.body.dataset.view === 'educator');
+    await tabTo(page, '#educator-file');
+    const [educatorChooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Space')]);
+    await educatorChooser.setFiles(file);
+    await Promise.race([page.waitForSelector('#educator-grid canvas'), session.failed]);
+    await tabTo(page, '#educator-download');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.keyboard.press('Enter')]);
+    assert.match(download.suggestedFilename(), /SYNTHETIC\.png$/);
+
+    await page.focus('body');
+    await tabTo(page, 'a[href="#about"]');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => document.body.dataset.view === 'about');
+    assert.ok(await page.isVisible('#about-cards .card'));
+    assert.deepEqual(session.errors, []);
+  } finally {
+    await session.close();
+  }
+});

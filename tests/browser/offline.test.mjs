@@ -1,0 +1,161 @@
+// The installable, offline page: after one visit a service worker serves the page, the wasm and
+// the models from its cache, so a photo is analysed with the network off and the server gone;
+// a new version of any file installs as a new cache that replaces the old one whole; the web app
+// manifest makes the page installable.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import {
+  ROOT, MODELS, startServer, startServerOn, openPage, waitReady, waitOffline, analyseFile, cliAnalysis,
+  maxDifference, testImages,
+} from './harness.mjs';
+
+let server;
+before(async () => { server = await startServer(); });
+after(() => server?.stop());
+
+const cacheNames = (page) => page.evaluate(() => caches.keys());
+
+/** Reruns scripts/precache.mjs on a page copy; resolves to the new version. */
+function precache(www, models) {
+  execFileSync(process.execPath, [path.join(ROOT, 'scripts/precache.mjs'), '--root', www, '--models', models]);
+  return /"version": "([0-9a-f]{64})"/.exec(readFileSync(path.join(www, 'pkg/precache.js'), 'utf8'))[1];
+}
+
+test('after the first visit a photo is analysed with the network off and the server stopped', { timeout: 240_000 }, async () => {
+  const [file] = testImages(1);
+  const session = await openPage(`${server.url}?backend=cpu&mode=dermoscopy`);
+  try {
+    await waitReady(session);
+    await waitOffline(session, 'ready');
+
+    const requests = [];
+    session.context.on('request', (r) => requests.push(r));
+    await session.context.setOffline(true);
+    server.stop();
+    await session.page.reload();
+    assert.equal(await waitReady(session), 'cpu');
+    await waitOffline(session, 'ready');
+    const outcome = await analyseFile(session, file);
+    assert.equal(outcome.error, null);
+    assert.equal(outcome.mode, 'dermoscopy');
+    assert.ok(maxDifference(outcome.probabilities, cliAnalysis(file, 'dermoscopy')) < 1e-3);
+
+    // Every request of the page and its engine worker was answered by the service worker (the
+    // photo's preview is a blob: URL, never a request that leaves the browser).
+    const urls = requests.map((r) => r.url()).filter((url) => !url.startsWith('blob:'));
+    for (const asset of ['pkg/dermtone_web_bg.wasm', 'models/dermoscopy-v2.int8.bpk']) {
+      assert.ok(urls.includes(server.url + asset), `${asset} was requested`);
+    }
+    const network = [];
+    for (const request of requests.filter((r) => !r.url().startsWith('blob:'))) {
+      if (!(await request.response())?.fromServiceWorker()) network.push(request.url());
+    }
+    assert.deepEqual(network, []);
+    assert.deepEqual(session.errors, []);
+  } finally {
+    await session.close();
+    server.stop();
+    server = await startServer();
+  }
+});
+
+/** A copy of www/ and of the models the page uses, which a test may change. */
+function pageCopy() {
+  const dir = mkdtempSync(path.join(tmpdir(), 'dermtone-offline-'));
+  const www = path.join(dir, 'www');
+  const models = path.join(dir, 'models');
+  cpSync(path.join(ROOT, 'www'), www, { recursive: true });
+  cpSync(path.resolve(ROOT, MODELS), models, { recursive: true, filter: (src) => !src.endsWith('.validation') });
+  return { dir, www, models };
+}
+
+/** Runs the browser's update check now; resolves to how the new worker's install ended. */
+const checkForUpdate = (page) => page.evaluate(async () => {
+  const registration = await navigator.serviceWorker.getRegistration();
+  const installed = new Promise((resolve) => registration.addEventListener('updatefound', () => {
+    const worker = registration.installing;
+    worker.addEventListener('statechange', () => {
+      if (worker.state === 'installed' || worker.state === 'redundant') resolve(worker.state);
+    });
+  }, { once: true }));
+  await registration.update();
+  return installed;
+});
+
+test('a new version installs whole or not at all, and once applied replaces the old cache', { timeout: 240_000 }, async () => {
+  const copy = pageCopy();
+  const oldVersion = precache(copy.www, copy.models);
+  let copyServer = await startServerOn(copy.www, copy.models);
+  const session = await openPage(`${copyServer.url}?backend=cpu`);
+  const servedCard = () => session.page.evaluate(() => fetch('models/dermoscopy-v2.card.json').then((r) => r.text()));
+  try {
+    await waitReady(session);
+    await waitOffline(session, 'ready');
+    assert.deepEqual(await cacheNames(session.page), [`dermtone-${oldVersion}`]);
+    const card = path.join(copy.models, 'dermoscopy-v2.card.json');
+    const oldCard = readFileSync(card, 'utf8');
+
+    // Whitespace keeps the card's meaning, but it is a new file: a new version. With one of its
+    // files missing it cannot install, and the old version stays in charge, its cache alone.
+    appendFileSync(card, '\n');
+    const newVersion = precache(copy.www, copy.models);
+    assert.notEqual(newVersion, oldVersion);
+    const icon = path.join(copy.www, 'icons/icon-maskable-512.png');
+    const iconBytes = readFileSync(icon);
+    rmSync(icon);
+    assert.equal(await checkForUpdate(session.page), 'redundant');
+    assert.equal(await session.page.evaluate(() => document.documentElement.dataset.offline), 'ready');
+    assert.deepEqual(await cacheNames(session.page), [`dermtone-${oldVersion}`]);
+    assert.equal(await servedCard(), oldCard);
+
+    writeFileSync(icon, iconBytes);
+    await session.page.reload();
+    await waitOffline(session, 'update');
+    assert.ok(await session.page.isVisible('#offline-update'));
+    await Promise.all([session.page.waitForEvent('load'), session.page.click('#offline-update')]);
+    await waitReady(session);
+    await waitOffline(session, 'ready');
+    assert.deepEqual(await cacheNames(session.page), [`dermtone-${newVersion}`]);
+
+    copyServer.stop();
+    copyServer = null;
+    assert.equal(await servedCard(), readFileSync(card, 'utf8'));
+    assert.deepEqual(session.errors, []);
+  } finally {
+    await session.close();
+    copyServer?.stop();
+    rmSync(copy.dir, { recursive: true, force: true });
+  }
+});
+
+test('the web app manifest is valid and installable, with 192 and 512 px PNG icons', { timeout: 120_000 }, async () => {
+  const manifest = JSON.parse(readFileSync(path.join(ROOT, 'www/manifest.webmanifest'), 'utf8'));
+  assert.equal(manifest.start_url, './');
+  assert.equal(manifest.display, 'standalone');
+  const any = manifest.icons.filter((i) => i.purpose === 'any').map((i) => i.sizes);
+  assert.deepEqual(any.sort(), ['192x192', '512x512']);
+  assert.ok(manifest.icons.some((i) => i.purpose === 'maskable'));
+
+  const session = await openPage(`${server.url}?backend=cpu`);
+  try {
+    await waitOffline(session, 'ready');
+    const cdp = await session.context.newCDPSession(session.page);
+    const { errors } = await cdp.send('Page.getAppManifest');
+    assert.deepEqual(errors, []);
+    const { installabilityErrors } = await cdp.send('Page.getInstallabilityErrors');
+    assert.deepEqual(installabilityErrors, []);
+
+    const decoded = await session.page.evaluate((icons) => Promise.all(icons.map(async (icon) => {
+      const blob = await (await fetch(icon.src)).blob();
+      const bitmap = await createImageBitmap(blob);
+      return { type: blob.type, sizes: `${bitmap.width}x${bitmap.height}` };
+    })), manifest.icons);
+    assert.deepEqual(decoded, manifest.icons.map((i) => ({ type: 'image/png', sizes: i.sizes })));
+  } finally {
+    await session.close();
+  }
+});

@@ -1,0 +1,110 @@
+// "About this model": the shipped models' cards, read from models/ and drawn as the page's own
+// words around the cards' figures. The cards' own sentences (limits, licences) are shown as
+// written, in English.
+import { t, percent } from './i18n.js';
+
+const ROMAN = ['I', 'II', 'III', 'IV', 'V', 'VI'];
+/** The order the cards are shown in: the two classifiers, then the generator and the tone model. */
+const TASKS = ['photo', 'dermoscopy', 'generator', 'tone'];
+
+/** Every shipped model's manifest entry with its card: `[{ entry, card }]`, in display order. */
+export async function loadCards() {
+  const response = await fetch('models/manifest.json');
+  if (!response.ok) throw new Error(`could not load models/manifest.json (${response.status})`);
+  const { models } = await response.json();
+  const shown = TASKS.flatMap((task) => models.filter((m) => m.task === task && m.card));
+  return Promise.all(shown.map(async (entry) => {
+    const card = await fetch(`models/${entry.card}`);
+    if (!card.ok) throw new Error(`could not load models/${entry.card} (${card.status})`);
+    return { entry, card: await card.json() };
+  }));
+}
+
+/** The card of the model for `task`, if shipped. */
+export function cardFor(cards, task) {
+  return cards.find((c) => c.entry.task === task)?.card;
+}
+
+/** A table of a classifier card's real-photo evidence per Fitzpatrick type; `null` without any. */
+export function evidenceTable(card) {
+  const groups = card?.evidence?.groups;
+  if (!groups) return null;
+  const table = document.createElement('table');
+  table.className = 'evidence-table';
+  const head = table.createTHead().insertRow();
+  for (const key of ['evidence.tone', 'evidence.n', 'evidence.sensitivity', 'evidence.specificity', 'evidence.auroc']) {
+    const th = document.createElement('th');
+    th.scope = 'col';
+    th.textContent = t(key);
+    head.append(th);
+  }
+  const body = table.createTBody();
+  for (const type of [1, 2, 3, 4, 5, 6]) {
+    const group = groups[String(type)];
+    if (!group) continue;
+    const row = body.insertRow();
+    row.dataset.fitzpatrick = String(type);
+    const th = document.createElement('th');
+    th.scope = 'row';
+    th.textContent = `Fitzpatrick ${ROMAN[type - 1]}`;
+    row.append(th);
+    const figure = (v) => (v == null ? '–' : percent(v));
+    const n = document.createElement('td');
+    n.textContent = String(group.n);
+    if (group.low_evidence) {
+      const mark = document.createElement('strong');
+      mark.className = 'low-evidence';
+      mark.textContent = ` ${t('evidence.little')}`;
+      n.append(mark);
+    }
+    row.append(n);
+    for (const text of [figure(group.sensitivity), figure(group.specificity), group.auroc == null ? '–' : group.auroc.toFixed(2)]) {
+      const td = document.createElement('td');
+      td.textContent = text;
+      row.append(td);
+    }
+  }
+  return table;
+}
+
+/** Draws every card into `container`. */
+export function renderAbout(container, cards) {
+  container.replaceChildren(...cards.map(({ entry, card }) => {
+    const section = document.createElement('section');
+    section.className = 'card';
+    section.dataset.model = entry.id;
+    const heading = document.createElement('h3');
+    heading.textContent = `${t(`about.task.${entry.task}`)} — ${entry.id}`;
+    section.append(heading);
+    const facts = document.createElement('dl');
+    const fact = (key, value) => {
+      if (value == null || value === '') return;
+      const dt = document.createElement('dt');
+      dt.textContent = t(key);
+      const dd = document.createElement('dd');
+      dd.textContent = value;
+      facts.append(dt, dd);
+    };
+    fact('about.use', card.intended_use ?? card.purpose);
+    fact('about.data', card.data?.name);
+    fact('about.licence', card.data?.licence);
+    fact('about.status', card.status);
+    fact('about.size', `${(entry.bytes / 1024).toFixed(0)} KiB (int8), sha256 ${entry.sha256.slice(0, 12)}…`);
+    section.append(facts);
+    const table = evidenceTable(card);
+    if (table) {
+      const caption = document.createElement('h4');
+      caption.textContent = t('about.evidence');
+      section.append(caption, table);
+    }
+    const limits = card.known_limits ?? [];
+    if (limits.length) {
+      const caption = document.createElement('h4');
+      caption.textContent = t('about.limits');
+      const list = document.createElement('ul');
+      list.append(...limits.map((limit) => Object.assign(document.createElement('li'), { textContent: limit })));
+      section.append(caption, list);
+    }
+    return section;
+  }));
+}

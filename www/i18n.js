@@ -1,0 +1,64 @@
+// The page's words in English, French, Spanish and Swahili. Every message file is fetched once
+// at start-up, so switching language later needs no request. A key missing from a language shows
+// as the key itself, which the tests look for; a language whose file fails to load is left out.
+
+/** Languages with a message file, in the order the switch lists them. */
+export const LANGUAGES = ['en', 'fr', 'es', 'sw'];
+
+const messages = {};
+let current = 'en';
+
+/** Fetches every message file; resolves to the languages loaded, rejects only without English. */
+export async function loadMessages() {
+  await Promise.allSettled(LANGUAGES.map(async (lang) => {
+    const response = await fetch(`i18n/${lang}.json`);
+    if (!response.ok) throw new Error(`could not load i18n/${lang}.json (${response.status})`);
+    messages[lang] = await response.json();
+  }));
+  if (!messages.en) throw new Error('could not load the page\'s words (i18n/en.json)');
+  return LANGUAGES.filter((lang) => messages[lang]);
+}
+
+/** The browser's preferred language among ours (`?lang=` first), else English. */
+export function preferredLanguage(params = new URLSearchParams(location.search)) {
+  const wanted = [params.get('lang'), ...(navigator.languages ?? [navigator.language])];
+  for (const tag of wanted) {
+    const base = tag?.toLowerCase().split('-')[0];
+    if (LANGUAGES.includes(base)) return base;
+  }
+  return 'en';
+}
+
+/** The current language code. */
+export function language() { return current; }
+
+/** Message `key` in the current language with `{name}` placeholders filled from `params`. */
+export function t(key, params = {}) {
+  const text = messages[current]?.[key];
+  if (text == null) return key;
+  return text.replace(/\{(\w+)\}/g, (whole, name) => (name in params ? String(params[name]) : whole));
+}
+
+/** Whether the current language has a message for `key` (for optional, per-code wording). */
+export function has(key) { return messages[current]?.[key] != null; }
+
+/**
+ * Switches to `lang` and rewrites every `[data-i18n]` element's text and every
+ * `[data-i18n-attr="attr:key;…"]` attribute under `root`.
+ */
+export function setLanguage(lang, root = document) {
+  current = messages[lang] ? lang : 'en';
+  document.documentElement.lang = current;
+  for (const element of root.querySelectorAll('[data-i18n]')) element.textContent = t(element.dataset.i18n);
+  for (const element of root.querySelectorAll('[data-i18n-attr]')) {
+    for (const pair of element.dataset.i18nAttr.split(';')) {
+      const [attribute, key] = pair.split(':');
+      element.setAttribute(attribute, t(key));
+    }
+  }
+}
+
+/** Number as a percentage in the current language, e.g. "12.5 %" in French. */
+export function percent(value) {
+  return new Intl.NumberFormat(current, { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(value);
+}
