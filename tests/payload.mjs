@@ -18,8 +18,9 @@ try {
     let revalidated = 0;
     for (const response of responses) {
       if (response.fromServiceWorker() || !response.url().startsWith(server.url)) continue;
-      if (response.status() === 304) { revalidated++; continue; }
       const body = await response.body().catch(() => null);
+      // The service worker's revalidation of what the page just loaded: a bodiless 304.
+      if (response.status() === 304 || body?.length === 0) { revalidated++; continue; }
       if (!body) continue;
       rows.push({ url: response.url().slice(server.url.length) || '/', raw: body.length, gzip: gzipSync(body, { level: 9 }).length });
     }
