@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # dermtone's one build command.
-#   ./build.sh          release wasm (wasm-bindgen + wasm-opt) and the offline cache list into www/pkg/,
-#                       and the native `dermtone`
+#   ./build.sh          the two wasm engines (CPU-only and WebGPU; wasm-bindgen + wasm-opt) and the
+#                       offline cache list into www/pkg/, and the native `dermtone`
 #   ./build.sh serve    build, then serve www/ and models/ on http://127.0.0.1:8080 (PORT=... to change)
 #   ./build.sh test     fmt, clippy, cargo tests, then the real-browser tests
 # Idempotent: installs only what is missing, rebuilds only what changed.
@@ -55,22 +55,34 @@ build_native() {
   cargo build --release -p dermtone-cli
 }
 
-build_wasm() {
-  log "building the wasm engine"
-  cargo build -p dermtone-web --target "$WASM_TARGET" --profile "$WASM_PROFILE"
-  local raw="$CARGO_TARGET_DIR/$WASM_TARGET/$WASM_PROFILE/dermtone_web.wasm"
-  local stamp="www/pkg/.built-from"
+# One engine bundle: the web crate built with FEATURES in TARGET_DIR into www/pkg/NAME/
+# (wasm-bindgen, then wasm-opt -Oz). Each bundle has its own target dir, so building one never
+# relinks the other.
+build_wasm_bundle() { # name target_dir features...
+  local name=$1 target_dir=$2; shift 2
+  log "building the $name wasm engine"
+  cargo build -p dermtone-web --target "$WASM_TARGET" --profile "$WASM_PROFILE" --target-dir "$target_dir" "$@"
+  local raw="$target_dir/$WASM_TARGET/$WASM_PROFILE/dermtone_web.wasm"
+  local out="www/pkg/$name"
+  local stamp="$out/.built-from"
   local source; source=$(sha256sum "$raw" | cut -d' ' -f1)
-  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$source" ] && [ -f www/pkg/dermtone_web_bg.wasm ]; then
-    log "www/pkg is up to date"
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$source" ] && [ -f "$out/dermtone_web_bg.wasm" ]; then
+    log "$out is up to date"
     return
   fi
-  rm -rf www/pkg
-  wasm-bindgen --target web --no-typescript --out-dir www/pkg "$raw"
-  log "optimising the wasm (wasm-opt -Oz)"
-  tests/node_modules/.bin/wasm-opt "${WASM_OPT_FLAGS[@]}" www/pkg/dermtone_web_bg.wasm -o www/pkg/dermtone_web_bg.wasm
+  rm -rf "$out"
+  wasm-bindgen --target web --no-typescript --out-dir "$out" "$raw"
+  log "optimising the $name wasm (wasm-opt -Oz)"
+  tests/node_modules/.bin/wasm-opt "${WASM_OPT_FLAGS[@]}" "$out/dermtone_web_bg.wasm" -o "$out/dermtone_web_bg.wasm"
   echo "$source" > "$stamp"
-  log "www/pkg/dermtone_web_bg.wasm: $(stat -c %s www/pkg/dermtone_web_bg.wasm) bytes, $(gzip -9c www/pkg/dermtone_web_bg.wasm | wc -c) gzip"
+  log "$out/dermtone_web_bg.wasm: $(stat -c %s "$out/dermtone_web_bg.wasm") bytes, $(gzip -9c "$out/dermtone_web_bg.wasm" | wc -c) gzip"
+}
+
+# The CPU-only engine every browser can run, and the WebGPU one the page fetches only where the
+# browser offers a hardware adapter.
+build_wasm() {
+  build_wasm_bundle cpu "$CARGO_TARGET_DIR/wasm-cpu"
+  build_wasm_bundle webgpu "$CARGO_TARGET_DIR" --features webgpu
 }
 
 # The service worker's list of what to cache offline, versioned by the sha256 of every file in it.
@@ -93,7 +105,8 @@ run_tests() {
   cargo fmt --all --check
   log "cargo clippy (native and wasm)"
   cargo clippy --workspace --all-targets --release -- -D warnings
-  cargo clippy -p dermtone-web --target "$WASM_TARGET" --profile "$WASM_PROFILE" -- -D warnings
+  cargo clippy -p dermtone-web --target "$WASM_TARGET" --profile "$WASM_PROFILE" --target-dir "$CARGO_TARGET_DIR/wasm-cpu" -- -D warnings
+  cargo clippy -p dermtone-web --target "$WASM_TARGET" --profile "$WASM_PROFILE" --features webgpu -- -D warnings
   log "cargo test"
   cargo test --workspace --release
   log "browser tests (headless Chromium)"

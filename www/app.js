@@ -62,6 +62,7 @@ const ready = words.then(() => call({ type: 'init', backend: preference, mode: c
     backendInfo = info;
     drawBackend();
     document.body.dataset.backend = info.backend;
+    document.body.dataset.bundle = info.bundle;
     setStatus('status.ready');
     return info;
   },

@@ -4,12 +4,14 @@
 // Each capture mode has its own classifier, so the worker keeps one engine per mode, created on
 // first use. The wasm module, the manifest and the tone weights are fetched once and shared, and
 // every engine runs on the backend the first one chose.
-import init, { Engine } from './pkg/dermtone_web.js';
+//
+// Two wasm engines ship: `cpu`, small, which every browser runs, and `webgpu`, several times
+// larger, fetched only where WebGPU is asked for or a hardware adapter exists.
 
 const MODES = ['photo', 'dermoscopy'];
 const DEFAULT_MODE = 'photo';
 
-let shared = null; // Promise<{ manifestText, models, toneWeights, generatorWeights }>
+let shared = null; // Promise<{ Engine, bundle, manifestText, models, toneWeights, generatorWeights }>
 let preference = 'auto';
 let backend = null; // the first engine's backend, once one exists
 const engines = new Map(); // mode → Promise<Engine>
@@ -24,7 +26,8 @@ self.onmessage = async (event) => {
       engines.clear();
       shared = load();
       const ready = await engineFor(event.data.mode ?? DEFAULT_MODE);
-      self.postMessage({ id, type: 'ready', backend: ready.backend, reason: ready.reason });
+      const { bundle } = await shared;
+      self.postMessage({ id, type: 'ready', backend: ready.backend, reason: ready.reason, bundle });
     } else if (type === 'analyze' || type === 'analyzeRgba') {
       const engine = await engineFor(event.data.mode);
       const started = performance.now();
@@ -59,7 +62,7 @@ function engineFor(mode) {
 }
 
 async function create(mode) {
-  const { manifestText, models, toneWeights, generatorWeights } = await shared;
+  const { Engine, manifestText, models, toneWeights, generatorWeights } = await shared;
   const entry = models.find((m) => m.task === mode);
   if (!entry) throw codedError('manifest', `the manifest lists no ${mode} model`);
   const engine = await Engine.create(
@@ -70,8 +73,21 @@ async function create(mode) {
   return engine;
 }
 
-/** The wasm module, the manifest and the tone estimator's and generator's weights: what every engine shares. */
+/**
+ * Which engine to load: `webgpu` when WebGPU is asked for or a hardware adapter exists, else the
+ * CPU-only one. `auto` passes a software (fallback) adapter by: it is slower than the CPU.
+ */
+async function bundleFor(wanted) {
+  if (wanted === 'cpu' || wanted === 'webgpu') return wanted;
+  const adapter = await navigator.gpu?.requestAdapter().catch(() => null);
+  const software = adapter?.info?.isFallbackAdapter ?? adapter?.isFallbackAdapter;
+  return adapter && !software ? 'webgpu' : 'cpu';
+}
+
+/** The wasm engine, the manifest and the tone estimator's and generator's weights: what every engine shares. */
 async function load() {
+  const bundle = await bundleFor(preference);
+  const { default: init, Engine } = await import(`./pkg/${bundle}/dermtone_web.js`);
   await init();
   const manifestResponse = await fetch('models/manifest.json');
   if (!manifestResponse.ok) throw new Error(`could not load models/manifest.json (${manifestResponse.status})`);
@@ -80,6 +96,8 @@ async function load() {
   const tone = models.find((m) => m.task === 'tone');
   const generator = models.find((m) => m.task === 'generator');
   return {
+    Engine,
+    bundle,
     manifestText,
     models,
     toneWeights: tone ? await fetchWeights(tone) : undefined,

@@ -1,5 +1,7 @@
-// Backend choice: with WebGPU offered, `auto` runs on WebGPU and agrees with the CPU; without it,
-// `auto` falls back to the CPU, says why, and still works.
+// Backend choice: `webgpu` runs on WebGPU and agrees with the CPU; `auto` takes the small
+// CPU-only engine, never fetching the WebGPU one, where there is no hardware adapter (none at all,
+// or only a software fallback such as SwiftShader, which is slower than the CPU), says why, and
+// still works.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, openPage, waitReady, analyseFile, cliAnalysis, maxDifference, testImages } from './harness.mjs';
@@ -8,10 +10,11 @@ let server;
 before(async () => { server = await startServer(); });
 after(() => server?.stop());
 
-test('with --enable-unsafe-webgpu, auto picks WebGPU and matches the CPU within 1e-3', { timeout: 300_000 }, async () => {
-  const session = await openPage(`${server.url}?backend=auto&mode=dermoscopy`, { webgpu: true });
+test('with --enable-unsafe-webgpu, the WebGPU engine runs and matches the CPU within 1e-3', { timeout: 300_000 }, async () => {
+  const session = await openPage(`${server.url}?backend=webgpu&mode=dermoscopy`, { webgpu: true });
   try {
     assert.equal(await waitReady(session), 'webgpu');
+    assert.equal(await session.page.evaluate(() => document.body.dataset.bundle), 'webgpu');
     for (const file of testImages(3)) {
       const { probabilities, error } = await analyseFile(session, file);
       assert.equal(error, null);
@@ -23,20 +26,28 @@ test('with --enable-unsafe-webgpu, auto picks WebGPU and matches the CPU within 
   }
 });
 
-test('without WebGPU, auto falls back to the CPU and says why', { timeout: 180_000 }, async () => {
-  const session = await openPage(`${server.url}?backend=auto&mode=dermoscopy`);
-  try {
-    assert.equal(await waitReady(session), 'cpu');
-    assert.match(await session.page.textContent('footer'), /Backend: CPU \(WebGPU is not available\)/);
-    const [file] = testImages(1);
-    const { probabilities, error } = await analyseFile(session, file);
-    assert.equal(error, null);
-    assert.ok(maxDifference(probabilities, cliAnalysis(file, 'dermoscopy')) < 1e-3);
-    assert.deepEqual(session.errors, []);
-  } finally {
-    await session.close();
-  }
-});
+for (const [what, webgpu] of [['without WebGPU', false], ['with only a software WebGPU adapter', true]]) {
+  test(`${what}, auto loads only the CPU engine, says why, and works`, { timeout: 180_000 }, async () => {
+    const session = await openPage('about:blank', { webgpu });
+    try {
+      const requests = [];
+      session.context.on('request', (r) => requests.push(new URL(r.url()).pathname));
+      await session.page.goto(`${server.url}?backend=auto&mode=dermoscopy`);
+      assert.equal(await waitReady(session), 'cpu');
+      assert.equal(await session.page.evaluate(() => document.body.dataset.bundle), 'cpu');
+      assert.match(await session.page.textContent('footer'), /Backend: CPU \(WebGPU is not available\)/);
+      const [file] = testImages(1);
+      const { probabilities, error } = await analyseFile(session, file);
+      assert.equal(error, null);
+      assert.ok(maxDifference(probabilities, cliAnalysis(file, 'dermoscopy')) < 1e-3);
+      assert.ok(requests.includes('/pkg/cpu/dermtone_web_bg.wasm'));
+      assert.deepEqual(requests.filter((p) => p.startsWith('/pkg/webgpu/')), [], 'the WebGPU engine is never fetched');
+      assert.deepEqual(session.errors, []);
+    } finally {
+      await session.close();
+    }
+  });
+}
 
 test('asking for WebGPU where there is none is a readable error, not a hang', { timeout: 180_000 }, async () => {
   const session = await openPage(`${server.url}?backend=webgpu&mode=dermoscopy`);

@@ -65,7 +65,7 @@ test('a clinical photo runs the photo model by default and the dermoscopy model 
 
 test('on WebGPU, the second mode\'s engine shares the first one\'s device', { timeout: 300_000 }, async () => {
   const { file, photo, dermoscopy } = clinicalPhoto();
-  const session = await openPage(`${server.url}?backend=auto&mode=dermoscopy`, { webgpu: true });
+  const session = await openPage(`${server.url}?backend=webgpu&mode=dermoscopy`, { webgpu: true });
   try {
     assert.equal(await waitReady(session), 'webgpu');
     assertSameAs(await analyseFile(session, file), dermoscopy);

@@ -47,7 +47,7 @@ test('after the first visit a photo is analysed with the network off and the ser
     // Every request of the page and its engine worker was answered by the service worker (the
     // photo's preview is a blob: URL, never a request that leaves the browser).
     const urls = requests.map((r) => r.url()).filter((url) => !url.startsWith('blob:'));
-    for (const asset of ['pkg/dermtone_web_bg.wasm', 'models/dermoscopy-v2.int8.bpk']) {
+    for (const asset of ['pkg/cpu/dermtone_web_bg.wasm', 'models/dermoscopy-v2.int8.bpk']) {
       assert.ok(urls.includes(server.url + asset), `${asset} was requested`);
     }
     const network = [];
@@ -55,6 +55,40 @@ test('after the first visit a photo is analysed with the network off and the ser
       if (!(await request.response())?.fromServiceWorker()) network.push(request.url());
     }
     assert.deepEqual(network, []);
+    assert.deepEqual(session.errors, []);
+  } finally {
+    await session.close();
+    server.stop();
+    server = await startServer();
+  }
+});
+
+test('the WebGPU engine is cached when first used, not up front, and then works offline', { timeout: 300_000 }, async () => {
+  const session = await openPage(`${server.url}?backend=webgpu&mode=dermoscopy`, { webgpu: true });
+  try {
+    assert.equal(await waitReady(session), 'webgpu');
+    await waitOffline(session, 'ready');
+    const cached = () => session.page.evaluate(async () => {
+      const [name] = (await caches.keys()).filter((n) => n.startsWith('dermtone-'));
+      const keys = await (await caches.open(name)).keys();
+      return keys.map((r) => new URL(r.url).pathname);
+    });
+    const paths = await cached();
+    assert.ok(paths.includes('/pkg/cpu/dermtone_web_bg.wasm'), 'the CPU engine is cached up front');
+    if (!paths.includes('/pkg/webgpu/dermtone_web_bg.wasm')) {
+      // On the very first visit the page fetched the engine before the worker took control.
+      await session.page.reload();
+      assert.equal(await waitReady(session), 'webgpu');
+    }
+    assert.ok((await cached()).includes('/pkg/webgpu/dermtone_web_bg.wasm'), 'the WebGPU engine is cached once used');
+
+    await session.context.setOffline(true);
+    server.stop();
+    await session.page.reload();
+    assert.equal(await waitReady(session), 'webgpu');
+    const [file] = testImages(1);
+    const outcome = await analyseFile(session, file);
+    assert.equal(outcome.error, null);
     assert.deepEqual(session.errors, []);
   } finally {
     await session.close();

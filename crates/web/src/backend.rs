@@ -1,6 +1,6 @@
 //! Choosing the burn device in the browser: WebGPU where an adapter exists, the CPU otherwise.
-
-use std::cell::RefCell;
+//! The CPU-only build (without the `webgpu` feature) has no WebGPU to offer: the page loads it
+//! only where the browser has no hardware WebGPU adapter, or when the CPU is asked for.
 
 use burn::tensor::Device;
 use dermtone_engine::{BackendInfo, EngineError};
@@ -25,12 +25,19 @@ pub async fn choose(preference: &str) -> Result<(Device, BackendInfo), EngineErr
     }
 }
 
+#[cfg(feature = "webgpu")]
 thread_local! {
     /// burn initialises WebGPU once per thread and refuses a second `init_async`, so every
     /// engine in a worker (one per mode) shares the first device.
-    static WEBGPU: RefCell<Option<Device>> = const { RefCell::new(None) };
+    static WEBGPU: std::cell::RefCell<Option<Device>> = const { std::cell::RefCell::new(None) };
 }
 
+#[cfg(not(feature = "webgpu"))]
+async fn webgpu() -> Result<(Device, BackendInfo), String> {
+    Err("no hardware WebGPU adapter here, so the page loaded its CPU-only engine".into())
+}
+
+#[cfg(feature = "webgpu")]
 async fn webgpu() -> Result<(Device, BackendInfo), String> {
     let found = || info("webgpu", "a WebGPU adapter was found".into());
     if let Some(device) = WEBGPU.with_borrow(Option::clone) {
