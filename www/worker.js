@@ -11,7 +11,7 @@
 const MODES = ['photo', 'dermoscopy'];
 const DEFAULT_MODE = 'photo';
 
-let shared = null; // Promise<{ Engine, bundle, manifestText, models, toneWeights, generatorWeights }>
+let shared = null; // Promise<{ Engine, bundle, memory, manifestText, models, toneWeights, generatorWeights }>
 let preference = 'auto';
 let backend = null; // the first engine's backend, once one exists
 const engines = new Map(); // mode → Promise<Engine>
@@ -35,6 +35,10 @@ self.onmessage = async (event) => {
         ? await engine.analyzeBytes(new Uint8Array(event.data.bytes))
         : await engine.analyzeRgba(event.data.width, event.data.height, new Uint8Array(event.data.rgba));
       self.postMessage({ id, type: 'result', analysis, elapsedMs: performance.now() - started });
+    } else if (type === 'memory') {
+      // For the memory probe (tests/memory.mjs): the wasm linear memory and this worker's JS heap.
+      const { memory } = await shared;
+      self.postMessage({ id, type: 'memory', wasmBytes: memory.buffer.byteLength, jsHeapBytes: performance.memory?.usedJSHeapSize ?? null });
     } else if (type === 'renderGrid') {
       // The generator is shared by both modes' engines: the plain-photo one renders.
       const engine = await engineFor(DEFAULT_MODE);
@@ -88,7 +92,7 @@ async function bundleFor(wanted) {
 async function load() {
   const bundle = await bundleFor(preference);
   const { default: init, Engine } = await import(`./pkg/${bundle}/dermtone_web.js`);
-  await init();
+  const { memory } = await init();
   const manifestResponse = await fetch('models/manifest.json');
   if (!manifestResponse.ok) throw new Error(`could not load models/manifest.json (${manifestResponse.status})`);
   const manifestText = await manifestResponse.text();
@@ -98,6 +102,7 @@ async function load() {
   return {
     Engine,
     bundle,
+    memory,
     manifestText,
     models,
     toneWeights: tone ? await fetchWeights(tone) : undefined,

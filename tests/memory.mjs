@@ -1,0 +1,67 @@
+// Memory over repeated analyses in headless Chromium: the worker's wasm linear memory and JS
+// heap, and the page's JS heap, sampled every 10 analyses. Prints the peak and the growth from
+// the first sample after warm-up to the last; asserts nothing. Not part of CI.
+//   node tests/memory.mjs [analyses=200] [backend=cpu]
+import { startServer, openPage, waitReady, analyseFile, testImages } from './browser/harness.mjs';
+
+const analyses = Number(process.argv[2] ?? 200);
+const backend = process.argv[3] ?? 'cpu';
+const files = testImages(5);
+const server = await startServer();
+const session = await openPage(`${server.url}?backend=${backend}`, { webgpu: backend === 'webgpu' });
+/**
+ * Reads the compute worker's used JS heap over CDP (a dedicated worker has no
+ * `performance.memory`): attaches to the worker target and asks `Runtime.getHeapUsage`.
+ */
+async function workerHeapReader(cdp) {
+  const { targetInfos } = await cdp.send('Target.getTargets');
+  const worker = targetInfos.find((t) => t.type === 'worker');
+  if (!worker) return async () => null;
+  const { sessionId } = await cdp.send('Target.attachToTarget', { targetId: worker.targetId, flatten: false });
+  let next = 1;
+  const waiting = new Map();
+  cdp.on('Target.receivedMessageFromTarget', (event) => {
+    const message = JSON.parse(event.message);
+    waiting.get(message.id)?.(message.result);
+    waiting.delete(message.id);
+  });
+  return () => new Promise((resolve) => {
+    const id = next++;
+    waiting.set(id, (result) => resolve(result?.usedSize ?? null));
+    cdp.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id, method: 'Runtime.getHeapUsage' }) });
+  });
+}
+
+const mb = (bytes) => (bytes == null ? '–' : (bytes / 2 ** 20).toFixed(1));
+try {
+  await waitReady(session);
+  const cdp = await session.context.newCDPSession(session.page);
+  await cdp.send('Performance.enable');
+  const workerHeap = await workerHeapReader(cdp);
+  const sample = async () => {
+    const worker = await session.page.evaluate(async () => {
+      const { call } = await import('./engine-client.js');
+      return call({ type: 'memory' });
+    });
+    const { metrics } = await cdp.send('Performance.getMetrics');
+    const pageHeap = metrics.find((m) => m.name === 'JSHeapUsedSize')?.value ?? null;
+    const heap = worker.jsHeapBytes ?? await workerHeap();
+    return { wasm: worker.wasmBytes, workerHeap: heap, pageHeap, total: worker.wasmBytes + (heap ?? 0) + (pageHeap ?? 0) };
+  };
+  const samples = [];
+  for (let i = 1; i <= analyses; i++) {
+    const { error } = await analyseFile(session, files[i % files.length]);
+    if (error) throw new Error(error);
+    if (i % 10 === 0) {
+      const s = await sample();
+      samples.push(s);
+      console.log(`after ${String(i).padStart(4)}: wasm ${mb(s.wasm)} MiB, worker heap ${mb(s.workerHeap)} MiB, page heap ${mb(s.pageHeap)} MiB, total ${mb(s.total)} MiB`);
+    }
+  }
+  const peak = Math.max(...samples.map((s) => s.total));
+  const [first, last] = [samples[1] ?? samples[0], samples.at(-1)];
+  console.log(`${backend}: peak ${mb(peak)} MiB over ${analyses} analyses; wasm memory ${mb(first.wasm)} → ${mb(last.wasm)} MiB, total ${mb(first.total)} → ${mb(last.total)} MiB from analysis 20 to ${analyses}`);
+} finally {
+  await session.close();
+  server.stop();
+}
