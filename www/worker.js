@@ -36,7 +36,7 @@ self.onmessage = async (event) => {
         : await engine.analyzeRgba(event.data.width, event.data.height, new Uint8Array(event.data.rgba));
       self.postMessage({ id, type: 'result', analysis, elapsedMs: performance.now() - started });
     } else if (type === 'memory') {
-      // For the memory probe (tests/memory.mjs): the wasm linear memory and this worker's JS heap.
+      // For the memory probe (bench/memory.mjs): the wasm linear memory and this worker's JS heap.
       const { memory } = await shared;
       self.postMessage({ id, type: 'memory', wasmBytes: memory.buffer.byteLength, jsHeapBytes: performance.memory?.usedJSHeapSize ?? null });
     } else if (type === 'renderGrid') {

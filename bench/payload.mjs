@@ -1,0 +1,48 @@
+// The first visit's download: every response the page (and its service worker's offline cache)
+// receives from the server until the engine is ready and the app is saved for offline use, raw
+// and as gzip -9 would send it. Prints figures; asserts nothing.
+//   node bench/payload.mjs [backend=auto]
+import { gzipSync } from 'node:zlib';
+import { startServer, openPage, waitReady, waitOffline } from '../tests/browser/harness.mjs';
+import { isMain } from './stats.mjs';
+
+/**
+ * Every response with a body of a first visit with `?backend=BACKEND` (largest first), their
+ * totals, and how many responses were bodiless revalidations.
+ */
+export async function firstVisitPayload({ backend = 'auto', webgpu = false } = {}) {
+  const server = await startServer();
+  try {
+    const session = await openPage('about:blank', { webgpu });
+    try {
+      const responses = [];
+      session.context.on('response', (response) => responses.push(response));
+      await session.page.goto(`${server.url}?backend=${backend}`);
+      await waitReady(session);
+      await waitOffline(session, 'ready');
+      const rows = [];
+      let revalidated = 0;
+      for (const response of responses) {
+        if (response.fromServiceWorker() || !response.url().startsWith(server.url)) continue;
+        const body = await response.body().catch(() => null);
+        // The service worker's revalidation of what the page just loaded: a bodiless 304.
+        if (response.status() === 304 || body?.length === 0) { revalidated++; continue; }
+        if (!body) continue;
+        rows.push({ url: response.url().slice(server.url.length) || '/', raw: body.length, gzip: gzipSync(body, { level: 9 }).length });
+      }
+      rows.sort((x, y) => y.raw - x.raw);
+      const total = (key) => rows.reduce((sum, row) => sum + row[key], 0);
+      return { backend, rows, raw: total('raw'), gzip: total('gzip'), revalidated };
+    } finally {
+      await session.close();
+    }
+  } finally {
+    server.stop();
+  }
+}
+
+if (isMain(import.meta.url)) {
+  const { rows, raw, gzip, revalidated } = await firstVisitPayload({ backend: process.argv[2] ?? 'auto' });
+  for (const row of rows) console.log(`${String(row.raw).padStart(10)} ${String(row.gzip).padStart(10)}  ${row.url}`);
+  console.log(`${String(raw).padStart(10)} ${String(gzip).padStart(10)}  total over ${rows.length} responses with a body (${revalidated} more revalidated with a bodiless 304)`);
+}

@@ -1,0 +1,51 @@
+// Time per analysis in headless Chromium on each backend: inside the worker (decode, quality,
+// tone, classify, six renders, six classifications, read-backs) and from choosing the photo to
+// the drawn per-tone result (as the test driver sees it). Prints figures; asserts nothing.
+//   node bench/timing.mjs [runs=20] [warmup=5]
+import { startServer, openPage, waitReady, analyseFile, testImages } from '../tests/browser/harness.mjs';
+import { isMain, summary } from './stats.mjs';
+
+/**
+ * Per backend (`cpu`; `webgpu` on Chromium's software adapter here): page load → ready, and the
+ * per-analysis times over `runs` after `warmup`, as `{ worker, drawn }` summaries in ms.
+ */
+export async function timeAnalyses({ runs = 20, warmup = 5 } = {}) {
+  const [file] = testImages(1);
+  const server = await startServer();
+  const results = [];
+  try {
+    for (const [label, webgpu] of [['cpu', false], ['webgpu', true]]) {
+      const session = await openPage(`${server.url}?backend=${label}`, { webgpu });
+      try {
+        const t0 = Date.now();
+        const backend = await waitReady(session);
+        const startupMs = Date.now() - t0;
+        const worker = [];
+        const drawn = [];
+        for (let i = 0; i < warmup + runs; i++) {
+          const started = performance.now();
+          const { error } = await analyseFile(session, file);
+          if (error) throw new Error(error);
+          if (!(await session.page.isVisible('#per-tone-rows tr'))) throw new Error('no per-tone result');
+          if (i < warmup) continue;
+          drawn.push(performance.now() - started);
+          worker.push(Number(await session.page.evaluate(() => document.body.dataset.elapsedMs)));
+        }
+        results.push({ label, backend, startupMs, runs, warmup, worker: summary(worker), drawn: summary(drawn) });
+      } finally {
+        await session.close();
+      }
+    }
+  } finally {
+    server.stop();
+  }
+  return results;
+}
+
+if (isMain(import.meta.url)) {
+  for (const r of await timeAnalyses({ runs: Number(process.argv[2] ?? 20), warmup: Number(process.argv[3] ?? 5) })) {
+    console.log(`${r.label}: backend=${r.backend} startup(page load → ready)=${r.startupMs} ms; over ${r.runs} runs after ${r.warmup} warm-up: `
+      + `in the worker median ${r.worker.median.toFixed(1)} ms (p90 ${r.worker.p90.toFixed(1)}); `
+      + `photo chosen → per-tone result drawn median ${r.drawn.median.toFixed(1)} ms (p90 ${r.drawn.p90.toFixed(1)})`);
+  }
+}
