@@ -48,6 +48,12 @@ ensure_node_modules() {
     log "installing binaryen (wasm-opt), playwright-core and axe-core from npm"
     (cd tests && npm ci --no-audit --no-fund --loglevel=error)
   fi
+  # The benchmark's second implementation, ONNX Runtime Web: the ONNX export test checks our
+  # networks against it. Never a dependency of the app.
+  if [ ! -d bench/node_modules/onnxruntime-web ]; then
+    log "installing onnxruntime-web (benchmark and ONNX check only) from npm"
+    npm ci --prefix bench --ignore-scripts --no-audit --no-fund --loglevel=error
+  fi
 }
 
 build_native() {

@@ -2,10 +2,10 @@
 
 use std::path::Path;
 
-use burn::tensor::Device;
-use dermtone_engine::{Analysis, BackendInfo, Engine, Manifest, TriageLevel, decode_image};
+use dermtone_engine::{Analysis, Engine, Manifest, TriageLevel, decode_image};
 use image::RgbImage;
 
+use crate::device::{self, OpenDevice};
 use crate::{Backend, Mode, PhotoArgs};
 
 pub fn run(args: &PhotoArgs) -> Result<(), String> {
@@ -36,6 +36,11 @@ pub fn read_photo_and_engine(args: &PhotoArgs) -> Result<(RgbImage, Engine), Str
 /// the tone estimator's and the tone generator's weights from `models`, and loads them on
 /// `backend`.
 pub fn load_engine(models: &Path, backend: Backend, mode: Mode) -> Result<Engine, String> {
+    load_engine_on(models, mode, device::open(backend)?)
+}
+
+/// [`load_engine`] on a device already opened.
+pub fn load_engine_on(models: &Path, mode: Mode, opened: OpenDevice) -> Result<Engine, String> {
     let manifest_path = models.join("manifest.json");
     let text = std::fs::read_to_string(&manifest_path)
         .map_err(|e| format!("cannot read {}: {e}", manifest_path.display()))?;
@@ -50,26 +55,13 @@ pub fn load_engine(models: &Path, backend: Backend, mode: Mode) -> Result<Engine
         Ok(_) => Some(read_weights("tone")?),
         Err(_) => None,
     };
-    let (device, name) = match backend {
-        Backend::Cpu => (Device::flex(), "cpu"),
-        Backend::Wgpu => (
-            Device::wgpu_options()
-                .init()
-                .map_err(|e| format!("no wgpu adapter: {e}"))?,
-            "wgpu",
-        ),
-    };
-    let info = BackendInfo {
-        name: name.into(),
-        reason: format!("--backend {name} was requested"),
-    };
     let engine = Engine::new(
         &manifest,
         mode.task(),
         &weights,
         tone_weights.as_deref(),
-        device,
-        info,
+        opened.device,
+        opened.info,
     )
     .map_err(|e| e.to_string())?;
     let card_path = models.join(

@@ -2,7 +2,10 @@
 
 mod analyze;
 mod audit;
+mod bench;
+mod device;
 mod eval;
+mod export_onnx;
 mod serve;
 mod synth;
 mod tone;
@@ -27,6 +30,12 @@ struct Cli {
 enum Command {
     /// Analyse one photo and print class probabilities.
     Analyze(PhotoArgs),
+    /// Time each pipeline stage (decode, quality, tone, classify, render, the whole analysis)
+    /// on each backend, with the networks' FLOPs and the GFLOP/s achieved.
+    Bench(bench::BenchArgs),
+    /// Export every shipped network as an ONNX graph, with a reference batch and our outputs
+    /// for it, so ONNX Runtime can be checked against us (`node bench/verify-onnx.mjs DIR`).
+    ExportOnnx(export_onnx::ExportOnnxArgs),
     /// Audit how each skin tone is represented in a dataset: a HAM10000 folder, the
     /// Fitzpatrick17k subset or label table, or any folder of images (searched recursively; the
     /// first subfolder names the class).
@@ -137,10 +146,22 @@ pub enum Backend {
     Wgpu,
 }
 
+impl Backend {
+    /// The name results carry (`backend` in JSON).
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Cpu => "cpu",
+            Backend::Wgpu => "wgpu",
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Analyze(photo) => analyze::run(&photo),
+        Command::Bench(args) => bench::run(&args, train::command_line()),
+        Command::ExportOnnx(args) => export_onnx::run(&args),
         Command::Audit { dataset, json, out } => audit::run(&dataset, json, out.as_deref()),
         Command::Eval {
             data,

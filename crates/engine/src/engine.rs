@@ -2,12 +2,13 @@
 
 use burn::prelude::*;
 use burn::tensor::activation::softmax;
-use dermtone_net::{Classifier, load_classifier};
+use dermtone_net::{Classifier, classifier_cost, load_classifier};
 use image::RgbImage;
 
 use std::collections::HashMap;
 
 use crate::analysis::DISCLAIMER;
+use crate::cost::NetworkFlops;
 use crate::grid::tone_grid;
 use crate::per_tone::{Evidence, ToneResult, consistent, evidence_from_card};
 use crate::render::{Rendering, ToneRenderer};
@@ -144,6 +145,15 @@ impl LoadedModel {
         Ok(probabilities)
     }
 
+    /// FLOPs of one image at the model's input size.
+    fn flops(&self) -> u64 {
+        classifier_cost(
+            &self.entry.architecture.config(),
+            self.entry.input.size as usize,
+        )
+        .flops()
+    }
+
     fn model_ref(&self) -> ModelRef {
         ModelRef {
             id: self.entry.id.clone(),
@@ -250,6 +260,15 @@ impl Engine {
             renderings,
             generator: renderer.model_ref(),
         })
+    }
+
+    /// What one image costs in each loaded network, for measuring achieved GFLOP/s.
+    pub fn flops(&self) -> NetworkFlops {
+        NetworkFlops {
+            classifier: self.classifier.flops(),
+            tone: self.tone.as_ref().map_or(0, LoadedModel::flops),
+            generator: self.renderer.as_ref().map_or(0, ToneRenderer::flops),
+        }
     }
 
     /// The device this engine runs on and why.

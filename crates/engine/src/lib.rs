@@ -7,6 +7,7 @@
 //! results asynchronously, because synchronous reads panic in the browser on WebGPU.
 
 mod analysis;
+mod cost;
 mod decode;
 mod engine;
 mod error;
@@ -22,6 +23,7 @@ mod triage;
 pub use analysis::{
     Analysis, BackendInfo, ClassProbability, Malignancy, ModelRef, Quality, QualityProblem,
 };
+pub use cost::NetworkFlops;
 pub use decode::{decode_image, rgba_to_image};
 pub use engine::{Engine, ToneRenderings, argmax, class_probabilities};
 pub use error::EngineError;

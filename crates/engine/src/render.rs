@@ -3,7 +3,7 @@
 //! it (see [`crate::stamp_provenance`]).
 
 use burn::prelude::*;
-use dermtone_net::{Generator, condition_row, load_generator};
+use dermtone_net::{Generator, GeneratorConfig, condition_row, generator_cost, load_generator};
 use image::RgbImage;
 
 use crate::{EngineError, Manifest, ModelEntry, ModelRef, normalise_chw, resize_for_model};
@@ -11,6 +11,7 @@ use crate::{EngineError, Manifest, ModelEntry, ModelRef, normalise_chw, resize_f
 /// The generator verified against its manifest entry and loaded on a device.
 pub struct ToneRenderer {
     network: Generator,
+    config: GeneratorConfig,
     entry: ModelEntry,
     target_ita: [f32; 6],
 }
@@ -60,6 +61,7 @@ impl ToneRenderer {
             .map_err(|e| EngineError::new("model", e.to_string()))?;
         Ok(Self {
             network,
+            config,
             entry: entry.clone(),
             target_ita: spec.target_ita,
         })
@@ -71,6 +73,11 @@ impl ToneRenderer {
             id: self.entry.id.clone(),
             sha256: self.entry.sha256.clone(),
         }
+    }
+
+    /// FLOPs of one rendering at the generator's size (see [`dermtone_net::flops`]).
+    pub fn flops(&self) -> u64 {
+        generator_cost(&self.config, self.entry.input.size as usize).flops()
     }
 
     /// The ITA° the generator is asked for at Fitzpatrick type `fitzpatrick` (1–6).

@@ -57,6 +57,42 @@ impl FilmConv {
     }
 }
 
+/// One FiLM convolution's shape, and the scale of its output relative to the input image.
+pub(crate) struct FilmPlan {
+    pub channels: [usize; 2],
+    pub stride: usize,
+    /// The output is `1 / scale` of the input's side (1, 2 or 4).
+    pub scale: usize,
+}
+
+/// The FiLM convolutions for width `w` in [`Generator::forward`]'s order (enc1, enc1b, down1,
+/// enc2, down2, bottleneck, up2, dec2, up1, dec1): one table for the network and its FLOP count
+/// ([`crate::flops`]). `up2` and `up1` run after a ×2 up-sampling; `dec2` and `dec1` take the
+/// skip connection concatenated, hence their doubled input channels.
+pub(crate) fn film_plan(w: usize) -> [FilmPlan; 10] {
+    let layer = |channels, stride, scale| FilmPlan {
+        channels,
+        stride,
+        scale,
+    };
+    [
+        layer([3, w], 1, 1),
+        layer([w, w], 1, 1),
+        layer([w, 2 * w], 2, 2),
+        layer([2 * w, 2 * w], 1, 2),
+        layer([2 * w, 4 * w], 2, 4),
+        layer([4 * w, 4 * w], 1, 4),
+        layer([4 * w, 2 * w], 1, 2),
+        layer([4 * w, 2 * w], 1, 2),
+        layer([2 * w, w], 1, 1),
+        layer([2 * w, w], 1, 1),
+    ]
+}
+
+/// Channels of the final 1×1 convolution: three for the RGB residual and one unused, keeping
+/// every channel count a multiple of 4.
+pub(crate) const OUT_CHANNELS: usize = 4;
+
 /// Tone-conditioned image-to-image network over `[batch, 3, h, w]` sRGB in 0..1.
 #[derive(Module, Debug)]
 pub struct Generator {
@@ -78,21 +114,33 @@ impl GeneratorConfig {
     /// A freshly initialised generator whose residual starts at zero (the identity).
     pub fn init(&self, device: &Device) -> Generator {
         let [w, c] = [self.base_width, self.condition_width];
-        let out = Conv2dConfig::new([w, 4], [1, 1])
+        let [
+            enc1,
+            enc1b,
+            down1,
+            enc2,
+            down2,
+            bottleneck,
+            up2,
+            dec2,
+            up1,
+            dec1,
+        ] = film_plan(w).map(|layer| FilmConv::new(layer.channels, layer.stride, c, device));
+        let out = Conv2dConfig::new([w, OUT_CHANNELS], [1, 1])
             .with_initializer(Initializer::Zeros)
             .init(device);
         Generator {
             condition: LinearConfig::new(CONDITION_INPUTS, c).init(device),
-            enc1: FilmConv::new([3, w], 1, c, device),
-            enc1b: FilmConv::new([w, w], 1, c, device),
-            down1: FilmConv::new([w, 2 * w], 2, c, device),
-            enc2: FilmConv::new([2 * w, 2 * w], 1, c, device),
-            down2: FilmConv::new([2 * w, 4 * w], 2, c, device),
-            bottleneck: FilmConv::new([4 * w, 4 * w], 1, c, device),
-            up2: FilmConv::new([4 * w, 2 * w], 1, c, device),
-            dec2: FilmConv::new([4 * w, 2 * w], 1, c, device),
-            up1: FilmConv::new([2 * w, w], 1, c, device),
-            dec1: FilmConv::new([2 * w, w], 1, c, device),
+            enc1,
+            enc1b,
+            down1,
+            enc2,
+            down2,
+            bottleneck,
+            up2,
+            dec2,
+            up1,
+            dec1,
             out,
         }
     }

@@ -5,13 +5,16 @@
 //! load, which keeps downloads small without tying the file to one backend's packing rules.
 
 pub mod classifier;
+pub mod flops;
 pub mod generator;
 pub mod int8;
 pub mod mobile;
+pub mod onnx;
 pub mod plain;
 pub mod weights;
 
 pub use classifier::{Classifier, ClassifierConfig, NetKind};
+pub use flops::{Cost, classifier_cost, generator_cost};
 pub use generator::{CONDITION_INPUTS, Generator, GeneratorConfig, ITA_SCALE, condition_row};
 pub use mobile::MobileNet;
 pub use plain::PlainNet;

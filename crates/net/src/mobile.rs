@@ -27,6 +27,55 @@ const STAGES: [(usize, usize, usize, usize); 6] = [
 /// Head channels (before pooling) in units of `base_width / 4`.
 const HEAD_UNITS: usize = 80;
 
+/// One inverted-residual block's shape.
+pub(crate) struct BlockPlan {
+    pub cin: usize,
+    pub cout: usize,
+    pub stride: usize,
+    pub expansion: usize,
+}
+
+/// A mobile network's channels: stem, blocks in order, head. One plan for the network and its
+/// FLOP count ([`crate::flops`]), so the two cannot drift apart.
+pub(crate) struct MobilePlan {
+    pub stem: usize,
+    pub blocks: Vec<BlockPlan>,
+    pub head: usize,
+}
+
+impl MobilePlan {
+    /// Channels out of the last block, into the head convolution.
+    pub fn body_channels(&self) -> usize {
+        self.blocks.last().map_or(self.stem, |b| b.cout)
+    }
+}
+
+/// The plan for stem width `base_width` (rounded down to a multiple of 4, at least 4).
+pub(crate) fn plan(base_width: usize) -> MobilePlan {
+    let unit = (base_width / 4).max(1);
+    let stem = 4 * unit;
+    let mut blocks = Vec::new();
+    let mut cin = stem;
+    for (expansion, units, repeats, stride) in STAGES {
+        let cout = units * unit;
+        for r in 0..repeats {
+            let stride = if r == 0 { stride } else { 1 };
+            blocks.push(BlockPlan {
+                cin,
+                cout,
+                stride,
+                expansion,
+            });
+            cin = cout;
+        }
+    }
+    MobilePlan {
+        stem,
+        blocks,
+        head: HEAD_UNITS * unit,
+    }
+}
+
 /// Convolution → batch norm, with an optional ReLU6.
 #[derive(Module, Debug)]
 pub struct ConvNorm {
@@ -129,23 +178,18 @@ impl MobileNet {
     /// A freshly initialised mobile network of `config`'s shape on `device`. `base_width` is
     /// the stem's channels and must be a multiple of 4.
     pub fn new(config: &ClassifierConfig, device: &Device) -> Self {
-        let unit = (config.base_width / 4).max(1);
-        let stem_channels = 4 * unit;
-        let mut blocks = Vec::new();
-        let mut cin = stem_channels;
-        for (expansion, units, repeats, stride) in STAGES {
-            let cout = units * unit;
-            for r in 0..repeats {
-                let s = if r == 0 { stride } else { 1 };
-                blocks.push(InvertedResidual::new(cin, cout, s, expansion, device));
-                cin = cout;
-            }
-        }
-        let head_channels = HEAD_UNITS * unit;
+        let plan = plan(config.base_width);
+        let blocks = plan
+            .blocks
+            .iter()
+            .map(|b| InvertedResidual::new(b.cin, b.cout, b.stride, b.expansion, device))
+            .collect();
+        let cin = plan.body_channels();
+        let head_channels = plan.head;
         Self {
             stem: ConvNorm::new(
                 ConvShape {
-                    channels: [3, stem_channels],
+                    channels: [3, plan.stem],
                     kernel: 3,
                     stride: 2,
                     groups: 1,

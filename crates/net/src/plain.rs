@@ -37,6 +37,24 @@ impl ConvBlock {
     }
 }
 
+/// The 3×3 conv blocks as (channels in, channels out, stride) for base width `w`: one table for
+/// the network and its FLOP count ([`crate::flops`]), so the two cannot drift apart.
+pub(crate) fn plan(w: usize) -> [(usize, usize, usize); 6] {
+    [
+        (3, w, 2),
+        (w, 2 * w, 2),
+        (2 * w, 2 * w, 1),
+        (2 * w, 4 * w, 2),
+        (4 * w, 4 * w, 1),
+        (4 * w, 8 * w, 2),
+    ]
+}
+
+/// Features the head sees for base width `w` (the last block's channels).
+pub(crate) fn head_features(w: usize) -> usize {
+    8 * w
+}
+
 /// Plain conv classifier over normalised `[batch, 3, size, size]` input, returning logits.
 #[derive(Module, Debug)]
 pub struct PlainNet {
@@ -49,23 +67,15 @@ pub struct PlainNet {
 impl PlainNet {
     /// A freshly initialised plain network of `config`'s shape on `device`.
     pub fn new(config: &ClassifierConfig, device: &Device) -> Self {
-        let w = config.base_width;
-        let plan = [
-            (3, w, 2),
-            (w, 2 * w, 2),
-            (2 * w, 2 * w, 1),
-            (2 * w, 4 * w, 2),
-            (4 * w, 4 * w, 1),
-            (4 * w, 8 * w, 2),
-        ];
         Self {
-            blocks: plan
+            blocks: plan(config.base_width)
                 .iter()
                 .map(|&(cin, cout, stride)| ConvBlock::new(cin, cout, stride, device))
                 .collect(),
             pool: AdaptiveAvgPool2dConfig::new([1, 1]).init(),
             dropout: DropoutConfig::new(config.dropout).init(),
-            head: LinearConfig::new(8 * w, config.num_classes).init(device),
+            head: LinearConfig::new(head_features(config.base_width), config.num_classes)
+                .init(device),
         }
     }
 
