@@ -4,6 +4,7 @@
 #                       offline cache list into www/pkg/, and the native `dermtone`
 #   ./build.sh serve    build, then serve www/ and models/ on http://127.0.0.1:8080 (PORT=... to change)
 #   ./build.sh test     fmt, clippy, cargo tests, then the real-browser tests
+#   ./build.sh bench    build, then every benchmark figure into bench/RESULTS.md (not run by CI)
 # Idempotent: installs only what is missing, rebuilds only what changed.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -115,6 +116,8 @@ run_tests() {
   cargo clippy -p dermtone-web --target "$WASM_TARGET" --profile "$WASM_PROFILE" --features webgpu -- -D warnings
   log "cargo test"
   cargo test --workspace --release
+  log "the benchmark's scripts parse (CI builds the benchmark but does not run it)"
+  for script in bench/*.mjs bench/page/*.js; do node --check "$script"; done
   log "browser tests (headless Chromium)"
   DERMTONE_BIN="$CARGO_TARGET_DIR/release/dermtone" node --test --test-concurrency=1 tests/browser/
 }
@@ -123,5 +126,7 @@ case "${1:-build}" in
   build) build_all ;;
   serve) build_all; exec "$CARGO_TARGET_DIR/release/dermtone" serve --port "${PORT:-8080}" --root www --models models ;;
   test) run_tests ;;
-  *) echo "usage: ./build.sh [build|serve|test]" >&2; exit 2 ;;
+  bench) ensure_apt chromium mesa-vulkan-drivers libvulkan1; build_all; log "benchmark (several minutes)"
+    DERMTONE_BIN="$CARGO_TARGET_DIR/release/dermtone" node bench/run.mjs ;;
+  *) echo "usage: ./build.sh [build|serve|test|bench]" >&2; exit 2 ;;
 esac

@@ -22,11 +22,11 @@ use crate::{
 /// Verified models loaded on one device: the classifier and, where shipped, the learned tone
 /// estimator.
 pub struct Engine {
-    classifier: LoadedModel,
-    tone: Option<LoadedModel>,
-    renderer: Option<ToneRenderer>,
+    pub(crate) classifier: LoadedModel,
+    pub(crate) tone: Option<LoadedModel>,
+    pub(crate) renderer: Option<ToneRenderer>,
     evidence: HashMap<u8, Evidence>,
-    device: Device,
+    pub(crate) device: Device,
     backend: BackendInfo,
 }
 
@@ -76,9 +76,9 @@ impl ToneRenderings {
 }
 
 /// A network with the manifest entry its weights were checked against.
-struct LoadedModel {
-    network: Classifier,
-    entry: ModelEntry,
+pub(crate) struct LoadedModel {
+    pub(crate) network: Classifier,
+    pub(crate) entry: ModelEntry,
 }
 
 impl LoadedModel {

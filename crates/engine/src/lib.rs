@@ -14,6 +14,7 @@ mod error;
 mod grid;
 mod manifest;
 mod per_tone;
+mod prepared;
 mod preprocess;
 mod provenance;
 mod render;
@@ -33,6 +34,7 @@ pub use manifest::{
     OperatingPoint, sha256_hex,
 };
 pub use per_tone::{Evidence, ToneResult, consistent, evidence_from_card};
+pub use prepared::Network;
 pub use preprocess::{normalise_chw, resize_for_model};
 pub use provenance::{Provenance, ensure_real, read_provenance, stamp_provenance, stamped_png};
 pub use render::{Rendering, ToneRenderer};

@@ -10,9 +10,9 @@ use crate::{EngineError, Manifest, ModelEntry, ModelRef, normalise_chw, resize_f
 
 /// The generator verified against its manifest entry and loaded on a device.
 pub struct ToneRenderer {
-    network: Generator,
+    pub(crate) network: Generator,
     config: GeneratorConfig,
-    entry: ModelEntry,
+    pub(crate) entry: ModelEntry,
     target_ita: [f32; 6],
 }
 

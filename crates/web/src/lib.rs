@@ -8,7 +8,7 @@ mod mode;
 
 use std::rc::Rc;
 
-use dermtone_engine::{EngineError, Manifest, decode_image, ensure_real, rgba_to_image};
+use dermtone_engine::{EngineError, Manifest, Network, decode_image, ensure_real, rgba_to_image};
 use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
@@ -90,6 +90,34 @@ impl Engine {
         future_to_promise(async move {
             let image = rgba_to_image(width, height, rgba).map_err(to_js)?;
             to_object(inner.analyze(&image).await)
+        })
+    }
+
+    /// One network's raw forward pass on prepared inputs (`network`: `classifier`, `tone` or
+    /// `generator`; `input` NCHW at its size; `conditions` 3 per image for the generator);
+    /// resolves to a `Float32Array`. For the benchmark page, which runs the same tensors
+    /// through ONNX Runtime Web.
+    #[wasm_bindgen(js_name = forwardPrepared)]
+    pub fn forward_prepared(
+        &self,
+        network: String,
+        input: Vec<f32>,
+        batch: u32,
+        conditions: Option<Vec<f32>>,
+    ) -> Promise {
+        let inner = Rc::clone(&self.inner);
+        future_to_promise(async move {
+            let network = Network::parse(&network).map_err(to_js)?;
+            let output = inner
+                .forward_prepared(
+                    network,
+                    input,
+                    batch as usize,
+                    conditions.unwrap_or_default(),
+                )
+                .await
+                .map_err(to_js)?;
+            Ok(js_sys::Float32Array::from(&output[..]).into())
         })
     }
 

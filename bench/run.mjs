@@ -1,0 +1,81 @@
+// `./build.sh bench`: every benchmark figure of issue 8 in one run on this machine, written to
+// bench/RESULTS.md — native stage timings (`dermtone bench`), the same network calls through our
+// wasm engine and ONNX Runtime Web in one page on the CPU and WebGPU paths, the app's own
+// per-tone analysis time, the first visit's payload and memory over 200 analyses.
+//   node bench/run.mjs [runs=20] [warmup=5]
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, cpSync, symlinkSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir, cpus, platform, arch } from 'node:os';
+import path from 'node:path';
+import { ROOT, DERMTONE, MODELS, startServerOn, openPage, testImages } from '../tests/browser/harness.mjs';
+import { timeAnalyses } from './timing.mjs';
+import { firstVisitPayload } from './payload.mjs';
+import { memoryOver } from './memory.mjs';
+import { render } from './results.mjs';
+
+const runs = Number(process.argv[2] ?? 20);
+const warmup = Number(process.argv[3] ?? 5);
+const dermtone = (...args) => execFileSync(DERMTONE, args, { cwd: ROOT, encoding: 'utf8' });
+
+/** A folder the bench page is served from: the page, our engines, ORT's files and the ONNX graphs. */
+function benchRoot() {
+  const dir = mkdtempSync(path.join(tmpdir(), 'dermtone-bench-'));
+  cpSync(path.join(ROOT, 'bench/page'), dir, { recursive: true });
+  symlinkSync(path.join(ROOT, 'www/pkg'), path.join(dir, 'pkg'));
+  symlinkSync(path.join(ROOT, 'bench/node_modules/onnxruntime-web/dist'), path.join(dir, 'ort'));
+  console.error('exporting the ONNX graphs');
+  dermtone('export-onnx', '--models', MODELS, '--out', path.join(dir, 'onnx'));
+  return dir;
+}
+
+/** The bench page's results on `backend`, or `{ error }`. */
+async function pageRun(url, backend, photo) {
+  const session = await openPage('about:blank', { webgpu: backend === 'webgpu' });
+  try {
+    await session.page.goto(`${url}?backend=${backend}&runs=${runs}&warmup=${warmup}&photo=${encodeURIComponent(photo)}`);
+    await session.page.waitForFunction(() => window.benchResults || window.benchError, null, { timeout: 600_000 });
+    const { results, error } = await session.page.evaluate(() => ({ results: window.benchResults, error: window.benchError }));
+    return results ?? { backend, error };
+  } finally {
+    await session.close();
+  }
+}
+
+const root = benchRoot();
+try {
+  console.error('native: dermtone bench');
+  const native = JSON.parse(dermtone('bench', '--json', '--runs', '30', '--warmup', '5'));
+  const [photoFile] = testImages(1);
+  cpSync(photoFile, path.join(root, 'photo.jpg'));
+  const server = await startServerOn(root, MODELS);
+  const page = {};
+  try {
+    for (const backend of ['cpu', 'webgpu']) {
+      console.error(`bench page: ${backend}`);
+      page[backend] = await pageRun(server.url, backend, 'photo.jpg');
+    }
+  } finally {
+    server.stop();
+  }
+  console.error('the app: per-tone analysis times');
+  const app = await timeAnalyses({ runs, warmup });
+  console.error('the app: first-visit payload');
+  const payload = await firstVisitPayload({ backend: 'auto' });
+  console.error('the app: memory over 200 analyses');
+  const memory = await memoryOver({ analyses: 200, backend: 'cpu' });
+  const versions = {
+    chromium: execFileSync('/usr/bin/chromium', ['--version'], { encoding: 'utf8' }).trim(),
+    onnxruntimeWeb: JSON.parse(readFileSync(path.join(ROOT, 'bench/node_modules/onnxruntime-web/package.json'), 'utf8')).version,
+    burn: /name = "burn"\nversion = "([^"]+)"/.exec(readFileSync(path.join(ROOT, 'Cargo.lock'), 'utf8'))?.[1],
+    node: process.version,
+    dermtone: dermtone('--version').trim(),
+    commit: execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim(),
+  };
+  const machine = { cpu: native.machine?.cpu ?? cpus()[0]?.model, cores: cpus().length, os: `${platform()} ${arch()}` };
+  const markdown = render({ command: `./build.sh bench (node bench/run.mjs ${runs} ${warmup})`, runs, warmup, machine, versions, native, page, app, payload, memory, photo: path.relative(ROOT, photoFile) });
+  writeFileSync(path.join(ROOT, 'bench/RESULTS.md'), markdown);
+  writeFileSync(path.join(ROOT, 'bench/results.json'), `${JSON.stringify({ versions, machine, native, page, app, payload: { ...payload, rows: payload.rows }, memory }, null, 2)}\n`);
+  console.log(markdown);
+} finally {
+  rmSync(root, { recursive: true, force: true });
+}
