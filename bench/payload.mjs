@@ -3,8 +3,17 @@
 // and as gzip -9 would send it. Prints figures; asserts nothing.
 //   node bench/payload.mjs [backend=auto]
 import { gzipSync } from 'node:zlib';
-import { startServer, openPage, waitReady, waitOffline } from '../tests/browser/harness.mjs';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { ROOT, MODELS, startServer, openPage, waitReady, waitOffline } from '../tests/browser/harness.mjs';
 import { isMain } from './stats.mjs';
+
+/** The file `dermtone serve` answers `url` with (`models/…` from the models folder). */
+function servedFile(url) {
+  const pathname = url.split('?')[0];
+  if (pathname.startsWith('models/')) return path.resolve(ROOT, MODELS, pathname.slice('models/'.length));
+  return path.join(ROOT, 'www', pathname === '' || pathname === '/' ? 'index.html' : pathname);
+}
 
 /**
  * Every response with a body of a first visit with `?backend=BACKEND` (largest first), their
@@ -24,11 +33,14 @@ export async function firstVisitPayload({ backend = 'auto', webgpu = false } = {
       let revalidated = 0;
       for (const response of responses) {
         if (response.fromServiceWorker() || !response.url().startsWith(server.url)) continue;
-        const body = await response.body().catch(() => null);
-        // The service worker's revalidation of what the page just loaded: a bodiless 304.
-        if (response.status() === 304 || body?.length === 0) { revalidated++; continue; }
-        if (!body) continue;
-        rows.push({ url: response.url().slice(server.url.length) || '/', raw: body.length, gzip: gzipSync(body, { level: 9 }).length });
+        const url = response.url().slice(server.url.length) || '/';
+        const length = Number(await response.headerValue('content-length'));
+        // The service worker's revalidation of what the page just loaded: a bodiless 304
+        // (Chromium may report it as a 200 without a body).
+        if (response.status() === 304 || length === 0) { revalidated++; continue; }
+        // Playwright cannot read the bodies the service worker fetched: gzip the served file.
+        const body = await response.body().then((b) => (b.length ? b : null), () => null) ?? readFileSync(servedFile(url));
+        rows.push({ url, raw: length || body.length, gzip: gzipSync(body, { level: 9 }).length });
       }
       rows.sort((x, y) => y.raw - x.raw);
       const total = (key) => rows.reduce((sum, row) => sum + row[key], 0);
