@@ -53,7 +53,7 @@ impl FilmConv {
             .reshape([batch, 2 * channels, 1, 1]);
         let gamma = film.clone().narrow(1, 0, channels);
         let beta = film.narrow(1, channels, channels);
-        leaky_relu(x.clone() + x * gamma + beta, 0.2)
+        leaky_relu(x.clone() + x * gamma + beta, LEAKY_SLOPE)
     }
 }
 
@@ -92,6 +92,12 @@ pub(crate) fn film_plan(w: usize) -> [FilmPlan; 10] {
 /// Channels of the final 1×1 convolution: three for the RGB residual and one unused, keeping
 /// every channel count a multiple of 4.
 pub(crate) const OUT_CHANNELS: usize = 4;
+
+/// Slope of every FiLM convolution's leaky ReLU (shared with the ONNX export).
+pub(crate) const LEAKY_SLOPE: f64 = 0.2;
+
+/// Subtracted from the 0..1 input so the network sees it centred (shared with the ONNX export).
+pub(crate) const INPUT_OFFSET: f32 = 0.5;
 
 /// Tone-conditioned image-to-image network over `[batch, 3, h, w]` sRGB in 0..1.
 #[derive(Module, Debug)]
@@ -173,7 +179,7 @@ impl Generator {
     /// multiples of 4.
     pub fn forward(&self, images: Tensor<4>, conditions: Tensor<2>) -> Tensor<4> {
         let e = relu(self.condition.forward(conditions));
-        let x = images.clone() - 0.5;
+        let x = images.clone() - INPUT_OFFSET;
         let s1 = self
             .enc1b
             .forward(self.enc1.forward(x, e.clone()), e.clone());

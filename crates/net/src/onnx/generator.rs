@@ -6,11 +6,7 @@ use super::ExportError;
 use super::graph::{GraphBuilder, attr};
 use super::layers::{conv, linear};
 use super::proto::AttributeValue::{Float, Int, Str};
-
-/// `leaky_relu` slope and input offset of `Generator::forward`, repeated here; the ONNX Runtime
-/// check (`bench/verify-onnx.mjs`) fails if they drift apart.
-const LEAKY_SLOPE: f32 = 0.2;
-const INPUT_OFFSET: f32 = 0.5;
+use crate::generator::{INPUT_OFFSET, LEAKY_SLOPE};
 
 /// The U-Net: two FiLM convolutions per level, stride-2 down-sampling, nearest ×2
 /// up-sampling, skip connections by concatenation, and a 1×1 convolution whose first three
@@ -100,7 +96,7 @@ fn film(
         &format!("{path}.leaky_relu"),
         "LeakyRelu",
         &[&sum],
-        vec![attr("alpha", Float(LEAKY_SLOPE))],
+        vec![attr("alpha", Float(LEAKY_SLOPE as f32))],
     ))
 }
 
