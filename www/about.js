@@ -2,6 +2,7 @@
 // words around the cards' figures. The cards' own sentences (limits, licences) are shown as
 // written, in English.
 import { t, percent } from './i18n.js';
+import { lowEvidenceMark } from './result-view.js';
 
 const ROMAN = ['I', 'II', 'III', 'IV', 'V', 'VI'];
 /** The order the cards are shown in: the two classifiers, then the generator and the tone model. */
@@ -51,12 +52,7 @@ export function evidenceTable(card) {
     const figure = (v) => (v == null ? '–' : percent(v));
     const n = document.createElement('td');
     n.textContent = String(group.n);
-    if (group.low_evidence) {
-      const mark = document.createElement('strong');
-      mark.className = 'low-evidence';
-      mark.textContent = ` ${t('evidence.little')}`;
-      n.append(mark);
-    }
+    if (group.low_evidence) n.append(lowEvidenceMark());
     row.append(n);
     for (const text of [figure(group.sensitivity), figure(group.specificity), group.auroc == null ? '–' : group.auroc.toFixed(2)]) {
       const td = document.createElement('td');

@@ -120,6 +120,14 @@ export function renderingFigure({ fitzpatrick, width, height, rgba }) {
   return figure;
 }
 
+/** The "little real evidence" mark beside figures from too few real photos. */
+export function lowEvidenceMark() {
+  const mark = document.createElement('strong');
+  mark.className = 'low-evidence';
+  mark.textContent = ` ${t('evidence.little')}`;
+  return mark;
+}
+
 /** A bar for a malignancy confidence with the screening threshold marked on it. */
 function meter(probability, threshold, flagged) {
   const bar = document.createElement('span');
@@ -179,12 +187,7 @@ function renderPerTone(analysis) {
         n: e.real_n, sensitivity: figure(e.sensitivity), auroc: e.auroc == null ? '–' : e.auroc.toFixed(2),
       });
       evidence.dataset.realN = String(e.real_n);
-      if (e.low_evidence) {
-        const mark = document.createElement('strong');
-        mark.className = 'low-evidence';
-        mark.textContent = ` ${t('evidence.little')}`;
-        evidence.append(mark);
-      }
+      if (e.low_evidence) evidence.append(lowEvidenceMark());
     }
     row.append(tone, answer, evidence);
     return row;
