@@ -14,7 +14,7 @@ export CARGO_TERM_PROGRESS_WHEN=never
 WASM_TARGET=wasm32-unknown-unknown
 WASM_PROFILE=wasm-release
 WASM_OPT_FLAGS=(-Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext
-  --enable-mutable-globals --enable-reference-types --enable-multivalue)
+  --enable-mutable-globals --enable-reference-types --enable-multivalue --enable-simd)
 SUDO=$([ "$(id -u)" = 0 ] || echo sudo)
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*"; }
@@ -81,8 +81,21 @@ build_wasm_bundle() { # name target_dir features...
   wasm-bindgen --target web --no-typescript --out-dir "$out" "$raw"
   log "optimising the $name wasm (wasm-opt -Oz)"
   tests/node_modules/.bin/wasm-opt "${WASM_OPT_FLAGS[@]}" "$out/dermtone_web_bg.wasm" -o "$out/dermtone_web_bg.wasm"
+  check_no_relaxed_simd "$out/dermtone_web_bg.wasm"
   echo "$source" > "$stamp"
   log "$out/dermtone_web_bg.wasm: $(stat -c %s "$out/dermtone_web_bg.wasm") bytes, $(gzip -9c "$out/dermtone_web_bg.wasm" | wc -c) gzip"
+}
+
+# iOS Safari refuses a module with relaxed-SIMD instructions (f32x4.relaxed_madd, ...), which
+# SIMD libraries emit where the target allows them. The disassembly names every one.
+check_no_relaxed_simd() { # wasm
+  local found
+  found=$(tests/node_modules/.bin/wasm-dis "$1" | grep -c -E '\b[a-z0-9]+x[0-9]+\.relaxed_' || true)
+  if [ "$found" != 0 ]; then
+    rm -f "$1"
+    echo "error: $1 has $found relaxed-SIMD instructions, which iOS Safari cannot load" >&2
+    exit 1
+  fi
 }
 
 # The CPU-only engine every browser can run, and the WebGPU one the page fetches only where the

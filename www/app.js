@@ -64,6 +64,7 @@ const ready = words.then(() => call({ type: 'init', backend: preference, mode: c
     document.body.dataset.backend = info.backend;
     document.body.dataset.bundle = info.bundle;
     setStatus('status.ready');
+    offline.keepLoaded(info.files);
     return info;
   },
   (error) => {
@@ -136,16 +137,29 @@ async function analyse(photo) {
     shownAnalysis = null;
     $('result').hidden = true;
     $('retake').hidden = true;
-    showError(error.message);
+    showError(errorText(error));
     setStatus('status.failed');
   } finally {
     if (ticket === newest) document.body.dataset.state = 'idle';
   }
 }
 
+// A newly chosen mode's model downloads at once (the dermatoscope model is cached on first use,
+// not on the first visit), so that it is there by the time a photo is.
 $('mode').addEventListener('change', () => {
-  if (lastPhoto) analyse(lastPhoto);
+  if (lastPhoto) {
+    analyse(lastPhoto);
+    return;
+  }
+  $('error').hidden = true;
+  started.then(() => call({ type: 'prepare', mode: currentMode() }))
+    .then(({ files }) => offline.keepLoaded(files), (error) => showError(errorText(error)));
 });
+
+/** An engine error in the page's language where it has words for it, else the engine's own. */
+function errorText(error) {
+  return error.code === 'not_downloaded' ? t('error.not_downloaded') : error.message;
+}
 
 function showPreview(blob) {
   const preview = $('preview');

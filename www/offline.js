@@ -21,7 +21,7 @@ export function registerOffline(onState) {
   };
   if (!('serviceWorker' in navigator)) {
     report('unsupported');
-    return { applyUpdate() {} };
+    return { keepLoaded() {}, applyUpdate() {} };
   }
   const container = navigator.serviceWorker;
   let registration = null;
@@ -67,6 +67,13 @@ export function registerOffline(onState) {
     });
 
   return {
+    /**
+     * Tells the service worker which `files` (URLs relative to the page) the engine has loaded:
+     * one fetched before the worker took control (the first visit) is then kept for offline use.
+     */
+    keepLoaded(files) {
+      container.controller?.postMessage({ type: 'keepLazy', files });
+    },
     /** Switches to the waiting version and reloads the page once it is in charge. */
     applyUpdate() {
       const waiting = registration?.waiting;

@@ -1,7 +1,13 @@
 // The service worker that lets the page work offline after its first visit. It caches exactly
-// the files pkg/precache.js lists (the page, the CPU wasm engine, the models up front; the WebGPU
-// engine when the page first fetches it) in a cache named for their content hash, so a new version installs beside the old one, all or nothing, and replaces it
-// whole. Any other request goes to the network untouched: photos are never fetched at all.
+// the files pkg/precache.js lists in a cache named for their content hash, so a new version
+// installs beside the old one, all or nothing, and replaces it whole:
+// - up front: the page, the CPU wasm engine, the models a plain-photo check needs and every card;
+// - lazily, when the page first fetches them: the WebGPU engine and the dermatoscope model, which
+//   many people never use. One the page fetched before this worker took control (first visit)
+//   is taken from the browser's HTTP cache at activation or when the page says it has loaded
+//   it, and one the previous version held is fetched again, so an update never takes away a
+//   mode that worked offline.
+// Any other request goes to the network untouched: photos are never fetched at all.
 importScripts('./pkg/precache.js');
 
 const PREFIX = 'dermtone-';
@@ -24,14 +30,22 @@ self.addEventListener('install', (event) => {
 });
 
 // A new version waits until the page asks for it (offline.js applyUpdate), never mid-analysis.
+// The page also says which files its engine has loaded (`keepLazy`): a lazy one fetched before
+// this worker took control is then in the HTTP cache, and is kept.
 self.addEventListener('message', (event) => {
   if (event.data?.type === 'skipWaiting') self.skipWaiting();
+  if (event.data?.type === 'keepLazy') {
+    const loaded = new Set((event.data.files ?? []).map((file) => new URL(file, self.registration.scope).href));
+    event.waitUntil(keepLazyFiles([], (href) => loaded.has(href)));
+  }
 });
 
 self.addEventListener('activate', (event) => {
   event.waitUntil((async () => {
     const names = await caches.keys();
-    await Promise.all(names.filter((n) => n.startsWith(PREFIX) && n !== CACHE).map((n) => caches.delete(n)));
+    const old = names.filter((n) => n.startsWith(PREFIX) && n !== CACHE);
+    await keepLazyFiles(old);
+    await Promise.all(old.map((n) => caches.delete(n)));
     await self.clients.claim();
   })());
 });
@@ -50,7 +64,24 @@ self.addEventListener('fetch', (event) => {
   event.respondWith(caches.match(url.href, { cacheName: CACHE }).then((hit) => hit ?? fetch(request)));
 });
 
-/** A lazily cached file (the WebGPU engine): from this version's cache, else fetched and kept. */
+/**
+ * Caches each lazy file (those `wanted`) this browser already has: one an `old` cache held is
+ * fetched again (revalidated: a 304 when unchanged), one only in the HTTP cache is copied from
+ * there without going to the network. A file that cannot be had is left for the page to fetch
+ * when it needs it.
+ */
+async function keepLazyFiles(old, wanted = () => true) {
+  const cache = await caches.open(CACHE);
+  const held = async (href) => (await Promise.all(old.map((name) => caches.open(name).then((c) => c.match(href))))).some(Boolean);
+  await Promise.all([...LAZY].filter(wanted).map(async (href) => {
+    if (await cache.match(href)) return;
+    const request = new Request(href, { cache: (await held(href)) ? 'no-cache' : 'only-if-cached', mode: 'same-origin' });
+    const response = await fetch(request).catch(() => null);
+    if (response?.ok) await cache.put(href, response);
+  }));
+}
+
+/** A lazily cached file (the WebGPU engine, the dermatoscope model): from this version's cache, else fetched and kept. */
 async function cachedOrFetched(href, request) {
   const cache = await caches.open(CACHE);
   const hit = await cache.match(href);

@@ -15,6 +15,7 @@ let shared = null; // Promise<{ Engine, bundle, memory, manifestText, models, to
 let preference = 'auto';
 let backend = null; // the first engine's backend, once one exists
 const engines = new Map(); // mode → Promise<Engine>
+const fetched = new Set(); // files fetched so far, relative to this worker: the page tells the service worker
 let creating = Promise.resolve(); // engines are created one at a time: only the first chooses
 
 self.onmessage = async (event) => {
@@ -27,7 +28,11 @@ self.onmessage = async (event) => {
       shared = load();
       const ready = await engineFor(event.data.mode ?? DEFAULT_MODE);
       const { bundle } = await shared;
-      self.postMessage({ id, type: 'ready', backend: ready.backend, reason: ready.reason, bundle });
+      self.postMessage({ id, type: 'ready', backend: ready.backend, reason: ready.reason, bundle, files: [...fetched] });
+    } else if (type === 'prepare') {
+      // A mode was chosen: its model downloads now, while the person frames the photo.
+      await engineFor(event.data.mode);
+      self.postMessage({ id, type: 'prepared', files: [...fetched] });
     } else if (type === 'analyze' || type === 'analyzeRgba') {
       const engine = await engineFor(event.data.mode);
       const started = performance.now();
@@ -93,6 +98,7 @@ async function load() {
   const bundle = await bundleFor(preference);
   const { default: init, Engine } = await import(`./pkg/${bundle}/dermtone_web.js`);
   const { memory } = await init();
+  fetched.add(`pkg/${bundle}/dermtone_web.js`).add(`pkg/${bundle}/dermtone_web_bg.wasm`);
   const manifestResponse = await fetch('models/manifest.json');
   if (!manifestResponse.ok) throw new Error(`could not load models/manifest.json (${manifestResponse.status})`);
   const manifestText = await manifestResponse.text();
@@ -113,12 +119,18 @@ async function load() {
 async function fetchText(url) {
   const response = await fetch(url);
   if (!response.ok) throw new Error(`could not load ${url} (${response.status})`);
+  fetched.add(url);
   return response.text();
 }
 
+/** A model's weights; `not_downloaded` when the browser has neither a copy nor a connection. */
 async function fetchWeights(entry) {
-  const response = await fetch(`models/${entry.file}`);
-  if (!response.ok) throw new Error(`could not load models/${entry.file} (${response.status})`);
+  const url = `models/${entry.file}`;
+  const response = await fetch(url).catch(() => {
+    throw codedError('not_downloaded', `${url} is not saved on this device and there is no connection to download it`);
+  });
+  if (!response.ok) throw new Error(`could not load ${url} (${response.status})`);
+  fetched.add(url);
   return new Uint8Array(await response.arrayBuffer());
 }
 

@@ -30,8 +30,10 @@ for (const [what, webgpu] of [['without WebGPU', false], ['with only a software 
   test(`${what}, auto loads only the CPU engine, says why, and works`, { timeout: 180_000 }, async () => {
     const session = await openPage('about:blank', { webgpu });
     try {
+      // Answered requests only: at activation the service worker asks the HTTP cache, and
+      // nothing else, for each lazily cached file, and such a request fails when it is not there.
       const requests = [];
-      session.context.on('request', (r) => requests.push(new URL(r.url()).pathname));
+      session.context.on('requestfinished', (r) => requests.push(new URL(r.url()).pathname));
       await session.page.goto(`${server.url}?backend=auto&mode=dermoscopy`);
       assert.equal(await waitReady(session), 'cpu');
       assert.equal(await session.page.evaluate(() => document.body.dataset.bundle), 'cpu');

@@ -1,5 +1,6 @@
 // The installable, offline page: after one visit a service worker serves the page, the wasm and
-// the models from its cache, so a photo is analysed with the network off and the server gone;
+// the models from its cache, so a photo is analysed with the network off and the server gone
+// (the dermatoscope model and the WebGPU engine once first used);
 // a new version of any file installs as a new cache that replaces the old one whole; the web app
 // manifest makes the page installable.
 import { test, before, after } from 'node:test';
@@ -19,6 +20,19 @@ after(() => server?.stop());
 
 const cacheNames = (page) => page.evaluate(() => caches.keys());
 
+/** Resolves once the current version's cache holds `url` (relative to the page). */
+const waitCached = (page, url) => page.waitForFunction(async (u) => {
+  const [name] = (await caches.keys()).filter((n) => n.startsWith('dermtone-'));
+  return Boolean(name && await (await caches.open(name)).match(u));
+}, url, { timeout: 60_000 });
+
+/** The paths the current version's cache holds. */
+const cachedPaths = (page) => page.evaluate(async () => {
+  const [name] = (await caches.keys()).filter((n) => n.startsWith('dermtone-'));
+  const keys = name ? await (await caches.open(name)).keys() : [];
+  return keys.map((r) => new URL(r.url).pathname);
+});
+
 /** Reruns scripts/precache.mjs on a page copy; resolves to the new version. */
 function precache(www, models) {
   execFileSync(process.execPath, [path.join(ROOT, 'scripts/precache.mjs'), '--root', www, '--models', models]);
@@ -31,6 +45,9 @@ test('after the first visit a photo is analysed with the network off and the ser
   try {
     await waitReady(session);
     await waitOffline(session, 'ready');
+    // The first visit fetched the dermatoscope model before the service worker was in charge;
+    // it is kept all the same, from the HTTP cache.
+    await waitCached(session.page, 'models/dermoscopy-v2.int8.bpk');
 
     const requests = [];
     session.context.on('request', (r) => requests.push(r));
@@ -68,19 +85,12 @@ test('the WebGPU engine is cached when first used, not up front, and then works 
   try {
     assert.equal(await waitReady(session), 'webgpu');
     await waitOffline(session, 'ready');
-    const cached = () => session.page.evaluate(async () => {
-      const [name] = (await caches.keys()).filter((n) => n.startsWith('dermtone-'));
-      const keys = await (await caches.open(name)).keys();
-      return keys.map((r) => new URL(r.url).pathname);
-    });
-    const paths = await cached();
-    assert.ok(paths.includes('/pkg/cpu/dermtone_web_bg.wasm'), 'the CPU engine is cached up front');
-    if (!paths.includes('/pkg/webgpu/dermtone_web_bg.wasm')) {
-      // On the very first visit the page fetched the engine before the worker took control.
-      await session.page.reload();
-      assert.equal(await waitReady(session), 'webgpu');
-    }
-    assert.ok((await cached()).includes('/pkg/webgpu/dermtone_web_bg.wasm'), 'the WebGPU engine is cached once used');
+    const cached = () => cachedPaths(session.page);
+    assert.ok((await cached()).includes('/pkg/cpu/dermtone_web_bg.wasm'), 'the CPU engine is cached up front');
+    // The first visit fetched these before the service worker was in charge; they are kept all
+    // the same, from the HTTP cache.
+    await waitCached(session.page, 'pkg/webgpu/dermtone_web_bg.wasm');
+    await waitCached(session.page, 'models/dermoscopy-v2.int8.bpk');
 
     await session.context.setOffline(true);
     server.stop();
@@ -89,6 +99,45 @@ test('the WebGPU engine is cached when first used, not up front, and then works 
     const [file] = testImages(1);
     const outcome = await analyseFile(session, file);
     assert.equal(outcome.error, null);
+    assert.deepEqual(session.errors, []);
+  } finally {
+    await session.close();
+    server.stop();
+    server = await startServer();
+  }
+});
+
+test('the dermatoscope model is cached when first chosen, not up front; offline before that, choosing it says so', { timeout: 240_000 }, async () => {
+  const session = await openPage(`${server.url}?backend=cpu`);
+  try {
+    await waitReady(session);
+    await waitOffline(session, 'ready');
+    const upFront = await cachedPaths(session.page);
+    assert.ok(upFront.includes('/models/clinical-v1.int8.bpk'), 'the plain-photo model is cached up front');
+    assert.ok(upFront.includes('/models/dermoscopy-v2.card.json'), 'every card is cached up front, for About');
+    assert.ok(!upFront.includes('/models/dermoscopy-v2.int8.bpk'), 'the dermatoscope model is not cached up front');
+
+    await session.context.setOffline(true);
+    await session.page.check('input[name="mode"][value="dermoscopy"]');
+    await session.page.waitForSelector('#error:not([hidden])');
+    assert.match(await session.page.textContent('#error'), /Dermatoscope mode is not saved on this device yet/);
+
+    // Back online, choosing the mode again downloads the model and the service worker keeps it.
+    await session.context.setOffline(false);
+    await session.page.check('input[name="mode"][value="photo"]');
+    await session.page.check('input[name="mode"][value="dermoscopy"]');
+    await waitCached(session.page, 'models/dermoscopy-v2.int8.bpk');
+    assert.equal(await session.page.isHidden('#error'), true);
+
+    await session.context.setOffline(true);
+    server.stop();
+    await session.page.goto(`${server.url}?backend=cpu&mode=dermoscopy`);
+    assert.equal(await waitReady(session), 'cpu');
+    const [file] = testImages(1);
+    const outcome = await analyseFile(session, file);
+    assert.equal(outcome.error, null);
+    assert.equal(outcome.mode, 'dermoscopy');
+    assert.ok(maxDifference(outcome.probabilities, cliAnalysis(file, 'dermoscopy')) < 1e-3);
     assert.deepEqual(session.errors, []);
   } finally {
     await session.close();
@@ -132,21 +181,24 @@ test('a new version installs whole or not at all, and once applied replaces the 
     assert.deepEqual(await cacheNames(session.page), [`dermtone-${oldVersion}`]);
     const card = path.join(copy.models, 'dermoscopy-v2.card.json');
     const oldCard = readFileSync(card, 'utf8');
+    // Once used, the dermatoscope model (cached lazily) must survive the update below.
+    await session.page.check('input[name="mode"][value="dermoscopy"]');
+    await waitCached(session.page, 'models/dermoscopy-v2.int8.bpk');
 
     // Whitespace keeps the card's meaning, but it is a new file: a new version. With one of its
     // files missing it cannot install, and the old version stays in charge, its cache alone.
     appendFileSync(card, '\n');
     const newVersion = precache(copy.www, copy.models);
     assert.notEqual(newVersion, oldVersion);
-    const icon = path.join(copy.www, 'icons/icon-maskable-512.png');
-    const iconBytes = readFileSync(icon);
-    rmSync(icon);
+    const listed = path.join(copy.www, 'i18n/sw.json');
+    const listedBytes = readFileSync(listed);
+    rmSync(listed);
     assert.equal(await checkForUpdate(session.page), 'redundant');
     assert.equal(await session.page.evaluate(() => document.documentElement.dataset.offline), 'ready');
     assert.deepEqual(await cacheNames(session.page), [`dermtone-${oldVersion}`]);
     assert.equal(await servedCard(), oldCard);
 
-    writeFileSync(icon, iconBytes);
+    writeFileSync(listed, listedBytes);
     await session.page.reload();
     await waitOffline(session, 'update');
     assert.ok(await session.page.isVisible('#offline-update'));
@@ -154,6 +206,7 @@ test('a new version installs whole or not at all, and once applied replaces the 
     await waitReady(session);
     await waitOffline(session, 'ready');
     assert.deepEqual(await cacheNames(session.page), [`dermtone-${newVersion}`]);
+    assert.ok((await cachedPaths(session.page)).includes('/models/dermoscopy-v2.int8.bpk'), 'the update kept the dermatoscope model');
 
     copyServer.stop();
     copyServer = null;

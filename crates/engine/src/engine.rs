@@ -96,8 +96,10 @@ impl LoadedModel {
                 ),
             ));
         }
+        // The engine only runs the network, so its batch norms are folded into the convolutions.
         let network = load_classifier(&entry.architecture.config(), weights, device)
-            .map_err(|e| EngineError::new("model", e.to_string()))?;
+            .map_err(|e| EngineError::new("model", e.to_string()))?
+            .folded();
         Ok(Self {
             network,
             entry: entry.clone(),

@@ -44,6 +44,8 @@ impl FilmConv {
     }
 
     /// `conv(x) · (1 + γ) + β`, then leaky ReLU; γ and β come from the condition embedding.
+    /// `1 + γ` is formed on the per-channel vector, so the feature map is passed over only
+    /// three times (scale, shift, activation).
     fn forward(&self, input: Tensor<4>, embedding: Tensor<2>) -> Tensor<4> {
         let x = self.conv.forward(input);
         let [batch, channels, _, _] = x.dims();
@@ -51,9 +53,9 @@ impl FilmConv {
             .film
             .forward(embedding)
             .reshape([batch, 2 * channels, 1, 1]);
-        let gamma = film.clone().narrow(1, 0, channels);
-        let beta = film.narrow(1, channels, channels);
-        leaky_relu(x.clone() + x * gamma + beta, LEAKY_SLOPE)
+        let scale = film.clone().narrow(1, 0, channels) + 1.0;
+        let shift = film.narrow(1, channels, channels);
+        leaky_relu(x * scale + shift, LEAKY_SLOPE)
     }
 }
 

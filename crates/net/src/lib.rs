@@ -6,6 +6,7 @@
 
 pub mod classifier;
 pub mod flops;
+mod fold;
 pub mod generator;
 pub mod int8;
 pub mod mobile;

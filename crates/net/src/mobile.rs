@@ -13,6 +13,7 @@ use burn::nn::{
 use burn::prelude::*;
 
 use crate::ClassifierConfig;
+use crate::fold::fold_batch_norm;
 
 /// Stages as (expansion, channels in units of `base_width / 4`, repeats, first stride).
 const STAGES: [(usize, usize, usize, usize); 6] = [
@@ -76,11 +77,12 @@ pub(crate) fn plan(base_width: usize) -> MobilePlan {
     }
 }
 
-/// Convolution → batch norm, with an optional ReLU6.
+/// Convolution → batch norm, with an optional ReLU6. Once [folded](ConvNorm::folded) the norm
+/// lives in the convolution's weights and bias.
 #[derive(Module, Debug)]
 pub struct ConvNorm {
     conv: Conv2d,
-    norm: BatchNorm,
+    norm: Option<BatchNorm>,
     activation: Option<Relu6>,
 }
 
@@ -103,13 +105,29 @@ impl ConvNorm {
                 .with_groups(shape.groups)
                 .with_bias(false)
                 .init(device),
-            norm: BatchNormConfig::new(shape.channels[1]).init(device),
+            norm: Some(BatchNormConfig::new(shape.channels[1]).init(device)),
             activation: shape.activation.then(Relu6::new),
         }
     }
 
+    /// The same layer for inference, with the batch norm folded into the convolution.
+    fn folded(self) -> Self {
+        match &self.norm {
+            Some(norm) => Self {
+                conv: fold_batch_norm(self.conv, norm),
+                norm: None,
+                activation: self.activation,
+            },
+            None => self,
+        }
+    }
+
     fn forward(&self, input: Tensor<4>) -> Tensor<4> {
-        let x = self.norm.forward(self.conv.forward(input));
+        let x = self.conv.forward(input);
+        let x = match &self.norm {
+            Some(norm) => norm.forward(x),
+            None => x,
+        };
         match &self.activation {
             Some(act) => act.forward(x),
             None => x,
@@ -160,6 +178,15 @@ impl InvertedResidual {
         };
         let x = self.project.forward(self.depthwise.forward(x));
         if self.residual { x + input } else { x }
+    }
+
+    fn folded(self) -> Self {
+        Self {
+            expand: self.expand.map(ConvNorm::folded),
+            depthwise: self.depthwise.folded(),
+            project: self.project.folded(),
+            residual: self.residual,
+        }
     }
 }
 
@@ -220,6 +247,21 @@ impl MobileNet {
         let [features, _] = self.head.weight.val().dims();
         Self {
             head: LinearConfig::new(features, num_classes).init(device),
+            ..self
+        }
+    }
+
+    /// The same network for inference, every batch norm folded into its convolution (see
+    /// the `fold` module). Not for training: the norms are gone.
+    pub fn folded(self) -> Self {
+        Self {
+            stem: self.stem.folded(),
+            blocks: self
+                .blocks
+                .into_iter()
+                .map(InvertedResidual::folded)
+                .collect(),
+            head_conv: self.head_conv.folded(),
             ..self
         }
     }

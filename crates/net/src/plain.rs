@@ -9,12 +9,14 @@ use burn::nn::{
 use burn::prelude::*;
 
 use crate::ClassifierConfig;
+use crate::fold::fold_batch_norm;
 
-/// Conv → batch norm → ReLU: the network's only building block.
+/// Conv → batch norm → ReLU: the network's only building block. Once
+/// [folded](ConvBlock::folded) the norm lives in the convolution's weights and bias.
 #[derive(Module, Debug)]
 pub struct ConvBlock {
     conv: Conv2d,
-    norm: BatchNorm,
+    norm: Option<BatchNorm>,
     activation: Relu,
 }
 
@@ -26,14 +28,30 @@ impl ConvBlock {
                 .with_padding(PaddingConfig2d::Explicit(1, 1, 1, 1))
                 .with_bias(false)
                 .init(device),
-            norm: BatchNormConfig::new(channels_out).init(device),
+            norm: Some(BatchNormConfig::new(channels_out).init(device)),
             activation: Relu::new(),
         }
     }
 
+    /// The same block for inference, with the batch norm folded into the convolution.
+    fn folded(self) -> Self {
+        match &self.norm {
+            Some(norm) => Self {
+                conv: fold_batch_norm(self.conv, norm),
+                norm: None,
+                activation: self.activation,
+            },
+            None => self,
+        }
+    }
+
     fn forward(&self, input: Tensor<4>) -> Tensor<4> {
-        self.activation
-            .forward(self.norm.forward(self.conv.forward(input)))
+        let x = self.conv.forward(input);
+        let x = match &self.norm {
+            Some(norm) => norm.forward(x),
+            None => x,
+        };
+        self.activation.forward(x)
     }
 }
 
@@ -76,6 +94,15 @@ impl PlainNet {
             dropout: DropoutConfig::new(config.dropout).init(),
             head: LinearConfig::new(head_features(config.base_width), config.num_classes)
                 .init(device),
+        }
+    }
+
+    /// The same network for inference, every batch norm folded into its convolution (see
+    /// the `fold` module). Not for training: the norms are gone.
+    pub fn folded(self) -> Self {
+        Self {
+            blocks: self.blocks.into_iter().map(ConvBlock::folded).collect(),
+            ..self
         }
     }
 

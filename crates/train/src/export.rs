@@ -23,7 +23,8 @@ pub struct Quantised {
 pub fn quantise(config: &ClassifierConfig, record: &[u8]) -> Result<Quantised, String> {
     let int8_bytes = int8::quantize(record).map_err(|e| e.to_string())?;
     let int8_model = dermtone_net::load_classifier(config, &int8_bytes, &Device::flex())
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| e.to_string())?
+        .folded();
     let f32_model = crate::fit::load_record(config, record)?;
     Ok(Quantised {
         int8_bytes,

@@ -52,7 +52,7 @@ pub(crate) fn generator(
 }
 
 /// `FilmConv`: `y = conv(x)`, `[γ, β] = film(e)` split over channels, then
-/// `leaky_relu((y + y·γ) + β)` in the order burn adds them.
+/// `leaky_relu(y·(1 + γ) + β)` in the order burn computes it.
 fn film(
     g: &mut GraphBuilder,
     path: &str,
@@ -83,13 +83,18 @@ fn film(
         vec![attr("axis", Int(1))],
         2,
     );
-    let y = y.output;
-    let scaled = g.op(&format!("{path}.scaled"), "Mul", &[&y, &parts[0]], vec![]);
-    let sum = g.op(&format!("{path}.modulated"), "Add", &[&y, &scaled], vec![]);
+    let one = g.floats("const.one", &[], &[1.0]);
+    let scale = g.op(&format!("{path}.scale"), "Add", &[&parts[0], &one], vec![]);
+    let scaled = g.op(
+        &format!("{path}.scaled"),
+        "Mul",
+        &[&y.output, &scale],
+        vec![],
+    );
     let sum = g.op(
         &format!("{path}.shifted"),
         "Add",
-        &[&sum, &parts[1]],
+        &[&scaled, &parts[1]],
         vec![],
     );
     Ok(g.op(
