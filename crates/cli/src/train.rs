@@ -6,6 +6,7 @@ use clap::Subcommand;
 use dermtone_train::checkpoint::recipe;
 use dermtone_train::clinical::{ClinicalTrainOptions, train_clinical};
 use dermtone_train::clinical_export::export_clinical;
+use dermtone_train::dark_synthesis::{Synthesis, SynthesisMethod};
 use dermtone_train::dermoscopy::TrainBackend;
 use dermtone_train::dermoscopy_export::export_dermoscopy;
 use dermtone_train::fit::{Checkpoint, Sampling};
@@ -132,6 +133,17 @@ pub enum TrainTask {
         /// instead of random weights.
         #[arg(long)]
         init_from: Option<PathBuf>,
+        /// Add this many synthetic renderings at Fitzpatrick IV–VI of each real training photo
+        /// of type I–III (train split only; counted as synthetic in the card). 0 = none.
+        #[arg(long, default_value_t = 0)]
+        synthetic: usize,
+        /// How the synthetic renderings are made: the tone `generator`, or biophysical
+        /// `retoning` (the cheaper baseline).
+        #[arg(long, value_enum, default_value_t = SyntheticMethodArg::Generator)]
+        synthetic_method: SyntheticMethodArg,
+        /// Folder whose manifest names the generator (and the target tones) for --synthetic.
+        #[arg(long, default_value = "models")]
+        synthetic_from: PathBuf,
         /// Folder for per-epoch checkpoints (default `checkpoints/<id>`).
         #[arg(long)]
         checkpoint: Option<PathBuf>,
@@ -252,6 +264,9 @@ pub fn run(task: TrainTask) -> Result<(), String> {
             tone_augment,
             group_robust,
             init_from,
+            synthetic,
+            synthetic_method,
+            synthetic_from,
             checkpoint,
             resume,
             limit,
@@ -286,6 +301,11 @@ pub fn run(task: TrainTask) -> Result<(), String> {
                 group_robust,
                 init_from,
                 limit,
+                synthesis: (synthetic > 0).then(|| Synthesis {
+                    per_photo: synthetic,
+                    method: synthetic_method.into(),
+                    models: synthetic_from,
+                }),
             };
             let checkpoint_dir = checkpoint.unwrap_or_else(|| Path::new("checkpoints").join(&id));
             clinical(&options, &checkpoint_dir, resume, &id, &out)
@@ -558,5 +578,23 @@ fn log(bar: &ProgressBar, line: &str) {
         eprintln!("{line}")
     } else {
         bar.println(line)
+    }
+}
+
+/// `--synthetic-method` on the command line.
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum SyntheticMethodArg {
+    /// The tone generator.
+    Generator,
+    /// Biophysical (melanin) re-toning.
+    Retoning,
+}
+
+impl From<SyntheticMethodArg> for SynthesisMethod {
+    fn from(arg: SyntheticMethodArg) -> Self {
+        match arg {
+            SyntheticMethodArg::Generator => SynthesisMethod::Generator,
+            SyntheticMethodArg::Retoning => SynthesisMethod::Retoning,
+        }
     }
 }

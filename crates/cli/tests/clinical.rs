@@ -92,6 +92,64 @@ fn a_tiny_clinical_run_with_every_fairness_option_writes_a_card_with_per_group_e
 }
 
 #[test]
+fn synthetic_renderings_join_the_train_split_counted_as_synthetic_at_darker_tones() {
+    let models = repo().join("models");
+    for method in ["generator", "retoning"] {
+        let out_dir = scratch(&format!("clinical-synthetic-{method}"));
+        let out = train_clinical(
+            &out_dir,
+            &[
+                "--id",
+                "tiny-synthetic",
+                "--limit",
+                "48",
+                "--batch-size",
+                "16",
+                "--epochs",
+                "1",
+                "--size",
+                "32",
+                "--synthetic",
+                "2",
+                "--synthetic-method",
+                method,
+                "--synthetic-from",
+                models.to_str().unwrap(),
+            ],
+        );
+        assert!(
+            out.status.success(),
+            "{method}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let card: Value = serde_json::from_str(
+            &std::fs::read_to_string(out_dir.join("tiny-synthetic.card.json")).unwrap(),
+        )
+        .unwrap();
+        let synthesis = &card["training"]["options"]["synthesis"];
+        assert_eq!(synthesis["per_photo"], 2, "{method}");
+        let composition = &card["data"]["training_composition_by_tone"];
+        let count = |group: &str, kind: &str| composition[group][kind].as_u64().unwrap();
+        let real: u64 = ["I-II", "III-IV", "V-VI", "unknown"]
+            .iter()
+            .map(|g| count(g, "real"))
+            .sum();
+        assert_eq!(real, 48, "{method}: every real photo counted once, as real");
+        // Renderings go to types IV-VI only: none is counted as light or unknown skin, and
+        // V-VI gets two of every three.
+        assert_eq!(count("I-II", "synthetic"), 0, "{method}");
+        assert_eq!(count("unknown", "synthetic"), 0, "{method}");
+        let darker = count("III-IV", "synthetic") + count("V-VI", "synthetic");
+        assert!(darker > 0, "{method}: no rendering was made");
+        assert!(
+            count("V-VI", "synthetic") > count("III-IV", "synthetic"),
+            "{method}"
+        );
+        assert!(darker <= 2 * real, "{method}");
+    }
+}
+
+#[test]
 fn starting_from_a_dermoscopy_model_of_another_width_is_refused() {
     let out_dir = scratch("clinical-width");
     let models = repo().join("models");

@@ -11,6 +11,7 @@ use dermtone_net::{ClassifierConfig, NetKind};
 
 use crate::augment::crop_and_jitter;
 use crate::clinical_taxonomy::{GROUPS, Triage, group_of};
+use crate::dark_synthesis::{Synthesis, synthesize};
 use crate::dermoscopy::TrainBackend;
 use crate::dermoscopy_eval::load_shipped;
 use crate::evaluation::{auroc, malignant_scores};
@@ -66,6 +67,11 @@ pub struct ClinicalTrainOptions {
     pub init_from: Option<PathBuf>,
     /// Use at most this many images per split (for smoke tests), all when `None`.
     pub limit: Option<usize>,
+    /// Synthetic darker renderings of the light training photos added to the train split (see
+    /// [`crate::dark_synthesis`]); none when `None`. Left out of the recipe when off, so older
+    /// checkpoints still resume.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub synthesis: Option<Synthesis>,
 }
 
 /// A split's resized images with their condition groups and labelled tones.
@@ -76,7 +82,8 @@ pub struct ClinicalSplit {
     pub tones: Vec<usize>,
     /// Whether each image is stamped synthetic (only a train split may hold any).
     pub synthetic: Vec<bool>,
-    /// The dataset records, in the same order.
+    /// The dataset records, in the same order; renderings added by [`crate::dark_synthesis`]
+    /// come after them and have none.
     pub records: Vec<Record>,
 }
 
@@ -170,6 +177,10 @@ pub fn train_clinical(
     let val = load_clinical_split(&options.data, &records, "val", size, options.limit)?;
     let test = load_clinical_split(&options.data, &records, "test", size, options.limit)?;
     let input = fit_normalisation(&train.split.images, size);
+    let mut train = train;
+    if let Some(synthesis) = &options.synthesis {
+        add_synthetic(&mut train, synthesis)?;
+    }
     let tone_augment = (options.tone_augment > 0.0)
         .then(|| ToneAugment::without_lesion_masks(&train.split.images, options.tone_augment))
         .transpose()?;
@@ -261,6 +272,29 @@ fn dermoscopy_body(models_dir: &Path, config: &ClassifierConfig) -> Result<Vec<u
     model
         .with_new_head(config.num_classes, &Device::flex())?
         .record_bytes()
+}
+
+/// Adds `synthesis`'s renderings of the split's light real photos to it, marked synthetic.
+fn add_synthetic(train: &mut ClinicalSplit, synthesis: &Synthesis) -> Result<(), String> {
+    let real = train.split.images.len();
+    let fitzpatrick: Vec<Option<u8>> = train
+        .records
+        .iter()
+        .zip(&train.synthetic)
+        .map(|(r, &synthetic)| if synthetic { None } else { r.fitzpatrick })
+        .collect();
+    let made = synthesize(
+        synthesis,
+        &train.split.images[..real],
+        &train.split.labels[..real],
+        &fitzpatrick,
+    )?;
+    let added = made.images.len();
+    train.split.images.extend(made.images);
+    train.split.labels.extend(made.labels);
+    train.tones.extend(made.tones);
+    train.synthetic.extend(std::iter::repeat_n(true, added));
+    Ok(())
 }
 
 /// One split of a Fitzpatrick17k-layout folder for training (its first `limit` images when

@@ -9,6 +9,7 @@ pub mod clinical;
 pub mod clinical_eval;
 pub mod clinical_export;
 pub mod clinical_taxonomy;
+pub mod dark_synthesis;
 pub mod dermoscopy;
 pub mod dermoscopy_eval;
 pub mod dermoscopy_export;
