@@ -4,10 +4,11 @@
 // per-tone analysis time, the first visit's payload and memory over 200 analyses.
 //   node bench/run.mjs [runs=20] [warmup=5]
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, cpSync, symlinkSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir, cpus, platform, arch } from 'node:os';
+import { rmSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, platform, arch } from 'node:os';
 import path from 'node:path';
-import { ROOT, DERMTONE, MODELS, startServerOn, openPage, testImages } from '../tests/browser/harness.mjs';
+import { ROOT, DERMTONE, MODELS, startServerOn, testImages } from '../tests/browser/harness.mjs';
+import { benchRoot, pageRun } from './page-run.mjs';
 import { timeAnalyses } from './timing.mjs';
 import { firstVisitPayload } from './payload.mjs';
 import { memoryOver } from './memory.mjs';
@@ -17,42 +18,17 @@ const runs = Number(process.argv[2] ?? 20);
 const warmup = Number(process.argv[3] ?? 5);
 const dermtone = (...args) => execFileSync(DERMTONE, args, { cwd: ROOT, encoding: 'utf8' });
 
-/** A folder the bench page is served from: the page, our engines, ORT's files and the ONNX graphs. */
-function benchRoot() {
-  const dir = mkdtempSync(path.join(tmpdir(), 'dermtone-bench-'));
-  cpSync(path.join(ROOT, 'bench/page'), dir, { recursive: true });
-  symlinkSync(path.join(ROOT, 'www/pkg'), path.join(dir, 'pkg'));
-  symlinkSync(path.join(ROOT, 'bench/node_modules/onnxruntime-web/dist'), path.join(dir, 'ort'));
-  console.error('exporting the ONNX graphs');
-  dermtone('export-onnx', '--models', MODELS, '--out', path.join(dir, 'onnx'));
-  return dir;
-}
-
-/** The bench page's results on `backend`, or `{ error }`. */
-async function pageRun(url, backend, photo) {
-  const session = await openPage('about:blank', { webgpu: backend === 'webgpu' });
-  try {
-    await session.page.goto(`${url}?backend=${backend}&runs=${runs}&warmup=${warmup}&photo=${encodeURIComponent(photo)}`);
-    await session.page.waitForFunction(() => window.benchResults || window.benchError, null, { timeout: 600_000 });
-    const { results, error } = await session.page.evaluate(() => ({ results: window.benchResults, error: window.benchError }));
-    return results ?? { backend, error };
-  } finally {
-    await session.close();
-  }
-}
-
-const root = benchRoot();
+const [photoFile] = testImages(1);
+const root = benchRoot(photoFile);
 try {
   console.error('native: dermtone bench');
   const native = JSON.parse(dermtone('bench', '--json', '--runs', '30', '--warmup', '5'));
-  const [photoFile] = testImages(1);
-  cpSync(photoFile, path.join(root, 'photo.jpg'));
   const server = await startServerOn(root, MODELS);
   const page = {};
   try {
     for (const backend of ['cpu', 'webgpu']) {
       console.error(`bench page: ${backend}`);
-      page[backend] = await pageRun(server.url, backend, 'photo.jpg');
+      page[backend] = await pageRun(server.url, backend, { runs, warmup });
     }
   } finally {
     server.stop();

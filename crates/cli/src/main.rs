@@ -10,6 +10,7 @@ mod serve;
 mod synth;
 mod tone;
 mod train;
+mod train_add;
 mod train_generator;
 mod validate_generator;
 

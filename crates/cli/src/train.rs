@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use clap::Subcommand;
 use dermtone_train::checkpoint::recipe;
 use dermtone_train::clinical::{ClinicalTrainOptions, train_clinical};
+use dermtone_train::clinical_add::AddPhotos;
 use dermtone_train::clinical_export::export_clinical;
 use dermtone_train::dark_synthesis::{Synthesis, SynthesisMethod};
 use dermtone_train::dermoscopy::TrainBackend;
@@ -144,6 +145,16 @@ pub enum TrainTask {
         /// Folder whose manifest names the generator (and the target tones) for --synthetic.
         #[arg(long, default_value = "models")]
         synthetic_from: PathBuf,
+        /// Fine-tune the photo model shipped in --out with the newly labelled real photos in
+        /// this folder (labels.csv + images/, as the Fitzpatrick17k subset; every row is used),
+        /// on top of --data's train split. It replaces the shipped model only if no Fitzpatrick
+        /// group's malignant AUROC or sensitivity on --data's test split falls below the shipped
+        /// model's 95% interval.
+        #[arg(long)]
+        add: Option<PathBuf>,
+        /// With --add: replace the shipped model even if a group got worse.
+        #[arg(long, requires = "add")]
+        force: bool,
         /// Folder for per-epoch checkpoints (default `checkpoints/<id>`).
         #[arg(long)]
         checkpoint: Option<PathBuf>,
@@ -151,7 +162,8 @@ pub enum TrainTask {
         /// finished, this only re-exports the best epoch.
         #[arg(long)]
         resume: bool,
-        /// Use at most this many images per split (quick smoke runs).
+        /// Use at most this many images per split (quick smoke runs; with --add, the test split
+        /// that decides is always whole).
         #[arg(long)]
         limit: Option<usize>,
     },
@@ -267,6 +279,8 @@ pub fn run(task: TrainTask) -> Result<(), String> {
             synthetic,
             synthetic_method,
             synthetic_from,
+            add,
+            force,
             checkpoint,
             resume,
             limit,
@@ -306,9 +320,17 @@ pub fn run(task: TrainTask) -> Result<(), String> {
                     method: synthetic_method.into(),
                     models: synthetic_from,
                 }),
+                add: add.map(|new_photos| AddPhotos {
+                    new_photos,
+                    shipped: out.clone(),
+                }),
             };
             let checkpoint_dir = checkpoint.unwrap_or_else(|| Path::new("checkpoints").join(&id));
-            clinical(&options, &checkpoint_dir, resume, &id, &out)
+            if options.add.is_some() {
+                crate::train_add::run(&options, &checkpoint_dir, resume, &id, &out, force)
+            } else {
+                clinical(&options, &checkpoint_dir, resume, &id, &out)
+            }
         }
         TrainTask::Generator(args) => crate::train_generator::run(args, &command_line()),
         TrainTask::Tone {
@@ -519,7 +541,7 @@ pub fn command_line() -> String {
         .join(" ")
 }
 
-fn progress_bar() -> ProgressBar {
+pub(crate) fn progress_bar() -> ProgressBar {
     let bar = ProgressBar::new(0);
     bar.set_style(
         ProgressStyle::with_template("{prefix} [{bar:30}] {pos}/{len} {msg} ({eta})")
@@ -530,7 +552,7 @@ fn progress_bar() -> ProgressBar {
 }
 
 /// Shows one training event; `score_name` says what the selection score measures.
-fn show(bar: &ProgressBar, event: TrainEvent, score_name: &str) {
+pub(crate) fn show(bar: &ProgressBar, event: TrainEvent, score_name: &str) {
     match event {
         TrainEvent::Loading => bar.set_prefix("loading images"),
         TrainEvent::EpochStarted {

@@ -3,6 +3,7 @@
 //! fairness-aware options — tone-balanced sampling, melanin re-toning, a group-robust loss —
 //! are off by default, so each one is measured on val per Fitzpatrick group before it is kept.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use burn::tensor::Device;
@@ -10,6 +11,8 @@ use dermtone_engine::{InputSpec, fitzpatrick_group, resize_for_model};
 use dermtone_net::{ClassifierConfig, NetKind};
 
 use crate::augment::crop_and_jitter;
+use crate::clinical_add::{AddPhotos, load_new_photos};
+use crate::clinical_eval::load_shipped_photo;
 use crate::clinical_taxonomy::{GROUPS, Triage, group_of};
 use crate::dark_synthesis::{Synthesis, synthesize};
 use crate::dermoscopy::TrainBackend;
@@ -72,6 +75,10 @@ pub struct ClinicalTrainOptions {
     /// checkpoints still resume.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub synthesis: Option<Synthesis>,
+    /// Fine-tune the shipped photo model with new real photos (see [`crate::clinical_add`])
+    /// instead of training from `init_from` or random weights. Left out of the recipe when off.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub add: Option<AddPhotos>,
 }
 
 /// A split's resized images with their condition groups and labelled tones.
@@ -83,7 +90,7 @@ pub struct ClinicalSplit {
     /// Whether each image is stamped synthetic (only a train split may hold any).
     pub synthetic: Vec<bool>,
     /// The dataset records, in the same order; renderings added by [`crate::dark_synthesis`]
-    /// come after them and have none.
+    /// and new photos added by [`crate::clinical_add`] come after them and have none.
     pub records: Vec<Record>,
 }
 
@@ -176,8 +183,17 @@ pub fn train_clinical(
     )?;
     let val = load_clinical_split(&options.data, &records, "val", size, options.limit)?;
     let test = load_clinical_split(&options.data, &records, "test", size, options.limit)?;
-    let input = fit_normalisation(&train.split.images, size);
     let mut train = train;
+    let shipped = options
+        .add
+        .as_ref()
+        .map(|add| shipped_to_fine_tune(options, add, &records, &mut train))
+        .transpose()?;
+    // A fine-tuned network keeps the input normalisation it learned with.
+    let input = match &shipped {
+        Some((input, _)) => input.clone(),
+        None => fit_normalisation(&train.split.images, size),
+    };
     if let Some(synthesis) = &options.synthesis {
         add_synthetic(&mut train, synthesis)?;
     }
@@ -198,11 +214,14 @@ pub fn train_clinical(
         groups: train.tones.clone(),
         step: options.group_robust,
     };
-    let initial_record = options
-        .init_from
-        .as_deref()
-        .map(|dir| dermoscopy_body(dir, &config))
-        .transpose()?;
+    let initial_record = match shipped {
+        Some((_, record)) => Some(record),
+        None => options
+            .init_from
+            .as_deref()
+            .map(|dir| dermoscopy_body(dir, &config))
+            .transpose()?,
+    };
     let val_tones = val.tones.clone();
     let fitted = fit(
         &train.split,
@@ -272,6 +291,54 @@ fn dermoscopy_body(models_dir: &Path, config: &ClassifierConfig) -> Result<Vec<u
     model
         .with_new_head(config.num_classes, &Device::flex())?
         .record_bytes()
+}
+
+/// The shipped photo model's input normalisation and f32 record, to be fine-tuned, with the new
+/// photos of `add` appended to `train` as real photos. The model must have the shape `options`
+/// ask for; none of the new photos may be in the fixed test split.
+fn shipped_to_fine_tune(
+    options: &ClinicalTrainOptions,
+    add: &AddPhotos,
+    records: &[Record],
+    train: &mut ClinicalSplit,
+) -> Result<(InputSpec, Vec<u8>), String> {
+    if options.init_from.is_some() {
+        return Err(
+            "--add fine-tunes the shipped photo model; it cannot also start from --init-from"
+                .into(),
+        );
+    }
+    let (entry, model) = load_shipped_photo(&add.shipped)?;
+    let shipped = entry.architecture.config();
+    if shipped.base_width != options.base_width
+        || shipped.kind != options.kind
+        || entry.input.size != options.input_size
+    {
+        return Err(format!(
+            "--add: the shipped model {} is a {:?} network of width {} at {} px, not {:?} of \
+             width {} at {} px: pass its --width and --size",
+            entry.id,
+            shipped.kind,
+            shipped.base_width,
+            entry.input.size,
+            options.kind,
+            options.base_width,
+            options.input_size
+        ));
+    }
+    let test_ids: HashSet<String> = records
+        .iter()
+        .filter(|r| r.split == "test")
+        .map(|r| r.md5hash.clone())
+        .collect();
+    let size = options.input_size;
+    let new = load_new_photos(&add.new_photos, &test_ids, size + size / 4)?;
+    let added = new.images.len();
+    train.split.images.extend(new.images);
+    train.split.labels.extend(new.labels);
+    train.tones.extend(new.tones);
+    train.synthetic.extend(std::iter::repeat_n(false, added));
+    Ok((entry.input, model.record_bytes()?))
 }
 
 /// Adds `synthesis`'s renderings of the split's light real photos to it, marked synthetic.

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod augment;
 pub mod checkpoint;
 pub mod clinical;
+pub mod clinical_add;
 pub mod clinical_eval;
 pub mod clinical_export;
 pub mod clinical_taxonomy;

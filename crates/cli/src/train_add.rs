@@ -1,0 +1,60 @@
+//! `dermtone train clinical --add DIR`: a progress bar and the before/after table around
+//! `dermtone_train::clinical_add`.
+
+use std::path::Path;
+
+use dermtone_train::checkpoint::recipe;
+use dermtone_train::clinical::ClinicalTrainOptions;
+use dermtone_train::clinical_add::{add_photos, change_table};
+use dermtone_train::fit::Checkpoint;
+
+use crate::train::{command_line, progress_bar, show};
+
+pub fn run(
+    options: &ClinicalTrainOptions,
+    checkpoint_dir: &Path,
+    resume: bool,
+    id: &str,
+    out: &Path,
+    force: bool,
+) -> Result<(), String> {
+    let bar = progress_bar();
+    let checkpoint = Checkpoint {
+        dir: checkpoint_dir,
+        resume,
+        recipe: recipe(options),
+    };
+    let outcome = add_photos(
+        options,
+        Some(checkpoint),
+        id,
+        &command_line(),
+        out,
+        force,
+        &mut |event| {
+            show(
+                &bar,
+                event,
+                "val score (malignant AUROC, overall and worst tone group)",
+            )
+        },
+    );
+    bar.finish_and_clear();
+    let outcome = outcome?;
+    println!(
+        "fine-tuned on {} real photos (new ones included) and {} synthetic; selected epoch {}",
+        outcome.trained.train_by_tone.iter().sum::<usize>(),
+        outcome
+            .trained
+            .train_synthetic_by_tone
+            .iter()
+            .sum::<usize>(),
+        outcome.trained.best_epoch
+    );
+    println!(
+        "installed model {id} in {}; test split, shipped model against the new one:\n{}",
+        out.display(),
+        change_table(&outcome.changes)
+    );
+    Ok(())
+}

@@ -1,0 +1,187 @@
+//! `dermtone train clinical --add DIR`: the shipped photo model fine-tuned with "new" real photos
+//! (here the first val photos of the shared subset, in a folder of their own), measured before
+//! and after on the whole test split, refused when a Fitzpatrick group got worse beyond its
+//! interval and installed with --force; synthetic files and test photos are refused up front.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::{dermtone, repo, scratch, shared};
+
+/// Rows of the subset's labels.csv: the header and the first `n` of `split`.
+fn subset_rows(split: &str, n: usize) -> (String, Vec<String>) {
+    let text =
+        std::fs::read_to_string(shared("fitzpatrick17k_ajl_subset").join("labels.csv")).unwrap();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap().to_string();
+    let column = header.split(',').position(|c| c == "split").unwrap();
+    let rows = lines
+        .filter(|l| l.split(',').nth(column) == Some(split))
+        .take(n)
+        .map(str::to_string)
+        .collect();
+    (header, rows)
+}
+
+/// A Fitzpatrick17k-layout folder holding `rows` (their images linked from the shared subset).
+fn new_photos(dir: &Path, header: &str, rows: &[String]) -> PathBuf {
+    let images = dir.join("images");
+    std::fs::create_dir_all(&images).unwrap();
+    let source = shared("fitzpatrick17k_ajl_subset").join("images");
+    for row in rows {
+        let name = format!("{}.jpg", row.split(',').next().unwrap());
+        std::os::unix::fs::symlink(source.join(&name), images.join(&name)).unwrap();
+    }
+    std::fs::write(
+        dir.join("labels.csv"),
+        format!("{header}\n{}\n", rows.join("\n")),
+    )
+    .unwrap();
+    dir.to_path_buf()
+}
+
+/// A copy of the shipped models folder, which a test may replace models in.
+fn models_copy(dir: &Path) -> PathBuf {
+    let models = dir.join("models");
+    std::fs::create_dir_all(&models).unwrap();
+    for entry in std::fs::read_dir(repo().join("models")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            std::fs::copy(&path, models.join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    models
+}
+
+fn add(models: &Path, photos: &Path, checkpoints: &Path, extra: &[&str]) -> std::process::Output {
+    let data = shared("fitzpatrick17k_ajl_subset");
+    let mut args = vec![
+        "train",
+        "clinical",
+        "--data",
+        data.to_str().unwrap(),
+        "--out",
+        models.to_str().unwrap(),
+        "--add",
+        photos.to_str().unwrap(),
+        "--checkpoint",
+        checkpoints.to_str().unwrap(),
+        "--limit",
+        "48",
+        "--batch-size",
+        "16",
+        "--epochs",
+        "1",
+    ];
+    args.extend_from_slice(extra);
+    dermtone(&args)
+}
+
+#[test]
+fn a_model_made_worse_is_refused_and_the_shipped_one_kept_unless_forced() {
+    let dir = scratch("clinical-add");
+    let models = models_copy(&dir);
+    let (header, rows) = subset_rows("val", 32);
+    let photos = new_photos(&dir.join("new"), &header, &rows);
+    let checkpoints = dir.join("checkpoints");
+    let manifest_before = std::fs::read(models.join("manifest.json")).unwrap();
+    let weights_before = std::fs::read(models.join("clinical-v1.int8.bpk")).unwrap();
+
+    // A learning rate far too high for fine-tuning wrecks the model.
+    let refused = add(&models, &photos, &checkpoints, &["--lr", "3"]);
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(!refused.status.success(), "{stderr}");
+    assert!(stderr.contains("the shipped model"), "{stderr}");
+    assert!(stderr.contains("| I-II | malignant_auroc |"), "{stderr}");
+    assert!(stderr.contains("| yes |"), "{stderr}");
+    assert_eq!(
+        std::fs::read(models.join("manifest.json")).unwrap(),
+        manifest_before
+    );
+    assert_eq!(
+        std::fs::read(models.join("clinical-v1.int8.bpk")).unwrap(),
+        weights_before
+    );
+
+    // --force installs the same run (resumed from its checkpoint, not trained again), and the
+    // card counts the new photos among the real training photos.
+    let forced = add(
+        &models,
+        &photos,
+        &checkpoints,
+        &["--lr", "3", "--force", "--resume"],
+    );
+    assert!(
+        forced.status.success(),
+        "{}",
+        String::from_utf8_lossy(&forced.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&forced.stdout);
+    assert!(
+        stdout.contains("| V-VI | malignant_sensitivity |"),
+        "{stdout}"
+    );
+    assert_ne!(
+        std::fs::read(models.join("manifest.json")).unwrap(),
+        manifest_before
+    );
+    let card: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(models.join("clinical-v1.card.json")).unwrap(),
+    )
+    .unwrap();
+    let composition = &card["data"]["training_composition_by_tone"];
+    let real: u64 = ["I-II", "III-IV", "V-VI", "unknown"]
+        .iter()
+        .map(|g| composition[g]["real"].as_u64().unwrap())
+        .sum();
+    assert_eq!(real, 48 + 32, "the limited train split and every new photo");
+    assert!(card["training"]["options"]["add"]["new_photos"].is_string());
+}
+
+#[test]
+fn test_photos_and_synthetic_files_are_refused_before_any_training() {
+    let dir = scratch("clinical-add-refused");
+    let models = models_copy(&dir);
+    let (header, rows) = subset_rows("test", 2);
+    let leaked = new_photos(&dir.join("leaked"), &header, &rows);
+    let out = add(&models, &leaked, &dir.join("checkpoints"), &[]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(stderr.contains("is in the fixed test split"), "{stderr}");
+
+    // A stamped rendering (`dermtone synth`) named like a real photo.
+    let (header, rows) = subset_rows("val", 1);
+    let stamped = dir.join("stamped");
+    std::fs::create_dir_all(stamped.join("images")).unwrap();
+    let md5 = rows[0].split(',').next().unwrap();
+    let source = shared("fitzpatrick17k_ajl_subset").join(format!("images/{md5}.jpg"));
+    let rendering = dir.join("rendering.png");
+    let synth = dermtone(&[
+        "synth",
+        source.to_str().unwrap(),
+        "--tone",
+        "6",
+        "-o",
+        rendering.to_str().unwrap(),
+    ]);
+    assert!(
+        synth.status.success(),
+        "{}",
+        String::from_utf8_lossy(&synth.stderr)
+    );
+    std::fs::copy(&rendering, stamped.join(format!("images/{md5}.jpg"))).unwrap();
+    std::fs::write(
+        stamped.join("labels.csv"),
+        format!("{header}\n{}\n", rows[0]),
+    )
+    .unwrap();
+    let out = add(&models, &stamped, &dir.join("checkpoints-stamped"), &[]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(stderr.contains("synthetic image"), "{stderr}");
+    assert!(
+        !dir.join("checkpoints-stamped").exists(),
+        "nothing was trained"
+    );
+}
