@@ -14,6 +14,7 @@ const PREFIX = 'dermtone-';
 const CACHE = PREFIX + self.PRECACHE.version;
 const ASSETS = self.PRECACHE.assets.map((asset) => new URL(asset, self.registration.scope).href);
 const LAZY = new Set(self.PRECACHE.lazy.map((asset) => new URL(asset, self.registration.scope).href));
+const LAZY_SHA256 = new Map(Object.entries(self.PRECACHE.lazySha256).map(([asset, hash]) => [new URL(asset, self.registration.scope).href, hash]));
 const LISTED = new Set(ASSETS);
 
 // All or nothing: a failed install drops its cache and leaves the running version in charge.
@@ -67,8 +68,8 @@ self.addEventListener('fetch', (event) => {
 /**
  * Caches each lazy file (those `wanted`) this browser already has: one an `old` cache held is
  * fetched again (revalidated: a 304 when unchanged), one only in the HTTP cache is copied from
- * there without going to the network. A file that cannot be had is left for the page to fetch
- * when it needs it.
+ * there without going to the network, if it is this version's. A file that cannot be had is left
+ * for the page to fetch when it needs it.
  */
 async function keepLazyFiles(old, wanted = () => true) {
   const cache = await caches.open(CACHE);
@@ -77,8 +78,15 @@ async function keepLazyFiles(old, wanted = () => true) {
     if (await cache.match(href)) return;
     const request = new Request(href, { cache: (await held(href)) ? 'no-cache' : 'only-if-cached', mode: 'same-origin' });
     const response = await fetch(request).catch(() => null);
-    if (response?.ok) await cache.put(href, response);
+    if (response?.ok && await isThisVersion(href, response.clone())) await cache.put(href, response);
   }));
+}
+
+/** Whether `response` holds this version's `href` (its sha256), not an older copy. */
+async function isThisVersion(href, response) {
+  const digest = await crypto.subtle.digest('SHA-256', await response.arrayBuffer());
+  const hex = [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+  return hex === LAZY_SHA256.get(href);
 }
 
 /** A lazily cached file (the WebGPU engine, the dermatoscope model): from this version's cache, else fetched and kept. */
@@ -87,6 +95,6 @@ async function cachedOrFetched(href, request) {
   const hit = await cache.match(href);
   if (hit) return hit;
   const response = await fetch(request);
-  if (response.ok) await cache.put(href, response.clone());
+  if (response.ok && await isThisVersion(href, response.clone())) await cache.put(href, response.clone());
   return response;
 }
