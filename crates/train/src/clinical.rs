@@ -194,6 +194,7 @@ pub fn train_clinical(
         Some((input, _)) => input.clone(),
         None => fit_normalisation(&train.split.images, size),
     };
+    let real_photos = train.split.images.len();
     if let Some(synthesis) = &options.synthesis {
         add_synthetic(&mut train, synthesis)?;
     }
@@ -250,6 +251,9 @@ pub fn train_clinical(
             strata: options.tone_balanced.then_some(&strata[..]),
             group_robust: (options.group_robust > 0.0).then_some(&group_robust),
             initial_record: initial_record.as_deref(),
+            // Synthetic images change what an epoch draws, not how much: every arm of an
+            // ablation gets the same optimiser steps.
+            draws_per_epoch: Some(real_photos),
         },
         on_event,
     )?;

@@ -174,6 +174,7 @@ pub fn train_dermoscopy(
             strata: None,
             group_robust: None,
             initial_record: None,
+            draws_per_epoch: None,
         },
         on_event,
     )?;

@@ -115,6 +115,9 @@ pub struct FitOptions<'a> {
     pub group_robust: Option<&'a GroupRobust>,
     /// f32 record of `config`'s shape to start from (transfer), instead of a random init.
     pub initial_record: Option<&'a [u8]>,
+    /// Images drawn per epoch; all of the training split's when `None`. Runs whose splits differ
+    /// in size (synthetic images added) keep the same budget of optimiser steps with it.
+    pub draws_per_epoch: Option<usize>,
 }
 
 /// Group DRO (Sagawa et al., ICLR 2020): the loss is a weighted sum of per-group mean losses,
@@ -191,7 +194,8 @@ pub fn fit(
         .with_smoothing((options.label_smoothing > 0.0).then_some(options.label_smoothing))
         .init(&device);
     let mut rng = StdRng::seed_from_u64(options.seed);
-    let batches = train.images.len().div_ceil(options.batch_size);
+    let draws = options.draws_per_epoch.unwrap_or(train.images.len()).max(1);
+    let batches = draws.div_ceil(options.batch_size);
     let total_steps = (batches * options.epochs).max(1);
     let mut best: Option<Fitted> = None;
     let mut first_epoch = 1;
@@ -218,8 +222,8 @@ pub fn fit(
             first_epoch = options.epochs + 1;
         } else {
             for _ in 1..=saved.state.epoch {
-                next_order(&mut order, strata, options.sampling, &mut rng);
-                for &i in &order {
+                next_order(&mut order, strata, options.sampling, draws, &mut rng);
+                for &i in order.iter().take(draws) {
                     (options.augment)(&train.images[i], i, &mut rng);
                 }
             }
@@ -242,9 +246,12 @@ pub fn fit(
             epochs: options.epochs,
             batches,
         });
-        next_order(&mut order, strata, options.sampling, &mut rng);
+        next_order(&mut order, strata, options.sampling, draws, &mut rng);
         let mut loss_sum = 0f32;
-        for (b, chunk) in order.chunks(options.batch_size).enumerate() {
+        for (b, chunk) in order[..draws.min(order.len())]
+            .chunks(options.batch_size)
+            .enumerate()
+        {
             let step = (epoch - 1) * batches + b;
             let lr = options.learning_rate
                 * 0.5
@@ -393,15 +400,23 @@ impl<'a> GroupWeights<'a> {
 }
 
 /// Turns `order` (the previous epoch's) into the image indices the next epoch visits.
-fn next_order(order: &mut Vec<usize>, strata: &[usize], sampling: Sampling, rng: &mut StdRng) {
+/// The next epoch's order: every image shuffled (of which the first `draws` are used), or
+/// `draws` balanced draws.
+fn next_order(
+    order: &mut Vec<usize>,
+    strata: &[usize],
+    sampling: Sampling,
+    draws: usize,
+    rng: &mut StdRng,
+) {
     match sampling {
         Sampling::Shuffle => order.shuffle(rng),
-        Sampling::Balanced => *order = balanced_order(strata, rng),
+        Sampling::Balanced => *order = balanced_order(strata, draws, rng),
     }
 }
 
-/// As many indices as strata, drawn stratum-first with square-root stratum weights.
-fn balanced_order(labels: &[usize], rng: &mut StdRng) -> Vec<usize> {
+/// `draws` indices, drawn stratum-first with square-root stratum weights.
+fn balanced_order(labels: &[usize], draws: usize, rng: &mut StdRng) -> Vec<usize> {
     let classes = labels.iter().max().map_or(0, |l| l + 1);
     let mut by_class = vec![Vec::new(); classes];
     for (i, &label) in labels.iter().enumerate() {
@@ -410,7 +425,7 @@ fn balanced_order(labels: &[usize], rng: &mut StdRng) -> Vec<usize> {
     let present: Vec<&Vec<usize>> = by_class.iter().filter(|c| !c.is_empty()).collect();
     let weights: Vec<f64> = present.iter().map(|c| (c.len() as f64).sqrt()).collect();
     let total: f64 = weights.iter().sum();
-    (0..labels.len())
+    (0..draws)
         .map(|_| {
             let mut draw = rng.random_range(0.0..total);
             let mut class = present[present.len() - 1];
@@ -555,13 +570,27 @@ mod tests {
         let labels: Vec<usize> = (0..1000).map(|i| usize::from(i % 100 == 0)).collect();
         let mut rng = StdRng::seed_from_u64(3);
         let mut order: Vec<usize> = (0..labels.len()).collect();
-        next_order(&mut order, &labels, Sampling::Balanced, &mut rng);
+        next_order(
+            &mut order,
+            &labels,
+            Sampling::Balanced,
+            labels.len(),
+            &mut rng,
+        );
         assert_eq!(order.len(), labels.len());
         // sqrt(10) / (sqrt(10) + sqrt(990)) ≈ 9 % of draws, against 1 % of images.
         let rare = order.iter().filter(|&&i| labels[i] == 1).count();
         assert!((60..130).contains(&rare), "{rare}");
+        next_order(&mut order, &labels, Sampling::Balanced, 64, &mut rng);
+        assert_eq!(order.len(), 64, "an epoch draws as many as it is told");
         let mut shuffled: Vec<usize> = (0..labels.len()).collect();
-        next_order(&mut shuffled, &labels, Sampling::Shuffle, &mut rng);
+        next_order(
+            &mut shuffled,
+            &labels,
+            Sampling::Shuffle,
+            labels.len(),
+            &mut rng,
+        );
         assert_eq!(shuffled.iter().filter(|&&i| labels[i] == 1).count(), 10);
     }
 

@@ -126,6 +126,7 @@ pub fn train_tone_estimator(
             strata: None,
             group_robust: None,
             initial_record: None,
+            draws_per_epoch: None,
         },
         on_event,
     )?;
