@@ -345,9 +345,10 @@ fn shipped_to_fine_tune(
     Ok((entry.input, model.record_bytes()?))
 }
 
-/// Adds `synthesis`'s renderings of the split's light real photos to it, marked synthetic.
+/// Adds `synthesis`'s renderings of the split's light real dataset photos (those with a record:
+/// not photos added by --add) to it, marked synthetic.
 fn add_synthetic(train: &mut ClinicalSplit, synthesis: &Synthesis) -> Result<(), String> {
-    let real = train.split.images.len();
+    let real = train.records.len();
     let fitzpatrick: Vec<Option<u8>> = train
         .records
         .iter()

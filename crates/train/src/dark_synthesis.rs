@@ -56,7 +56,7 @@ pub fn target_types(index: usize, per_photo: usize) -> Vec<u8> {
 }
 
 /// Renderings for the real photos of `images` (condition groups `labels`, labelled types
-/// `fitzpatrick`) that are type I–III.
+/// `fitzpatrick`; a photo without one is never rendered) that are type I–III.
 pub fn synthesize(
     synthesis: &Synthesis,
     images: &[RgbImage],
@@ -66,7 +66,7 @@ pub fn synthesize(
     let light: Vec<(usize, &RgbImage)> = images
         .iter()
         .enumerate()
-        .filter(|&(i, _)| matches!(fitzpatrick[i], Some(1..=3)))
+        .filter(|&(i, _)| matches!(fitzpatrick.get(i), Some(Some(1..=3))))
         .collect();
     let side = images.first().map_or(0, RgbImage::width);
     let rendered: Vec<Vec<(u8, RgbImage)>> = match synthesis.method {
@@ -176,5 +176,27 @@ mod tests {
         assert_eq!(target_types(2, 2), vec![6, 4]);
         let ones: Vec<u8> = (0..6).flat_map(|i| target_types(i, 1)).collect();
         assert_eq!(ones, vec![4, 5, 6, 4, 5, 6]);
+    }
+
+    #[test]
+    fn only_photos_labelled_type_one_to_three_are_rendered() {
+        let skin = RgbImage::from_pixel(40, 40, image::Rgb([224, 172, 140]));
+        let synthesis = Synthesis {
+            per_photo: 3,
+            method: SynthesisMethod::Retoning,
+            models: Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models"),
+        };
+        // Type IV, unknown, type II, and a fourth photo with no label at all (added by --add).
+        let images = vec![skin.clone(), skin.clone(), skin.clone(), skin];
+        let made = synthesize(
+            &synthesis,
+            &images,
+            &[0, 1, 2, 3],
+            &[Some(4), None, Some(2)],
+        )
+        .unwrap();
+        assert!(made.labels.iter().all(|&l| l == 2), "{:?}", made.labels);
+        assert!(made.images.len() + made.skipped * 3 <= 3);
+        assert!(made.tones.iter().all(|&t| t >= 1), "{:?}", made.tones);
     }
 }
