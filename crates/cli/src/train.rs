@@ -448,7 +448,7 @@ fn clinical(
     bar.finish_and_clear();
     let summary = export_clinical(&report, options, id, &command_line(), out)?;
     println!(
-        "trained on {} real and {} stamped synthetic photos (per tone group in the card)",
+        "trained on {} real and {} synthetic photos (stamped files or --synthetic renderings; per tone group in the card)",
         report.train_by_tone.iter().sum::<usize>(),
         report.train_synthetic_by_tone.iter().sum::<usize>()
     );
