@@ -8,6 +8,7 @@
 use burn::module::Param;
 use burn::nn::BatchNorm;
 use burn::nn::conv::Conv2d;
+use burn::tensor::Tensor;
 
 /// `conv` followed by `norm` (inference statistics) as one convolution with a bias.
 pub(crate) fn fold_batch_norm(conv: Conv2d, norm: &BatchNorm) -> Conv2d {
@@ -23,6 +24,28 @@ pub(crate) fn fold_batch_norm(conv: Conv2d, norm: &BatchNorm) -> Conv2d {
         weight: Param::from_tensor(weight * scale.reshape([channels_out, 1, 1, 1])),
         bias: Some(Param::from_tensor(bias)),
         ..conv
+    }
+}
+
+/// A convolution and, until folded, the batch norm after it: the one layer the networks'
+/// conv-norm blocks share.
+pub(crate) fn fold_pair(conv: Conv2d, norm: Option<BatchNorm>) -> (Conv2d, Option<BatchNorm>) {
+    match norm {
+        Some(norm) => (fold_batch_norm(conv, &norm), None),
+        None => (conv, None),
+    }
+}
+
+/// `conv`, then `norm` where it has not been folded into it.
+pub(crate) fn conv_then_norm(
+    conv: &Conv2d,
+    norm: Option<&BatchNorm>,
+    input: Tensor<4>,
+) -> Tensor<4> {
+    let x = conv.forward(input);
+    match norm {
+        Some(norm) => norm.forward(x),
+        None => x,
     }
 }
 

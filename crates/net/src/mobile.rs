@@ -13,7 +13,7 @@ use burn::nn::{
 use burn::prelude::*;
 
 use crate::ClassifierConfig;
-use crate::fold::fold_batch_norm;
+use crate::fold::{conv_then_norm, fold_pair};
 
 /// Stages as (expansion, channels in units of `base_width / 4`, repeats, first stride).
 const STAGES: [(usize, usize, usize, usize); 6] = [
@@ -112,22 +112,16 @@ impl ConvNorm {
 
     /// The same layer for inference, with the batch norm folded into the convolution.
     fn folded(self) -> Self {
-        match &self.norm {
-            Some(norm) => Self {
-                conv: fold_batch_norm(self.conv, norm),
-                norm: None,
-                activation: self.activation,
-            },
-            None => self,
+        let (conv, norm) = fold_pair(self.conv, self.norm);
+        Self {
+            conv,
+            norm,
+            activation: self.activation,
         }
     }
 
     fn forward(&self, input: Tensor<4>) -> Tensor<4> {
-        let x = self.conv.forward(input);
-        let x = match &self.norm {
-            Some(norm) => norm.forward(x),
-            None => x,
-        };
+        let x = conv_then_norm(&self.conv, self.norm.as_ref(), input);
         match &self.activation {
             Some(act) => act.forward(x),
             None => x,

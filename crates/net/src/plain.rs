@@ -9,7 +9,7 @@ use burn::nn::{
 use burn::prelude::*;
 
 use crate::ClassifierConfig;
-use crate::fold::fold_batch_norm;
+use crate::fold::{conv_then_norm, fold_pair};
 
 /// Conv → batch norm → ReLU: the network's only building block. Once
 /// [folded](ConvBlock::folded) the norm lives in the convolution's weights and bias.
@@ -35,22 +35,16 @@ impl ConvBlock {
 
     /// The same block for inference, with the batch norm folded into the convolution.
     fn folded(self) -> Self {
-        match &self.norm {
-            Some(norm) => Self {
-                conv: fold_batch_norm(self.conv, norm),
-                norm: None,
-                activation: self.activation,
-            },
-            None => self,
+        let (conv, norm) = fold_pair(self.conv, self.norm);
+        Self {
+            conv,
+            norm,
+            activation: self.activation,
         }
     }
 
     fn forward(&self, input: Tensor<4>) -> Tensor<4> {
-        let x = self.conv.forward(input);
-        let x = match &self.norm {
-            Some(norm) => norm.forward(x),
-            None => x,
-        };
+        let x = conv_then_norm(&self.conv, self.norm.as_ref(), input);
         self.activation.forward(x)
     }
 }
