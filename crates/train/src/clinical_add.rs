@@ -12,9 +12,10 @@ use image::RgbImage;
 use crate::clinical::{
     ClinicalTrainOptions, ClinicalTrainReport, TONE_GROUPS, tone_index, train_clinical,
 };
-use crate::clinical_eval::evaluate_shipped_clinical;
+use crate::clinical_eval::{evaluate_loaded, load_clinical_for_eval, load_shipped_photo};
 use crate::clinical_export::export_clinical;
 use crate::clinical_taxonomy::group_of;
+use crate::dermoscopy_eval::LabelledImages;
 use crate::evaluation::EvalReport;
 use crate::evaluation::ToneEval;
 use crate::fit::{Checkpoint, TrainEvent};
@@ -106,7 +107,10 @@ pub fn add_photos(
     if options.add.is_none() {
         return Err("no new photos were given (--add)".into());
     }
-    let before = evaluate_shipped_clinical(&options.data, "test", out, None)?;
+    // The test split is decoded once and measures both models (training keeps the input size).
+    let (shipped, model) = load_shipped_photo(out)?;
+    let test = load_clinical_for_eval(&options.data, "test", shipped.input.size, None)?;
+    let before = evaluate_loaded(&shipped, &model, "test", &test)?;
     let trained = train_clinical(options, checkpoint, on_event)?;
     let staging = std::env::temp_dir().join(format!("dermtone-add-{id}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&staging);
@@ -119,7 +123,7 @@ pub fn add_photos(
         command,
         out,
         &staging,
-        &before.report,
+        (&test, &before.report),
     )
     .and_then(|changes| {
         let worse = changes.iter().any(|c| c.worse_beyond_ci);
@@ -143,7 +147,7 @@ pub fn add_photos(
 }
 
 /// Exports the fine-tuned model into `staging` (beside a copy of `out`'s manifest) and compares
-/// it with `before` on the same whole test split.
+/// it with `before` on the same whole test split (`test`, already decoded).
 fn stage_and_compare(
     options: &ClinicalTrainOptions,
     trained: &ClinicalTrainReport,
@@ -151,13 +155,14 @@ fn stage_and_compare(
     command: &str,
     out: &Path,
     staging: &Path,
-    before: &EvalReport,
+    (test, before): (&LabelledImages, &EvalReport),
 ) -> Result<Vec<GroupChange>, String> {
     let manifest = out.join("manifest.json");
     std::fs::copy(&manifest, staging.join("manifest.json"))
         .map_err(|e| format!("cannot copy {}: {e}", manifest.display()))?;
     export_clinical(trained, options, id, command, staging)?;
-    let after = evaluate_shipped_clinical(&options.data, "test", staging, None)?;
+    let (entry, model) = load_shipped_photo(staging)?;
+    let after = evaluate_loaded(&entry, &model, "test", test)?;
     Ok(compare(&before.by_tone, &after.report.by_tone))
 }
 
