@@ -439,11 +439,7 @@ fn clinical(
         recipe: recipe(options),
     };
     let report = train_clinical(options, Some(checkpoint), &mut |event| {
-        show(
-            &bar,
-            event,
-            "val score (malignant AUROC, overall and worst tone group)",
-        )
+        show(&bar, event, CLINICAL_SCORE)
     })?;
     bar.finish_and_clear();
     let summary = export_clinical(&report, options, id, &command_line(), out)?;
@@ -540,6 +536,9 @@ pub fn command_line() -> String {
         .collect::<Vec<_>>()
         .join(" ")
 }
+
+/// What the photo model's training selects on, as the progress bar names it.
+pub(crate) const CLINICAL_SCORE: &str = "val score (malignant AUROC, overall and worst tone group)";
 
 pub(crate) fn progress_bar() -> ProgressBar {
     let bar = ProgressBar::new(0);

@@ -8,7 +8,7 @@ use dermtone_train::clinical::ClinicalTrainOptions;
 use dermtone_train::clinical_add::{add_photos, change_table};
 use dermtone_train::fit::Checkpoint;
 
-use crate::train::{command_line, progress_bar, show};
+use crate::train::{CLINICAL_SCORE, command_line, progress_bar, show};
 
 pub fn run(
     options: &ClinicalTrainOptions,
@@ -31,13 +31,7 @@ pub fn run(
         &command_line(),
         out,
         force,
-        &mut |event| {
-            show(
-                &bar,
-                event,
-                "val score (malignant AUROC, overall and worst tone group)",
-            )
-        },
+        &mut |event| show(&bar, event, CLINICAL_SCORE),
     );
     bar.finish_and_clear();
     let outcome = outcome?;

@@ -6,7 +6,7 @@ mod common;
 use std::path::Path;
 use std::process::Output;
 
-use common::{dermtone, repo, scratch, shared};
+use common::{composition, dermtone, real_training_photos, repo, scratch, shared};
 use serde_json::Value;
 
 #[test]
@@ -50,15 +50,10 @@ fn a_tiny_clinical_run_with_every_fairness_option_writes_a_card_with_per_group_e
     assert_eq!(options["tone_augment"], 0.5);
     assert!(options["init_from"].as_str().unwrap().ends_with("models"));
     assert_eq!(card["labels"].as_array().unwrap().len(), 12);
-    let composition = &card["data"]["training_composition_by_tone"];
-    let real: u64 = ["I-II", "III-IV", "V-VI", "unknown"]
-        .iter()
-        .map(|g| {
-            assert_eq!(composition[g]["synthetic"], 0);
-            composition[g]["real"].as_u64().unwrap()
-        })
-        .sum();
-    assert_eq!(real, 64);
+    for group in ["I-II", "III-IV", "V-VI", "unknown"] {
+        assert_eq!(composition(&card, group, "synthetic"), 0, "{group}");
+    }
+    assert_eq!(real_training_photos(&card), 64);
     let evidence = &card["evidence"]["groups"];
     for group in ["I-II", "III-IV", "V-VI"] {
         let row = &evidence[group];
@@ -128,24 +123,26 @@ fn synthetic_renderings_join_the_train_split_counted_as_synthetic_at_darker_tone
         .unwrap();
         let synthesis = &card["training"]["options"]["synthesis"];
         assert_eq!(synthesis["per_photo"], 2, "{method}");
-        let composition = &card["data"]["training_composition_by_tone"];
-        let count = |group: &str, kind: &str| composition[group][kind].as_u64().unwrap();
-        let real: u64 = ["I-II", "III-IV", "V-VI", "unknown"]
-            .iter()
-            .map(|g| count(g, "real"))
-            .sum();
-        assert_eq!(real, 48, "{method}: every real photo counted once, as real");
+        let count = |group: &str, kind: &str| composition(&card, group, kind);
+        assert_eq!(
+            real_training_photos(&card),
+            48,
+            "{method}: every real photo counted once, as real"
+        );
         // Renderings go to types IV-VI only: none is counted as light or unknown skin, and
-        // V-VI gets two of every three.
+        // V-VI gets two of every three. Each light photo gives at most two, and most give two.
         assert_eq!(count("I-II", "synthetic"), 0, "{method}");
         assert_eq!(count("unknown", "synthetic"), 0, "{method}");
         let darker = count("III-IV", "synthetic") + count("V-VI", "synthetic");
-        assert!(darker > 0, "{method}: no rendering was made");
+        let light = light_training_photos(48);
+        assert!(
+            light < darker && darker <= 2 * light,
+            "{method}: {darker} renderings of {light} light photos"
+        );
         assert!(
             count("V-VI", "synthetic") > count("III-IV", "synthetic"),
             "{method}"
         );
-        assert!(darker <= 2 * real, "{method}");
     }
 }
 
@@ -186,20 +183,23 @@ fn bad_fairness_options_are_refused_before_any_work() {
     assert!(stderr.contains("--group-robust"), "{stderr}");
 }
 
+/// How many of the subset's first `limit` training photos are labelled Fitzpatrick I–III.
+fn light_training_photos(limit: usize) -> u64 {
+    let text =
+        std::fs::read_to_string(shared("fitzpatrick17k_ajl_subset").join("labels.csv")).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let column = |name: &str| header.iter().position(|c| *c == name).unwrap();
+    let (split, fitzpatrick) = (column("split"), column("fitzpatrick_scale"));
+    lines
+        .map(|line| line.split(',').collect::<Vec<_>>())
+        .filter(|row| row[split] == "train")
+        .take(limit)
+        .filter(|row| matches!(row[fitzpatrick], "1" | "2" | "3"))
+        .count() as u64
+}
+
 /// Runs `dermtone train clinical` on the shared subset, writing into `out_dir`, with `extra`.
 fn train_clinical(out_dir: &Path, extra: &[&str]) -> Output {
-    let data = shared("fitzpatrick17k_ajl_subset");
-    let checkpoints = out_dir.join("checkpoints");
-    let mut args = vec![
-        "train",
-        "clinical",
-        "--data",
-        data.to_str().unwrap(),
-        "--out",
-        out_dir.to_str().unwrap(),
-        "--checkpoint",
-        checkpoints.to_str().unwrap(),
-    ];
-    args.extend_from_slice(extra);
-    dermtone(&args)
+    common::train_clinical(out_dir, &out_dir.join("checkpoints"), extra)
 }

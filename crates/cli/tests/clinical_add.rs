@@ -7,7 +7,9 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{dermtone, repo, scratch, shared};
+use common::{
+    copy_of_models, real_training_photos, scratch, shared, synthetic_png, train_clinical,
+};
 
 /// Rows of the subset's labels.csv: the header and the first `n` of `split`.
 fn subset_rows(split: &str, n: usize) -> (String, Vec<String>) {
@@ -41,32 +43,20 @@ fn new_photos(dir: &Path, header: &str, rows: &[String]) -> PathBuf {
     dir.to_path_buf()
 }
 
-/// A copy of the shipped models folder, which a test may replace models in.
+/// A copy of the shipped models in `dir`/models, which a test may replace the photo model in.
 fn models_copy(dir: &Path) -> PathBuf {
     let models = dir.join("models");
     std::fs::create_dir_all(&models).unwrap();
-    for entry in std::fs::read_dir(repo().join("models")).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_file() {
-            std::fs::copy(&path, models.join(path.file_name().unwrap())).unwrap();
-        }
-    }
+    copy_of_models(&models);
     models
 }
 
+/// `train clinical --add photos` against `models`, one epoch on 48 train and val photos (the
+/// test split that decides is always whole).
 fn add(models: &Path, photos: &Path, checkpoints: &Path, extra: &[&str]) -> std::process::Output {
-    let data = shared("fitzpatrick17k_ajl_subset");
     let mut args = vec![
-        "train",
-        "clinical",
-        "--data",
-        data.to_str().unwrap(),
-        "--out",
-        models.to_str().unwrap(),
         "--add",
         photos.to_str().unwrap(),
-        "--checkpoint",
-        checkpoints.to_str().unwrap(),
         "--limit",
         "48",
         "--batch-size",
@@ -75,7 +65,7 @@ fn add(models: &Path, photos: &Path, checkpoints: &Path, extra: &[&str]) -> std:
         "1",
     ];
     args.extend_from_slice(extra);
-    dermtone(&args)
+    train_clinical(models, checkpoints, &args)
 }
 
 #[test]
@@ -130,12 +120,11 @@ fn a_model_made_worse_is_refused_and_the_shipped_one_kept_unless_forced() {
         &std::fs::read_to_string(models.join("clinical-v1.card.json")).unwrap(),
     )
     .unwrap();
-    let composition = &card["data"]["training_composition_by_tone"];
-    let real: u64 = ["I-II", "III-IV", "V-VI", "unknown"]
-        .iter()
-        .map(|g| composition[g]["real"].as_u64().unwrap())
-        .sum();
-    assert_eq!(real, 48 + 32, "the limited train split and every new photo");
+    assert_eq!(
+        real_training_photos(&card),
+        48 + 32,
+        "the limited train split and every new photo"
+    );
     assert!(card["training"]["options"]["add"]["new_photos"].is_string());
 }
 
@@ -150,27 +139,17 @@ fn test_photos_and_synthetic_files_are_refused_before_any_training() {
     assert!(!out.status.success());
     assert!(stderr.contains("is in the fixed test split"), "{stderr}");
 
-    // A stamped rendering (`dermtone synth`) named like a real photo.
+    // A photo stamped synthetic, named like a real one.
     let (header, rows) = subset_rows("val", 1);
     let stamped = dir.join("stamped");
     std::fs::create_dir_all(stamped.join("images")).unwrap();
     let md5 = rows[0].split(',').next().unwrap();
     let source = shared("fitzpatrick17k_ajl_subset").join(format!("images/{md5}.jpg"));
-    let rendering = dir.join("rendering.png");
-    let synth = dermtone(&[
-        "synth",
-        source.to_str().unwrap(),
-        "--tone",
-        "6",
-        "-o",
-        rendering.to_str().unwrap(),
-    ]);
-    assert!(
-        synth.status.success(),
-        "{}",
-        String::from_utf8_lossy(&synth.stderr)
-    );
-    std::fs::copy(&rendering, stamped.join(format!("images/{md5}.jpg"))).unwrap();
+    std::fs::write(
+        stamped.join(format!("images/{md5}.jpg")),
+        synthetic_png(&source),
+    )
+    .unwrap();
     std::fs::write(
         stamped.join("labels.csv"),
         format!("{header}\n{}\n", rows[0]),

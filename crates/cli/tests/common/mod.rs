@@ -58,3 +58,36 @@ pub fn synthetic_png(path: &Path) -> Vec<u8> {
     };
     dermtone_engine::stamped_png(&image, &provenance).unwrap()
 }
+
+/// Runs `dermtone train clinical` on the shared Fitzpatrick17k subset with the model written to
+/// `out` and checkpoints to `checkpoints`, plus `extra`.
+pub fn train_clinical(out: &Path, checkpoints: &Path, extra: &[&str]) -> Output {
+    let data = shared("fitzpatrick17k_ajl_subset");
+    let mut args = vec![
+        "train",
+        "clinical",
+        "--data",
+        data.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--checkpoint",
+        checkpoints.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    dermtone(&args)
+}
+
+/// `kind` ("real" or "synthetic") training photos a photo model's card counts in tone `group`.
+pub fn composition(card: &serde_json::Value, group: &str, kind: &str) -> u64 {
+    card["data"]["training_composition_by_tone"][group][kind]
+        .as_u64()
+        .unwrap()
+}
+
+/// The real training photos a photo model's card counts over every tone group.
+pub fn real_training_photos(card: &serde_json::Value) -> u64 {
+    ["I-II", "III-IV", "V-VI", "unknown"]
+        .iter()
+        .map(|g| composition(card, g, "real"))
+        .sum()
+}
