@@ -1,5 +1,6 @@
 //! `dermtone`: a thin command line over the engine and training crates.
 
+mod ablation;
 mod analyze;
 mod audit;
 mod bench;
@@ -29,6 +30,11 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Compare training arms (issue 9's ablation: real only, + generator renderings, +
+    /// re-toning, tone-balanced) on the real val and test photos per Fitzpatrick group, with
+    /// paired bootstrap differences from the baseline arm and, labelled apart, on synthetic
+    /// renderings of the test photos; picks the arm to ship on val.
+    Ablation(ablation::AblationArgs),
     /// Analyse one photo and print class probabilities.
     Analyze(PhotoArgs),
     /// Time each pipeline stage (decode, quality, tone, classify, render, the whole analysis)
@@ -160,6 +166,7 @@ impl Backend {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Ablation(args) => ablation::run(&args),
         Command::Analyze(photo) => analyze::run(&photo),
         Command::Bench(args) => bench::run(&args, train::command_line()),
         Command::ExportOnnx(args) => export_onnx::run(&args),

@@ -51,6 +51,21 @@ fn models_copy(dir: &Path) -> PathBuf {
     models
 }
 
+/// The file named under `key` ("file", "card") by the photo model's entry in `models`'
+/// manifest.
+fn photo_file(models: &Path, key: &str) -> PathBuf {
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(models.join("manifest.json")).unwrap())
+            .unwrap();
+    let entry = manifest["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["task"] == "photo")
+        .unwrap();
+    models.join(entry[key].as_str().unwrap())
+}
+
 /// `train clinical --add photos` against `models`, one epoch on 48 train and val photos (the
 /// test split that decides is always whole).
 fn add(models: &Path, photos: &Path, checkpoints: &Path, extra: &[&str]) -> std::process::Output {
@@ -76,7 +91,7 @@ fn a_model_made_worse_is_refused_and_the_shipped_one_kept_unless_forced() {
     let photos = new_photos(&dir.join("new"), &header, &rows);
     let checkpoints = dir.join("checkpoints");
     let manifest_before = std::fs::read(models.join("manifest.json")).unwrap();
-    let weights_before = std::fs::read(models.join("clinical-v1.int8.bpk")).unwrap();
+    let weights_before = std::fs::read(photo_file(&models, "file")).unwrap();
 
     // A learning rate far too high for fine-tuning wrecks the model.
     let refused = add(&models, &photos, &checkpoints, &["--lr", "3"]);
@@ -90,7 +105,7 @@ fn a_model_made_worse_is_refused_and_the_shipped_one_kept_unless_forced() {
         manifest_before
     );
     assert_eq!(
-        std::fs::read(models.join("clinical-v1.int8.bpk")).unwrap(),
+        std::fs::read(photo_file(&models, "file")).unwrap(),
         weights_before
     );
 
@@ -116,10 +131,9 @@ fn a_model_made_worse_is_refused_and_the_shipped_one_kept_unless_forced() {
         std::fs::read(models.join("manifest.json")).unwrap(),
         manifest_before
     );
-    let card: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(models.join("clinical-v1.card.json")).unwrap(),
-    )
-    .unwrap();
+    let card: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(photo_file(&models, "card")).unwrap())
+            .unwrap();
     assert_eq!(
         real_training_photos(&card),
         48 + 32,
@@ -163,4 +177,73 @@ fn test_photos_and_synthetic_files_are_refused_before_any_training() {
         !dir.join("checkpoints-stamped").exists(),
         "nothing was trained"
     );
+}
+
+/// The first `n` val photos as a folder per condition with a tones.csv.
+fn condition_folders(dir: &Path, n: usize) -> PathBuf {
+    let (header, rows) = subset_rows("val", n);
+    let columns: Vec<&str> = header.split(',').collect();
+    let at = |row: &str, name: &str| {
+        let i = columns.iter().position(|c| *c == name).unwrap();
+        row.split(',').nth(i).unwrap().to_string()
+    };
+    let source = shared("fitzpatrick17k_ajl_subset").join("images");
+    let mut tones = String::from("file,fitzpatrick\n");
+    for row in &rows {
+        let (md5, label) = (at(row, "md5hash"), at(row, "label"));
+        std::fs::create_dir_all(dir.join(&label)).unwrap();
+        let file = format!("{label}/{md5}.jpg");
+        std::os::unix::fs::symlink(source.join(format!("{md5}.jpg")), dir.join(&file)).unwrap();
+        tones.push_str(&format!("{file},{}\n", at(row, "fitzpatrick_scale")));
+    }
+    std::fs::write(dir.join("tones.csv"), tones).unwrap();
+    dir.to_path_buf()
+}
+
+#[test]
+fn a_folder_per_condition_with_a_tone_table_is_learnt_from() {
+    let dir = scratch("clinical-add-folders");
+    let models = models_copy(&dir);
+    let photos = condition_folders(&dir.join("new"), 24);
+
+    // A condition the model does not know is named before any training.
+    let unknown = dir.join("unknown");
+    std::fs::create_dir_all(unknown.join("sunburn")).unwrap();
+    std::fs::copy(
+        photos.join(
+            std::fs::read_to_string(photos.join("tones.csv"))
+                .unwrap()
+                .lines()
+                .nth(1)
+                .unwrap()
+                .split(',')
+                .next()
+                .unwrap(),
+        ),
+        unknown.join("sunburn/a.jpg"),
+    )
+    .unwrap();
+    std::fs::write(
+        unknown.join("tones.csv"),
+        "file,fitzpatrick\nsunburn/a.jpg,6\n",
+    )
+    .unwrap();
+    let out = add(&models, &unknown, &dir.join("checkpoints-unknown"), &[]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("\"sunburn\" is not in the photo model's taxonomy"),
+        "{stderr}"
+    );
+
+    let out = add(&models, &photos, &dir.join("checkpoints"), &["--force"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let card: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(photo_file(&models, "card")).unwrap())
+            .unwrap();
+    assert_eq!(real_training_photos(&card), 48 + 24);
 }

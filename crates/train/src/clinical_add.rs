@@ -19,17 +19,19 @@ use crate::dermoscopy_eval::LabelledImages;
 use crate::evaluation::EvalReport;
 use crate::evaluation::ToneEval;
 use crate::fit::{Checkpoint, TrainEvent};
+use crate::new_photo_layouts::read_new_records;
+use crate::parallel::map_on_all_cores;
+use crate::synthetic::load_image;
 
 /// An evaluation report's figures per tone group ([`crate::evaluation::EvalReport::by_tone`]).
 pub type ByTone = std::collections::BTreeMap<String, ToneEval>;
-use crate::fitzpatrick17k::{read_image, read_labels};
-use crate::parallel::map_on_all_cores;
 
 /// Where the new photos are and which model they update.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct AddPhotos {
-    /// A Fitzpatrick17k-layout folder (labels.csv + images/) of newly labelled real photos;
-    /// every row is used, whatever its split column says.
+    /// A folder of newly labelled real photos: the Fitzpatrick17k layout (labels.csv +
+    /// images/; every row is used, whatever its split column says) or a folder per condition
+    /// with a tones.csv ([`crate::new_photo_layouts`]).
     pub new_photos: PathBuf,
     /// The folder of the shipped photo model that is fine-tuned (its manifest's `photo` entry).
     pub shipped: PathBuf,
@@ -45,34 +47,32 @@ pub struct NewPhotos {
     pub tones: Vec<usize>,
 }
 
-/// The photos of `dir` at `size`. A stamped synthetic file, a condition outside the taxonomy or
-/// a photo of the fixed test split (`test_ids`, which must stay unseen) is an error naming it.
+/// The photos of `dir` (either layout of [`read_new_records`]) at `size`. A stamped synthetic
+/// file, a condition outside the taxonomy or a photo of the fixed test split (`test_ids`, which
+/// must stay unseen) is an error naming it.
 pub fn load_new_photos(
     dir: &Path,
     test_ids: &HashSet<String>,
     size: u32,
 ) -> Result<NewPhotos, String> {
-    let records = read_labels(dir)?;
+    let records = read_new_records(dir)?;
     if records.is_empty() {
-        return Err(format!(
-            "{} lists no photos",
-            dir.join("labels.csv").display()
-        ));
+        return Err(format!("{} lists no photos", dir.display()));
     }
-    if let Some(seen) = records.iter().find(|r| test_ids.contains(&r.md5hash)) {
+    if let Some(seen) = records.iter().find(|r| test_ids.contains(&r.id)) {
         return Err(format!(
             "{}: photo {} is in the fixed test split, which measures every model and must stay \
              unseen in training",
             dir.display(),
-            seen.md5hash
+            seen.id
         ));
     }
     let labels = records
         .iter()
-        .map(|r| group_of(&r.label))
+        .map(|r| group_of(&r.label).map_err(|e| format!("{}: {e}", r.path.display())))
         .collect::<Result<Vec<_>, _>>()?;
     let images = map_on_all_cores(&records, |record| {
-        let photo = read_image(dir, record)?.real("new photos")?;
+        let photo = load_image(&record.path)?.real("new photos")?;
         Ok(resize_for_model(&photo, size))
     })?;
     Ok(NewPhotos {

@@ -98,7 +98,8 @@ pub fn read_image(dir: &Path, record: &Record) -> Result<Loaded, String> {
     load_image(&image_path(dir, &record.md5hash))
 }
 
-fn parse_fitzpatrick(field: &str) -> Result<Option<u8>, String> {
+/// A Fitzpatrick type field: 1–6, or −1 for unknown (None).
+pub(crate) fn parse_fitzpatrick(field: &str) -> Result<Option<u8>, String> {
     match field.trim().parse::<i8>() {
         Ok(-1) => Ok(None),
         Ok(t @ 1..=6) => Ok(Some(t as u8)),

@@ -1,6 +1,7 @@
 //! Training, evaluation and export of dermtone's networks. Reads datasets where they lie
 //! (`../shared/data`), never copies them, and writes weights plus model cards into `models/`.
 
+pub mod ablation;
 pub mod agreement;
 pub mod audit;
 pub mod augment;
@@ -29,6 +30,7 @@ pub mod generator_validation;
 pub mod ham10000;
 pub mod ham10000_masks;
 pub mod metrics;
+pub mod new_photo_layouts;
 pub mod parallel;
 pub mod spectrum;
 pub mod svg;
