@@ -43,6 +43,9 @@ pub struct Synthesized {
     pub labels: Vec<usize>,
     /// Tone group index of the type it was rendered at.
     pub tones: Vec<usize>,
+    /// Index (into the split's images) of the real photo it was rendered from: renderings of
+    /// one photo are not independent evidence.
+    pub sources: Vec<usize>,
     /// Real photos of type I–III that gave no rendering (no measurable skin, or out of reach).
     pub skipped: usize,
 }
@@ -106,6 +109,7 @@ pub fn synthesize(
         images: Vec::new(),
         labels: Vec::new(),
         tones: Vec::new(),
+        sources: Vec::new(),
         skipped: 0,
     };
     for (&(i, _), renderings) in light.iter().zip(rendered) {
@@ -116,6 +120,7 @@ pub fn synthesize(
             out.images.push(image);
             out.labels.push(labels[i]);
             out.tones.push(tone_index(Some(fitzpatrick)));
+            out.sources.push(i);
         }
     }
     Ok(out)

@@ -14,7 +14,8 @@ pub fn markdown_report(report: &AblationReport) -> String {
          Malignant = the six malignant condition groups' summed probability, as the app \
          triages. Sensitivity is at each model's own val-chosen threshold. Intervals are 95% \
          bootstrap intervals over photos. Sets named `synthetic-*` are **synthetic** renderings \
-         of the test photos and chose nothing.\n\n",
+         of the test photos (each type I-III photo at types IV, V and VI) and chose nothing; \
+         their paired intervals resample the source photos, all renderings of one together.\n\n",
     );
     images_table(&mut md, report);
     choice_section(&mut md, report);

@@ -133,10 +133,14 @@ struct EvalSet {
     truth: Vec<bool>,
     /// Image indices per Fitzpatrick group, in [`TONE_GROUPS`] order.
     members: Vec<Vec<usize>>,
+    /// Per group, its images clustered by the real photo they show (one each for real sets).
+    clusters: Vec<Vec<Vec<usize>>>,
 }
 
 impl EvalSet {
-    fn new(name: &str, images: LabelledImages) -> Self {
+    /// A set of `images`, each showing the real photo `sources[i]` (its own index for a real
+    /// set).
+    fn new(name: &str, images: LabelledImages, sources: &[usize]) -> Self {
         let malignant = malignant_group_indices();
         let truth = images
             .labels
@@ -150,12 +154,23 @@ impl EvalSet {
                     .filter(|&i| images.tone_groups[i].iter().any(|k| k == g))
                     .collect()
             })
+            .collect::<Vec<Vec<usize>>>();
+        let clusters = members
+            .iter()
+            .map(|group| {
+                let mut by_source: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+                for &i in group {
+                    by_source.entry(sources[i]).or_default().push(i);
+                }
+                by_source.into_values().collect()
+            })
             .collect();
         Self {
             name: name.to_string(),
             images,
             truth,
             members,
+            clusters,
         }
     }
 }
@@ -175,13 +190,20 @@ pub fn ablation_report(
     on_progress("decoding the val and test photos");
     let val = load_clinical_for_eval(&options.data, VAL, size, options.limit)?;
     let test = load_clinical_for_eval(&options.data, TEST, size, options.limit)?;
-    let mut sets = vec![EvalSet::new(VAL, val)];
+    let itself = |images: &LabelledImages| (0..images.labels.len()).collect::<Vec<_>>();
+    let val_sources = itself(&val);
+    let mut sets = vec![EvalSet::new(VAL, val, &val_sources)];
     for method in [SynthesisMethod::Generator, SynthesisMethod::Retoning] {
         on_progress(&format!("rendering the test photos ({method:?})"));
-        let rendered = synthetic_test_set(options, &test, method)?;
-        sets.push(EvalSet::new(&synthetic_set_name(method), rendered));
+        let (rendered, sources) = synthetic_test_set(options, &test, method)?;
+        sets.push(EvalSet::new(
+            &synthetic_set_name(method),
+            rendered,
+            &sources,
+        ));
     }
-    sets.insert(1, EvalSet::new(TEST, test));
+    let test_sources = itself(&test);
+    sets.insert(1, EvalSet::new(TEST, test, &test_sources));
     let mut reports = Vec::new();
     let mut scored: Vec<Vec<Scored>> = Vec::new();
     for run in &runs {
@@ -222,12 +244,12 @@ pub fn synthetic_set_name(method: SynthesisMethod) -> String {
 }
 
 /// The test photos of type I–III rendered at IV, V and VI by `method` (labels kept, each
-/// counted under the group of the type it was rendered at).
+/// counted under the group of the type it was rendered at), with the test photo each shows.
 fn synthetic_test_set(
     options: &AblationOptions,
     test: &LabelledImages,
     method: SynthesisMethod,
-) -> Result<LabelledImages, String> {
+) -> Result<(LabelledImages, Vec<usize>), String> {
     let fitzpatrick: Vec<Option<u8>> = read_labels(&options.data)?
         .into_iter()
         .filter(|r| r.split == TEST)
@@ -240,7 +262,7 @@ fn synthetic_test_set(
         models: options.models.clone(),
     };
     let made = synthesize(&synthesis, &test.resized, &test.labels, &fitzpatrick)?;
-    Ok(LabelledImages {
+    let images = LabelledImages {
         tone_groups: made
             .tones
             .iter()
@@ -249,7 +271,8 @@ fn synthetic_test_set(
         resized: made.images,
         labels: made.labels,
         estimated_tone_groups: Vec::new(),
-    })
+    };
+    Ok((images, made.sources))
 }
 
 /// One run on every set: its per-group figures and its malignant scores per set.
@@ -405,8 +428,8 @@ fn paired_rows(
                 .iter()
                 .map(|&(_, i, b)| (&scored[i][s], &scored[b][s]))
                 .collect();
-            for (group, members) in TONE_GROUPS.iter().zip(&set.members) {
-                if members.is_empty() {
+            for (group, clusters) in TONE_GROUPS.iter().zip(&set.clusters) {
+                if clusters.is_empty() {
                     continue;
                 }
                 for figure in Figure::ALL {
@@ -419,7 +442,7 @@ fn paired_rows(
                         difference: paired_difference(
                             &models,
                             &set.truth,
-                            members,
+                            clusters,
                             figure,
                             (RESAMPLES, BOOTSTRAP_SEED),
                         ),

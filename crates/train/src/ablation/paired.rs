@@ -50,8 +50,8 @@ impl Figure {
     }
 }
 
-/// Mean over seed pairs of (arm − baseline) on `members`, each pair defined there, with its
-/// 95% paired bootstrap interval.
+/// Mean over seed pairs of (arm − baseline) on a group's images, each pair defined there, with
+/// its 95% paired bootstrap interval.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Difference {
     /// Arm − baseline per seed pair, in pair order (None where undefined).
@@ -62,12 +62,14 @@ pub struct Difference {
     pub ci95: Option<[f64; 2]>,
 }
 
-/// The paired difference of `figure` between each (arm, baseline) pair in `pairs`, over the
-/// images `members` of a set whose malignant truth is `truth`.
+/// The paired difference of `figure` between each (arm, baseline) pair in `pairs`, over a
+/// group's images given as `clusters` (images that share a source photo, e.g. its renderings at
+/// several tones; one image each for real photos), in a set whose malignant truth is `truth`.
+/// The bootstrap resamples clusters, so correlated renderings do not narrow the interval.
 pub fn paired_difference(
     pairs: &[(&Scored, &Scored)],
     truth: &[bool],
-    members: &[usize],
+    clusters: &[Vec<usize>],
     figure: Figure,
     (resamples, seed): (usize, u64),
 ) -> Difference {
@@ -81,17 +83,23 @@ pub fn paired_difference(
         (!differences.is_empty())
             .then(|| differences.iter().sum::<f64>() / differences.len() as f64)
     };
+    let members: Vec<usize> = clusters.iter().flatten().copied().collect();
     let per_seed = pairs
         .iter()
-        .map(|(arm, base)| Some(figure.of(arm, truth, members)? - figure.of(base, truth, members)?))
+        .map(|(arm, base)| {
+            Some(figure.of(arm, truth, &members)? - figure.of(base, truth, &members)?)
+        })
         .collect();
-    let ci95 = bootstrap_ci(members.len(), resamples, seed, |picks| {
-        let idx: Vec<usize> = picks.iter().map(|&p| members[p]).collect();
+    let ci95 = bootstrap_ci(clusters.len(), resamples, seed, |picks| {
+        let idx: Vec<usize> = picks
+            .iter()
+            .flat_map(|&p| clusters[p].iter().copied())
+            .collect();
         mean_difference(&idx)
     });
     Difference {
         per_seed,
-        mean: mean_difference(members),
+        mean: mean_difference(&members),
         ci95,
     }
 }
@@ -111,7 +119,7 @@ mod tests {
     fn a_model_against_itself_differs_by_nothing() {
         let truth = [true, false, true, false, true, false];
         let model = scored(&[0.9, 0.2, 0.4, 0.6, 0.7, 0.1], 0.5);
-        let members: Vec<usize> = (0..truth.len()).collect();
+        let members: Vec<Vec<usize>> = (0..truth.len()).map(|i| vec![i]).collect();
         let same = paired_difference(
             &[(&model, &model)],
             &truth,
@@ -128,7 +136,7 @@ mod tests {
         let truth = [true, false, true, false, true, false, true];
         let base = scored(&[0.4, 0.6, 0.3, 0.5, 0.8, 0.2, 0.0], 0.5);
         let arm = scored(&[0.9, 0.1, 0.8, 0.2, 0.7, 0.3, 0.0], 0.5);
-        let members: Vec<usize> = (0..6).collect();
+        let members: Vec<Vec<usize>> = (0..6).map(|i| vec![i]).collect();
         let auroc = paired_difference(
             &[(&arm, &base), (&arm, &base)],
             &truth,
@@ -154,5 +162,30 @@ mod tests {
         );
         // Flagged at 0.5: the arm 3 of 3 malignant, the base 1 of 3.
         assert!((sensitivity.mean.unwrap() - 2.0 / 3.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn renderings_of_one_photo_resample_together() {
+        // Three photos, each rendered four times: as wide an interval as the three photos
+        // alone, not the narrower one of twelve independent images.
+        let truth: Vec<bool> = (0..12).map(|i| i / 4 != 1).collect();
+        let base = scored(&[0.6; 12], 0.5);
+        let arm = scored(
+            &(0..12)
+                .map(|i| if i / 4 == 0 { 0.9 } else { 0.2 })
+                .collect::<Vec<_>>(),
+            0.5,
+        );
+        let photos: Vec<Vec<usize>> = (0..3).map(|p| (4 * p..4 * p + 4).collect()).collect();
+        let singles: Vec<Vec<usize>> = (0..12).map(|i| vec![i]).collect();
+        let figure = Figure::MalignantSensitivity;
+        let clustered = paired_difference(&[(&arm, &base)], &truth, &photos, figure, (400, 3));
+        let independent = paired_difference(&[(&arm, &base)], &truth, &singles, figure, (400, 3));
+        assert_eq!(clustered.mean, independent.mean);
+        let width = |d: &Difference| d.ci95.map(|[lo, hi]| hi - lo).unwrap();
+        assert!(
+            width(&clustered) > width(&independent),
+            "{clustered:?} {independent:?}"
+        );
     }
 }
