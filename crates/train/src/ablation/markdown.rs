@@ -19,6 +19,8 @@ pub fn markdown_report(report: &AblationReport) -> String {
     );
     images_table(&mut md, report);
     choice_section(&mut md, report);
+    val_runs_table(&mut md, report);
+    paired_table(&mut md, report, VAL);
     for group in TONE_GROUPS {
         run_table(&mut md, report, TEST, group);
     }
@@ -78,6 +80,28 @@ fn choice_section(md: &mut String, report: &AblationReport) {
             }
         }
         None => md.push_str("\nNo arm chosen: none has a val V-VI malignant AUROC.\n"),
+    }
+    md.push('\n');
+}
+
+fn val_runs_table(md: &mut String, report: &AblationReport) {
+    md.push_str(
+        "## Val, every run\n\nVal selection score and malignant AUROC per group.\n\n\
+         | run | val score | I-II | III-IV | V-VI |\n|---|---:|---:|---:|---:|\n",
+    );
+    for run in &report.runs {
+        let aurocs: Vec<String> = TONE_GROUPS
+            .iter()
+            .map(|g| number(run.sets.get(VAL).and_then(|s| s.get(*g)?.malignant_auroc)))
+            .collect();
+        let _ = writeln!(
+            md,
+            "| {}-s{} | {} | {} |",
+            run.arm,
+            run.seed,
+            number(run.val_score),
+            aurocs.join(" | ")
+        );
     }
     md.push('\n');
 }
