@@ -91,7 +91,7 @@ pub enum TrainTask {
         #[arg(long, default_value = "models")]
         out: PathBuf,
         /// Model id (file stem of weights and cards).
-        #[arg(long, default_value = "clinical-v1")]
+        #[arg(long, default_value = "clinical-v2")]
         id: String,
         /// Seed for initialisation, shuffling and augmentation.
         #[arg(long, default_value_t = 42)]

@@ -175,8 +175,9 @@ impl EvalSet {
     }
 }
 
-/// The sets' names, in report order.
+/// The real val set: it chooses (epochs, thresholds, the arm to ship).
 const VAL: &str = "val";
+/// The real test set: it measures and chooses nothing.
 const TEST: &str = "test";
 
 /// Measures every run in `options.runs` and compares each arm with the baseline.
