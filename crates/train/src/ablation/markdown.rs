@@ -167,12 +167,11 @@ fn paired_table(md: &mut String, report: &AblationReport, set: &str) {
         .iter()
         .filter(|p| p.set == set && p.figure == Figure::MalignantAuroc)
     {
-        let sensitivity = report.paired.iter().find(|p| {
-            p.set == set
-                && p.arm == row.arm
-                && p.group == row.group
-                && p.figure == Figure::MalignantSensitivity
-        });
+        let sensitivity = paired_row(
+            report,
+            (&row.arm, set, &row.group),
+            Figure::MalignantSensitivity,
+        );
         let _ = writeln!(
             md,
             "| {} | {} | {} | {} |",
@@ -213,11 +212,6 @@ fn synthetic_section(md: &mut String, report: &AblationReport) {
         rule.push_str("---|");
     }
     let _ = writeln!(md, "{header}\n{rule}");
-    let find = |arm: &str, set: &str, group: &str| {
-        report.paired.iter().find(|p| {
-            p.arm == arm && p.set == set && p.group == group && p.figure == Figure::MalignantAuroc
-        })
-    };
     for row in report
         .paired
         .iter()
@@ -225,7 +219,10 @@ fn synthetic_section(md: &mut String, report: &AblationReport) {
     {
         let cells: Vec<String> = synthetic
             .iter()
-            .map(|set| find(&row.arm, set, &row.group).map_or("–".into(), difference))
+            .map(|set| {
+                paired_row(report, (&row.arm, set, &row.group), Figure::MalignantAuroc)
+                    .map_or("–".into(), difference)
+            })
             .collect();
         let _ = writeln!(
             md,
@@ -237,6 +234,18 @@ fn synthetic_section(md: &mut String, report: &AblationReport) {
         );
     }
     md.push('\n');
+}
+
+/// The paired comparison of `arm` on `set` and `group` for `figure`.
+fn paired_row<'a>(
+    report: &'a AblationReport,
+    (arm, set, group): (&str, &str, &str),
+    figure: Figure,
+) -> Option<&'a PairedRow> {
+    report
+        .paired
+        .iter()
+        .find(|p| p.arm == arm && p.set == set && p.group == group && p.figure == figure)
 }
 
 fn number(value: Option<f64>) -> String {
