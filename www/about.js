@@ -63,6 +63,40 @@ export function evidenceTable(card) {
   return table;
 }
 
+/**
+ * A table of the images a card's model was trained on per Fitzpatrick group, real photos and
+ * synthetic images apart, so a model trained partly on synthetic images says so; `null` for a
+ * card without one.
+ */
+export function compositionTable(card) {
+  const groups = card?.data?.training_composition_by_tone;
+  if (!groups) return null;
+  const table = document.createElement('table');
+  table.className = 'evidence-table composition-table';
+  const head = table.createTHead().insertRow();
+  for (const key of ['composition.group', 'composition.real', 'composition.synthetic']) {
+    const th = document.createElement('th');
+    th.scope = 'col';
+    th.textContent = t(key);
+    head.append(th);
+  }
+  const body = table.createTBody();
+  for (const [group, counts] of Object.entries(groups)) {
+    const row = body.insertRow();
+    row.dataset.group = group;
+    const th = document.createElement('th');
+    th.scope = 'row';
+    th.textContent = group === 'unknown' ? t('composition.unknown') : `Fitzpatrick ${group}`;
+    row.append(th);
+    for (const count of [counts.real, counts.synthetic]) {
+      const td = document.createElement('td');
+      td.textContent = String(count ?? '–');
+      row.append(td);
+    }
+  }
+  return table;
+}
+
 /** Draws every card into `container`. */
 export function renderAbout(container, cards) {
   container.replaceChildren(...cards.map(({ entry, card }) => {
@@ -92,6 +126,12 @@ export function renderAbout(container, cards) {
       const caption = document.createElement('h4');
       caption.textContent = t('about.evidence');
       section.append(caption, table);
+    }
+    const composition = compositionTable(card);
+    if (composition) {
+      const caption = document.createElement('h4');
+      caption.textContent = t('about.composition');
+      section.append(caption, composition);
     }
     const limits = card.known_limits ?? [];
     if (limits.length) {

@@ -1,10 +1,12 @@
 // Accessibility: axe-core finds no violations on the start, result, educator and about views, and
-// the whole flow (photo, result, educator grid, about) works with the keyboard alone.
+// the whole flow (photo, result, educator grid, about) works with the keyboard alone. The about
+// view also shows how many real and synthetic images the photo model was trained on per group.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { createRequire } from 'node:module';
-import { startServer, openPage, waitReady, clinicalTestImages } from './harness.mjs';
+import { ROOT, MODELS, startServer, openPage, waitReady, clinicalTestImages } from './harness.mjs';
 import { readPerTone, readTriage } from './readers.mjs';
 
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
@@ -63,6 +65,12 @@ test('axe-core finds no violations on the start, result, educator and about view
     await page.click('a[href="#about"]');
     await page.waitForSelector('#about-cards .card');
     assert.deepEqual(await violations(page), [], 'about view');
+    // The photo model's card says how many of its training images were synthetic, per group.
+    const photo = JSON.parse(readFileSync(path.join(ROOT, MODELS, 'manifest.json'), 'utf8')).models.find((m) => m.task === 'photo');
+    const composition = JSON.parse(readFileSync(path.join(ROOT, MODELS, photo.card), 'utf8')).data.training_composition_by_tone;
+    const shown = await page.$$eval(`#about-cards .card[data-model="${photo.id}"] .composition-table tbody tr`,
+      (rows) => rows.map((r) => [r.dataset.group, ...[...r.querySelectorAll('td')].map((td) => Number(td.textContent))]));
+    assert.deepEqual(shown, Object.entries(composition).map(([group, c]) => [group, c.real, c.synthetic]));
     assert.deepEqual(session.errors, []);
   } finally {
     await session.close();
