@@ -149,9 +149,9 @@ pub enum TrainTask {
         /// this folder, on top of --data's train split: either labels.csv + images/ (as the
         /// Fitzpatrick17k subset; every row is used) or a folder per condition (named as the
         /// Fitzpatrick17k labels, e.g. melanoma/) with a tones.csv of `file,fitzpatrick` rows
-        /// (e.g. `melanoma/IMG_1.jpg,5`; -1 when unknown). It replaces the shipped model only if no Fitzpatrick
-        /// group's malignant AUROC or sensitivity on --data's test split falls below the shipped
-        /// model's 95% interval.
+        /// (e.g. `melanoma/IMG_1.jpg,5`; -1 when unknown). It replaces the shipped model only
+        /// if no Fitzpatrick group's malignant AUROC or sensitivity on --data's test split falls
+        /// below the shipped model's 95% interval.
         #[arg(long)]
         add: Option<PathBuf>,
         /// With --add: replace the shipped model even if a group got worse.
