@@ -18,6 +18,9 @@ pub use markdown::markdown_report;
 pub use paired::{Difference, Figure, Scored, paired_difference};
 pub use runs::{Run, find_runs, parse_run_name};
 
+use dermtone_engine::ModelEntry;
+use dermtone_net::Classifier;
+
 use crate::clinical::{TONE_GROUPS, malignant_group_indices};
 use crate::clinical_eval::{load_clinical_for_eval, load_shipped_photo};
 use crate::clinical_taxonomy::GROUPS;
@@ -186,17 +189,27 @@ pub fn ablation_report(
     on_progress: &mut dyn FnMut(&str),
 ) -> Result<AblationReport, String> {
     let runs = find_runs(&options.runs, &options.baseline)?;
-    let (first_entry, _) = load_shipped_photo(&runs[0].dir)?;
-    let size = first_entry.input.size;
+    // Each run's model is loaded once and measured on every set.
+    let models = runs
+        .iter()
+        .map(|run| load_shipped_photo(&run.dir))
+        .collect::<Result<Vec<_>, _>>()?;
+    let size = models[0].0.input.size;
     on_progress("decoding the val and test photos");
     let val = load_clinical_for_eval(&options.data, VAL, size, options.limit)?;
     let test = load_clinical_for_eval(&options.data, TEST, size, options.limit)?;
     let itself = |images: &LabelledImages| (0..images.labels.len()).collect::<Vec<_>>();
     let val_sources = itself(&val);
     let mut sets = vec![EvalSet::new(VAL, val, &val_sources)];
+    let test_types: Vec<Option<u8>> = read_labels(&options.data)?
+        .into_iter()
+        .filter(|r| r.split == TEST)
+        .take(options.limit.unwrap_or(usize::MAX))
+        .map(|r| r.fitzpatrick)
+        .collect();
     for method in [SynthesisMethod::Generator, SynthesisMethod::Retoning] {
         on_progress(&format!("rendering the test photos ({method:?})"));
-        let (rendered, sources) = synthetic_test_set(options, &test, method)?;
+        let (rendered, sources) = synthetic_test_set(options, &test, &test_types, method)?;
         sets.push(EvalSet::new(
             &synthetic_set_name(method),
             rendered,
@@ -207,9 +220,9 @@ pub fn ablation_report(
     sets.insert(1, EvalSet::new(TEST, test, &test_sources));
     let mut reports = Vec::new();
     let mut scored: Vec<Vec<Scored>> = Vec::new();
-    for run in &runs {
+    for (run, (entry, model)) in runs.iter().zip(&models) {
         on_progress(&format!("measuring {}-s{}", run.arm, run.seed));
-        let (report, run_scores) = measure_run(run, &sets, size)?;
+        let (report, run_scores) = measure_run(run, (entry, model), &sets, size)?;
         reports.push(report);
         scored.push(run_scores);
     }
@@ -245,24 +258,20 @@ pub fn synthetic_set_name(method: SynthesisMethod) -> String {
 }
 
 /// The test photos of type I–III rendered at IV, V and VI by `method` (labels kept, each
-/// counted under the group of the type it was rendered at), with the test photo each shows.
+/// counted under the group of the type it was rendered at), with the test photo each shows;
+/// `fitzpatrick` holds the test photos' labelled types.
 fn synthetic_test_set(
     options: &AblationOptions,
     test: &LabelledImages,
+    fitzpatrick: &[Option<u8>],
     method: SynthesisMethod,
 ) -> Result<(LabelledImages, Vec<usize>), String> {
-    let fitzpatrick: Vec<Option<u8>> = read_labels(&options.data)?
-        .into_iter()
-        .filter(|r| r.split == TEST)
-        .take(options.limit.unwrap_or(usize::MAX))
-        .map(|r| r.fitzpatrick)
-        .collect();
     let synthesis = Synthesis {
         per_photo: RENDERINGS_PER_TEST_PHOTO,
         method,
         models: options.models.clone(),
     };
-    let made = synthesize(&synthesis, &test.resized, &test.labels, &fitzpatrick)?;
+    let made = synthesize(&synthesis, &test.resized, &test.labels, fitzpatrick)?;
     let images = LabelledImages {
         tone_groups: made
             .tones
@@ -277,8 +286,12 @@ fn synthetic_test_set(
 }
 
 /// One run on every set: its per-group figures and its malignant scores per set.
-fn measure_run(run: &Run, sets: &[EvalSet], size: u32) -> Result<(RunReport, Vec<Scored>), String> {
-    let (entry, model) = load_shipped_photo(&run.dir)?;
+fn measure_run(
+    run: &Run,
+    (entry, model): (&ModelEntry, &Classifier),
+    sets: &[EvalSet],
+    size: u32,
+) -> Result<(RunReport, Vec<Scored>), String> {
     if entry.input.size != size {
         return Err(format!(
             "{}: input size {} differs from the other runs' {size}",
@@ -297,13 +310,13 @@ fn measure_run(run: &Run, sets: &[EvalSet], size: u32) -> Result<(RunReport, Vec
     let mut val_score = None;
     for set in sets {
         let probabilities = predict_calibrated(
-            &model,
+            model,
             &set.images.resized,
             &entry.input,
             entry.temperature(),
         )?;
         let evaluated = evaluate_probabilities(
-            &entry,
+            entry,
             &set.name,
             &probabilities,
             &set.images,
@@ -337,7 +350,7 @@ fn measure_run(run: &Run, sets: &[EvalSet], size: u32) -> Result<(RunReport, Vec
         RunReport {
             arm: run.arm.clone(),
             seed: run.seed,
-            model: entry.id,
+            model: entry.id.clone(),
             val_score,
             sets: by_set,
         },
