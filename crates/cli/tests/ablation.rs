@@ -4,31 +4,16 @@
 
 mod common;
 
-use common::{dermtone, scratch, shared, train_clinical};
+use common::{TINY_RUN, dermtone, scratch, shared, train_clinical};
 
 #[test]
 fn identical_arms_differ_by_nothing_and_synthetic_sets_are_dark_only() {
     let dir = scratch("ablation");
     let runs = dir.join("runs");
     let real = runs.join("real-s1");
-    let trained = train_clinical(
-        &real,
-        &dir.join("checkpoints"),
-        &[
-            "--id",
-            "tiny-real",
-            "--limit",
-            "48",
-            "--batch-size",
-            "16",
-            "--epochs",
-            "1",
-            "--size",
-            "32",
-            "--width",
-            "8",
-        ],
-    );
+    let mut args = vec!["--id", "tiny-real", "--size", "32", "--width", "8"];
+    args.extend(TINY_RUN);
+    let trained = train_clinical(&real, &dir.join("checkpoints"), &args);
     assert!(
         trained.status.success(),
         "{}",

@@ -6,7 +6,7 @@ mod common;
 use std::path::Path;
 use std::process::Output;
 
-use common::{composition, dermtone, real_training_photos, repo, scratch, shared};
+use common::{TINY_RUN, composition, dermtone, real_training_photos, repo, scratch, shared};
 use serde_json::Value;
 
 #[test]
@@ -91,27 +91,20 @@ fn synthetic_renderings_join_the_train_split_counted_as_synthetic_at_darker_tone
     let models = repo().join("models");
     for method in ["generator", "retoning"] {
         let out_dir = scratch(&format!("clinical-synthetic-{method}"));
-        let out = train_clinical(
-            &out_dir,
-            &[
-                "--id",
-                "tiny-synthetic",
-                "--limit",
-                "48",
-                "--batch-size",
-                "16",
-                "--epochs",
-                "1",
-                "--size",
-                "32",
-                "--synthetic",
-                "2",
-                "--synthetic-method",
-                method,
-                "--synthetic-from",
-                models.to_str().unwrap(),
-            ],
-        );
+        let mut args = vec![
+            "--id",
+            "tiny-synthetic",
+            "--size",
+            "32",
+            "--synthetic",
+            "2",
+            "--synthetic-method",
+            method,
+            "--synthetic-from",
+            models.to_str().unwrap(),
+        ];
+        args.extend(TINY_RUN);
+        let out = train_clinical(&out_dir, &args);
         assert!(
             out.status.success(),
             "{method}: {}",

@@ -8,7 +8,7 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use common::{
-    copy_of_models, real_training_photos, scratch, shared, synthetic_png, train_clinical,
+    TINY_RUN, copy_of_models, real_training_photos, scratch, shared, synthetic_png, train_clinical,
 };
 
 /// Rows of the subset's labels.csv: the header and the first `n` of `split`.
@@ -69,16 +69,8 @@ fn photo_file(models: &Path, key: &str) -> PathBuf {
 /// `train clinical --add photos` against `models`, one epoch on 48 train and val photos (the
 /// test split that decides is always whole).
 fn add(models: &Path, photos: &Path, checkpoints: &Path, extra: &[&str]) -> std::process::Output {
-    let mut args = vec![
-        "--add",
-        photos.to_str().unwrap(),
-        "--limit",
-        "48",
-        "--batch-size",
-        "16",
-        "--epochs",
-        "1",
-    ];
+    let mut args = vec!["--add", photos.to_str().unwrap()];
+    args.extend(TINY_RUN);
     args.extend_from_slice(extra);
     train_clinical(models, checkpoints, &args)
 }

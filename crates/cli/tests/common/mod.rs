@@ -59,6 +59,10 @@ pub fn synthetic_png(path: &Path) -> Vec<u8> {
     dermtone_engine::stamped_png(&image, &provenance).unwrap()
 }
 
+/// The smallest training run that still exercises a whole code path: one epoch over at most 48
+/// photos per split, in batches of 16.
+pub const TINY_RUN: [&str; 6] = ["--limit", "48", "--batch-size", "16", "--epochs", "1"];
+
 /// Runs `dermtone train clinical` on the shared Fitzpatrick17k subset with the model written to
 /// `out` and checkpoints to `checkpoints`, plus `extra`.
 pub fn train_clinical(out: &Path, checkpoints: &Path, extra: &[&str]) -> Output {
