@@ -1,0 +1,458 @@
+//! `dermtone serve` from outside, over raw TCP on 127.0.0.1: what a hostile client on a clinic's
+//! network could try. Only status codes and headers are checked, so these tests hold whatever
+//! the server is built on.
+
+use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
+use std::net::{Shutdown, TcpStream};
+use std::os::unix::fs::symlink;
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdout, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+const SECRET: &str = "secret-outside-the-root";
+const INDEX: &str = "<!doctype html><title>dermtone</title>";
+
+/// A running `dermtone serve` on a fresh folder tree, killed and cleaned up on drop.
+struct Server {
+    child: Child,
+    port: u16,
+    dir: PathBuf,
+    _stdout: BufReader<ChildStdout>,
+}
+
+impl Server {
+    /// Builds `<temp>/dermtone-serve-<pid>-<name>/` with `www/` (the root), `models/`, and,
+    /// outside both, `secret.txt` and `outside/`, which symlinks inside the root point to.
+    fn start(name: &str, env: &[(&str, &str)]) -> Server {
+        let dir =
+            std::env::temp_dir().join(format!("dermtone-serve-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let (www, models, outside) = (dir.join("www"), dir.join("models"), dir.join("outside"));
+        for folder in [&www.join("sub"), &models, &outside] {
+            std::fs::create_dir_all(folder).unwrap();
+        }
+        std::fs::write(www.join("index.html"), INDEX).unwrap();
+        std::fs::write(www.join("sub/page.txt"), "page").unwrap();
+        std::fs::write(models.join("model.json"), "{}").unwrap();
+        std::fs::write(dir.join("secret.txt"), SECRET).unwrap();
+        std::fs::write(outside.join("secret.txt"), SECRET).unwrap();
+        symlink(dir.join("secret.txt"), www.join("link.txt")).unwrap();
+        symlink("../secret.txt", www.join("relative-link.txt")).unwrap();
+        symlink(&outside, www.join("linked-dir")).unwrap();
+        symlink(dir.join("secret.txt"), models.join("link.json")).unwrap();
+        symlink(www.join("index.html"), www.join("alias.html")).unwrap();
+
+        let mut command = Command::new(env!("CARGO_BIN_EXE_dermtone"));
+        command
+            .args(["serve", "--port", "0", "--root"])
+            .arg(&www)
+            .arg("--models")
+            .arg(&models)
+            .env_remove("DERMTONE_SERVE_HEAD_TIMEOUT_MS")
+            .env_remove("DERMTONE_SERVE_MAX_CONNECTIONS")
+            .envs(env.iter().copied())
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped());
+        let mut child = command.spawn().expect("start dermtone serve");
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        let (send, receive) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut line = String::new();
+            let _ = stdout.read_line(&mut line);
+            let _ = send.send((line, stdout));
+        });
+        let Ok((line, stdout)) = receive.recv_timeout(Duration::from_secs(30)) else {
+            let _ = child.kill();
+            panic!("dermtone serve printed no address within 30 s");
+        };
+        let port = line
+            .trim()
+            .strip_suffix('/')
+            .and_then(|l| l.rsplit_once("http://127.0.0.1:"))
+            .and_then(|(_, port)| port.parse().ok())
+            .unwrap_or_else(|| panic!("no port in {line:?}"));
+        Server {
+            child,
+            port,
+            dir,
+            _stdout: stdout,
+        }
+    }
+
+    fn connect(&self) -> TcpStream {
+        let stream = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .unwrap();
+        stream
+            .set_write_timeout(Some(Duration::from_secs(5)))
+            .unwrap();
+        stream
+    }
+
+    /// Sends `request` as is, closes the sending side, and reads the answer.
+    fn exchange(&self, request: &[u8]) -> Answer {
+        let mut stream = self.connect();
+        stream.write_all(request).unwrap();
+        let _ = stream.shutdown(Shutdown::Write);
+        Answer::parse(&read_all(&mut stream, Duration::from_secs(5)))
+    }
+
+    fn get(&self, target: &str) -> Answer {
+        self.exchange(format!("GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").as_bytes())
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// Everything the server sends until it closes (a reset after some data counts as closing),
+/// within `limit`.
+fn read_all(stream: &mut TcpStream, limit: Duration) -> Vec<u8> {
+    let start = Instant::now();
+    let mut bytes = Vec::new();
+    let mut buffer = [0u8; 8192];
+    while start.elapsed() < limit {
+        match stream.read(&mut buffer) {
+            Ok(0) => break,
+            Ok(n) => bytes.extend_from_slice(&buffer[..n]),
+            Err(e) if e.kind() == ErrorKind::Interrupted => {}
+            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
+            Err(_) => break,
+        }
+    }
+    bytes
+}
+
+/// A parsed response: status, headers with lower-case names, body.
+#[derive(Debug)]
+struct Answer {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Answer {
+    fn parse(bytes: &[u8]) -> Answer {
+        let end = bytes
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .unwrap_or_else(|| panic!("no head in {:?}", String::from_utf8_lossy(bytes)));
+        let head = std::str::from_utf8(&bytes[..end]).unwrap();
+        let mut lines = head.split("\r\n");
+        let status = lines
+            .next()
+            .and_then(|l| l.strip_prefix("HTTP/1.1 "))
+            .and_then(|l| l.get(..3))
+            .and_then(|code| code.parse().ok())
+            .unwrap_or_else(|| panic!("no status in {head:?}"));
+        let headers = lines
+            .filter_map(|l| l.split_once(':'))
+            .map(|(name, value)| (name.trim().to_ascii_lowercase(), value.trim().to_string()))
+            .collect();
+        Answer {
+            status,
+            headers,
+            body: bytes[end + 4..].to_vec(),
+        }
+    }
+
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    fn leaks(&self) -> bool {
+        String::from_utf8_lossy(&self.body).contains(SECRET)
+    }
+
+    fn assert_secure_headers(&self) {
+        let has = |name: &str, check: &dyn Fn(&str) -> bool| {
+            assert!(
+                self.header(name).is_some_and(check),
+                "{} answer: {name} is {:?}",
+                self.status,
+                self.header(name)
+            );
+        };
+        has("content-security-policy", &|v| {
+            v.starts_with("default-src 'self';") && v.contains("object-src 'none'")
+        });
+        has("x-content-type-options", &|v| v == "nosniff");
+        has("referrer-policy", &|v| v == "no-referrer");
+        has("permissions-policy", &|v| v.starts_with("camera=(self)"));
+        has("cache-control", &|v| v == "no-cache");
+        has("connection", &|v| v.eq_ignore_ascii_case("close"));
+    }
+}
+
+#[test]
+fn traversal_is_refused_in_every_encoding() {
+    let server = Server::start("traversal", &[]);
+    let secret = server.dir.join("secret.txt");
+    let absolute = secret.to_str().unwrap();
+    let encoded_absolute = absolute.replace('/', "%2F");
+    let mut targets: Vec<String> = [
+        "/../secret.txt",
+        "/..%2fsecret.txt",
+        "/..%2Fsecret.txt",
+        "/%2e%2e/secret.txt",
+        "/%2E%2E%2Fsecret.txt",
+        "/%2e%2e%2fsecret.txt",
+        "/.%2e/secret.txt",
+        "/%2e./secret.txt",
+        "/sub/../../secret.txt",
+        "/sub/%2e%2e/%2e%2e/secret.txt",
+        "/./../secret.txt",
+        "/%252e%252e/secret.txt",
+        "/%252e%252e%252fsecret.txt",
+        "/..%252fsecret.txt",
+        "/..\\secret.txt",
+        "/..%5csecret.txt",
+        "/%5c..%5csecret.txt",
+        "/sub\\..\\..\\secret.txt",
+        "/index.html%00",
+        "/%00../secret.txt",
+        "/..%00/secret.txt",
+        "/%c0%ae%c0%ae/secret.txt",
+        "/%e0%80%ae%e0%80%ae/secret.txt",
+        "/models/../secret.txt",
+        "/models/%2e%2e/secret.txt",
+        "/models/..%2f..%2fsecret.txt",
+        "..%2fsecret.txt",
+        "secret.txt",
+        "*",
+        "http://127.0.0.1/../secret.txt",
+    ]
+    .iter()
+    .map(|t| t.to_string())
+    .collect();
+    targets.push(format!("/{absolute}"));
+    targets.push(format!("/{encoded_absolute}"));
+    targets.push(encoded_absolute.clone());
+    targets.push(format!("file://{absolute}"));
+    targets.push(format!("/sub/..%2f..%2f..{encoded_absolute}"));
+    for target in &targets {
+        let answer = server.get(target);
+        assert!(
+            matches!(answer.status, 400 | 404),
+            "{target}: {}",
+            answer.status
+        );
+        assert!(!answer.leaks(), "{target} leaked the secret");
+    }
+    // Decoding happens once, and legitimate encoded names still work.
+    for (target, body) in [
+        ("/", INDEX),
+        ("/index%2Ehtml", INDEX),
+        ("/%69ndex.html?x=%2e%2e/", INDEX),
+        ("/sub/page.txt", "page"),
+        ("/sub%2Fpage.txt", "page"),
+        ("/models/model.json", "{}"),
+    ] {
+        let answer = server.get(target);
+        assert_eq!(answer.status, 200, "{target}");
+        assert_eq!(answer.body, body.as_bytes(), "{target}");
+    }
+}
+
+#[test]
+fn symlinks_out_of_the_root_are_refused() {
+    let server = Server::start("symlinks", &[]);
+    for target in [
+        "/link.txt",
+        "/relative-link.txt",
+        "/linked-dir/secret.txt",
+        "/linked-dir%2Fsecret.txt",
+        "/models/link.json",
+    ] {
+        let answer = server.get(target);
+        assert!(
+            matches!(answer.status, 400 | 403 | 404),
+            "{target}: {}",
+            answer.status
+        );
+        assert!(!answer.leaks(), "{target} leaked the secret");
+    }
+    // A symlink that stays inside the root is an ordinary file.
+    let alias = server.get("/alias.html");
+    assert_eq!(alias.status, 200);
+    assert_eq!(alias.body, INDEX.as_bytes());
+}
+
+#[test]
+fn only_get_and_head_are_allowed() {
+    let server = Server::start("methods", &[]);
+    for method in [
+        "POST", "PUT", "DELETE", "OPTIONS", "TRACE", "PATCH", "CONNECT",
+    ] {
+        let answer = server.exchange(
+            format!("{method} /index.html HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n")
+                .as_bytes(),
+        );
+        assert_eq!(answer.status, 405, "{method}");
+        let allow = answer.header("allow").unwrap_or_default();
+        let allowed: Vec<&str> = allow.split(',').map(str::trim).collect();
+        assert!(
+            allowed.contains(&"GET") && allowed.contains(&"HEAD"),
+            "{method}: Allow {allow:?}"
+        );
+        assert!(!String::from_utf8_lossy(&answer.body).contains(INDEX));
+    }
+    let head = server.exchange(b"HEAD /index.html HTTP/1.1\r\nHost: x\r\n\r\n");
+    assert_eq!(head.status, 200);
+    assert!(head.body.is_empty());
+    assert_eq!(
+        head.header("content-length"),
+        Some(INDEX.len().to_string().as_str())
+    );
+}
+
+#[test]
+fn malformed_and_oversized_heads_are_refused() {
+    let server = Server::start("heads", &[]);
+    for request in [
+        &b"GARBAGE\r\n\r\n"[..],
+        b"GET /\r\n\r\n",
+        b"GET / HTTP/1.1 extra\r\n\r\n",
+        b"GET / SPDY/3\r\n\r\n",
+        b"GET / HTTP/1.1\r\nno colon here\r\n\r\n",
+        b"\r\n\r\n",
+    ] {
+        let answer = server.exchange(request);
+        assert_eq!(answer.status, 400, "{}", String::from_utf8_lossy(request));
+    }
+    // 20 KiB of header, once with no blank line at all and once as many complete headers.
+    let mut unterminated = b"GET / HTTP/1.1\r\nX-Big: ".to_vec();
+    unterminated.resize(unterminated.len() + 20 * 1024, b'a');
+    let mut many = b"GET / HTTP/1.1\r\n".to_vec();
+    for i in 0..1000 {
+        many.extend_from_slice(format!("X-Header-{i}: value\r\n").as_bytes());
+    }
+    many.extend_from_slice(b"\r\n");
+    for request in [unterminated, many] {
+        let started = Instant::now();
+        let answer = server.exchange(&request);
+        assert_eq!(answer.status, 431);
+        assert!(started.elapsed() < Duration::from_secs(3));
+        answer.assert_secure_headers();
+    }
+    // A head just under the limit is still served.
+    let mut large = b"GET / HTTP/1.1\r\nX-Big: ".to_vec();
+    large.resize(15 * 1024, b'a');
+    large.extend_from_slice(b"\r\n\r\n");
+    assert_eq!(server.exchange(&large).status, 200);
+}
+
+#[test]
+fn a_slow_head_is_cut_off_at_the_deadline() {
+    let server = Server::start("slow", &[("DERMTONE_SERVE_HEAD_TIMEOUT_MS", "500")]);
+    let mut stream = server.connect();
+    stream
+        .set_read_timeout(Some(Duration::from_millis(50)))
+        .unwrap();
+    let started = Instant::now();
+    stream.write_all(b"GET / HTTP/1.1\r\n").unwrap();
+    // One byte every 50 ms: each read is quick, only a total deadline stops this.
+    let mut answer = Vec::new();
+    let mut buffer = [0u8; 4096];
+    let closed = loop {
+        if started.elapsed() > Duration::from_secs(5) {
+            break false;
+        }
+        let _ = stream.write(b"X");
+        match stream.read(&mut buffer) {
+            Ok(0) => break true,
+            Ok(n) => answer.extend_from_slice(&buffer[..n]),
+            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
+            Err(e) if e.kind() == ErrorKind::Interrupted => {}
+            Err(_) => break true,
+        }
+    };
+    let elapsed = started.elapsed();
+    assert!(closed, "still open after {elapsed:?}");
+    assert!(
+        elapsed >= Duration::from_millis(400) && elapsed < Duration::from_millis(2500),
+        "closed after {elapsed:?}"
+    );
+    if !answer.is_empty() {
+        let answer = Answer::parse(&answer);
+        assert!((400..500).contains(&answer.status), "{}", answer.status);
+        answer.assert_secure_headers();
+    }
+    // The server still answers a prompt client.
+    assert_eq!(server.get("/").status, 200);
+}
+
+#[test]
+fn connections_beyond_the_cap_get_503() {
+    let server = Server::start("cap", &[("DERMTONE_SERVE_MAX_CONNECTIONS", "4")]);
+    let idle: Vec<TcpStream> = (0..4).map(|_| server.connect()).collect();
+    let started = Instant::now();
+    let mut extra = server.connect();
+    let _ = extra.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+    let answer = Answer::parse(&read_all(&mut extra, Duration::from_secs(3)));
+    assert_eq!(answer.status, 503);
+    assert!(started.elapsed() < Duration::from_secs(2));
+    answer.assert_secure_headers();
+    drop(extra);
+    drop(idle);
+    // The places free up once the idle clients are gone.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let mut status = 0;
+    while Instant::now() < deadline {
+        status = server.get("/").status;
+        if status == 200 {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(status, 200);
+}
+
+#[test]
+fn every_answer_carries_the_security_headers() {
+    let server = Server::start("headers", &[]);
+    let ok = server.get("/index.html");
+    assert_eq!(ok.status, 200);
+    ok.assert_secure_headers();
+    let tag = ok.header("etag").expect("an ETag").to_string();
+    let unchanged = server.exchange(
+        format!("GET /index.html HTTP/1.1\r\nHost: x\r\nIf-None-Match: {tag}\r\n\r\n").as_bytes(),
+    );
+    assert_eq!(unchanged.status, 304);
+    assert!(unchanged.body.is_empty());
+    assert_eq!(unchanged.header("etag"), Some(tag.as_str()));
+    unchanged.assert_secure_headers();
+    let missing = server.get("/missing.html");
+    assert_eq!(missing.status, 404);
+    missing.assert_secure_headers();
+    let posted = server.exchange(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n");
+    assert_eq!(posted.status, 405);
+    posted.assert_secure_headers();
+    let bad = server.exchange(b"GET /%zz HTTP/1.1\r\n\r\n");
+    assert_eq!(bad.status, 400);
+    bad.assert_secure_headers();
+}
+
+/// The fixture itself: the secret really is reachable from the file system, so a 404 above
+/// means the server refused it, not that the file was missing.
+#[test]
+fn the_fixture_has_a_secret_outside_the_root() {
+    let server = Server::start("fixture", &[]);
+    let link = server.dir.join("www/link.txt");
+    assert_eq!(std::fs::read_to_string(&link).unwrap(), SECRET);
+    assert_eq!(
+        std::fs::read_to_string(server.dir.join("www/linked-dir/secret.txt")).unwrap(),
+        SECRET
+    );
+    assert!(Path::new(&server.dir.join("secret.txt")).is_file());
+}
