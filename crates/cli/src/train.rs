@@ -16,6 +16,32 @@ use dermtone_train::tone_export::export_tone_estimator;
 use dermtone_train::{NetKind, TrainEvent, TrainOptions, train_dermoscopy};
 use indicatif::{ProgressBar, ProgressStyle};
 
+/// Regularisers both classifiers' training can add (each off by default, as the shipped
+/// models were trained).
+#[derive(clap::Args)]
+pub struct Regularisers {
+    /// Keep an exponential moving average of the weights with this decay (e.g. 0.999) and
+    /// select the average on val instead of the last step's weights.
+    #[arg(long)]
+    ema: Option<f64>,
+    /// Mixup with Beta(α, α) blends (e.g. 0.2): each batch blended with a shuffled copy of
+    /// itself, images and targets alike.
+    #[arg(long)]
+    mixup: Option<f32>,
+}
+
+impl Regularisers {
+    fn check(&self) -> Result<(), String> {
+        if self.ema.is_some_and(|d| !(0.0..1.0).contains(&d)) {
+            return Err("--ema must be in [0, 1)".into());
+        }
+        if self.mixup.is_some_and(|a| !(a > 0.0 && a <= 4.0)) {
+            return Err("--mixup must be in (0, 4]".into());
+        }
+        Ok(())
+    }
+}
+
 #[derive(Subcommand)]
 pub enum TrainTask {
     /// The dermoscopy classifier on HAM10000 (train split; selected on val; reported on test).
@@ -78,6 +104,8 @@ pub enum TrainTask {
         /// Use at most this many images per split (quick smoke runs).
         #[arg(long)]
         limit: Option<usize>,
+        #[command(flatten)]
+        regularise: Regularisers,
     },
     /// The photo (clinical) classifier on the Fitzpatrick17k subset: 12 condition groups whose
     /// malignant groups give the triage score (train split; selected on val by malignant AUROC
@@ -168,6 +196,8 @@ pub enum TrainTask {
         /// that decides is always whole).
         #[arg(long)]
         limit: Option<usize>,
+        #[command(flatten)]
+        regularise: Regularisers,
     },
     /// The tone generator (see `train generator --help`).
     Generator(crate::train_generator::GeneratorArgs),
@@ -231,8 +261,10 @@ pub fn run(task: TrainTask) -> Result<(), String> {
             checkpoint,
             resume,
             limit,
+            regularise,
         } => {
             check_shape(epochs, batch_size, size, width)?;
+            regularise.check()?;
             if arch == NetKind::Mobile && width % 8 != 0 {
                 return Err("--width must be a multiple of 8 for the mobile network".into());
             }
@@ -257,6 +289,8 @@ pub fn run(task: TrainTask) -> Result<(), String> {
                 patience: Some(patience.max(1)),
                 tone_augment,
                 limit,
+                weight_average: regularise.ema,
+                mixup: regularise.mixup,
             };
             let checkpoint_dir = checkpoint.unwrap_or_else(|| Path::new("checkpoints").join(&id));
             dermoscopy(&options, &checkpoint_dir, resume, &id, &out)
@@ -286,8 +320,10 @@ pub fn run(task: TrainTask) -> Result<(), String> {
             checkpoint,
             resume,
             limit,
+            regularise,
         } => {
             check_shape(epochs, batch_size, size, width)?;
+            regularise.check()?;
             if width % 8 != 0 {
                 return Err("--width must be a multiple of 8 for the mobile network".into());
             }
@@ -326,6 +362,8 @@ pub fn run(task: TrainTask) -> Result<(), String> {
                     new_photos,
                     shipped: out.clone(),
                 }),
+                weight_average: regularise.ema,
+                mixup: regularise.mixup,
             };
             let checkpoint_dir = checkpoint.unwrap_or_else(|| Path::new("checkpoints").join(&id));
             if options.add.is_some() {

@@ -11,6 +11,8 @@ use crate::metrics::ClassificationMetrics;
 const LAST: &str = "last.bpk";
 const BEST: &str = "best.bpk";
 const STATE: &str = "state.json";
+const HISTORY: &str = "history.jsonl";
+const AVERAGE: &str = "average.bpk";
 
 /// What `state.json` records.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -26,6 +28,9 @@ pub struct State {
     /// The options of the run that wrote it (absent in checkpoints written before this field).
     #[serde(default)]
     pub recipe: Option<String>,
+    /// Optimiser steps in `average.bpk`, for runs that keep a weight average.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub average_updates: Option<u64>,
 }
 
 /// A checkpoint read back from disk.
@@ -36,6 +41,8 @@ pub struct Saved {
     pub last: Vec<u8>,
     /// f32 record of the best epoch.
     pub best: Vec<u8>,
+    /// f32 record of the weight average and its step count, for runs that keep one.
+    pub average: Option<(Vec<u8>, u64)>,
 }
 
 /// Writes the checkpoint after `epoch`. Each file is replaced whole (written aside, then renamed)
@@ -47,6 +54,7 @@ pub fn save(
     epoch: usize,
     last: &[u8],
     best: &Fitted,
+    average: Option<(&[u8], u64)>,
 ) -> Result<(), String> {
     std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     let write = |name: &str, bytes: &[u8]| {
@@ -58,12 +66,16 @@ pub fn save(
     };
     write(LAST, last)?;
     write(BEST, &best.record)?;
+    if let Some((record, _)) = average {
+        write(AVERAGE, record)?;
+    }
     let state = State {
         epoch,
         best_epoch: best.epoch,
         best_score: best.score,
         best_val: best.val.clone(),
         recipe: Some(recipe.to_string()),
+        average_updates: average.map(|(_, updates)| updates),
     };
     let json = serde_json::to_string_pretty(&state).map_err(|e| e.to_string())?;
     write(STATE, json.as_bytes())
@@ -77,6 +89,37 @@ pub fn recipe(options: &impl Serialize) -> String {
         map.remove("epochs");
     }
     value.to_string()
+}
+
+/// One epoch's figures, appended to `history.jsonl` so learning curves can be drawn after a
+/// run (resumed or not) without the console log.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct EpochRecord {
+    /// Epoch (1-based).
+    pub epoch: usize,
+    /// Mean training loss over the epoch's batches.
+    pub train_loss: f32,
+    /// Selection score on val.
+    pub val_score: f64,
+    /// Val accuracy.
+    pub val_accuracy: f64,
+    /// Val balanced accuracy.
+    pub val_balanced_accuracy: f64,
+}
+
+/// Appends one line to the run's `history.jsonl`. A resumed run that repeats an epoch appends
+/// it again; readers keep the last line of each epoch.
+pub fn append_history(dir: &Path, record: &EpochRecord) -> Result<(), String> {
+    use std::io::Write;
+    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let path = dir.join(HISTORY);
+    let line = serde_json::to_string(record).map_err(|e| e.to_string())?;
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .and_then(|mut file| writeln!(file, "{line}"))
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
 /// Reads the checkpoint in `dir`; `None` when there is none yet. A checkpoint written with
@@ -103,9 +146,14 @@ pub fn load(dir: &Path, recipe: &str) -> Result<Option<Saved>, String> {
         let path = dir.join(name);
         std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))
     };
+    let average = match state.average_updates {
+        Some(updates) => Some((read(AVERAGE)?, updates)),
+        None => None,
+    };
     Ok(Some(Saved {
         last: read(LAST)?,
         best: read(BEST)?,
+        average,
         state,
     }))
 }

@@ -79,6 +79,12 @@ pub struct ClinicalTrainOptions {
     /// instead of training from `init_from` or random weights. Left out of the recipe when off.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub add: Option<AddPhotos>,
+    /// Decay of the weight average selected on val (off when `None`; left out of the recipe).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub weight_average: Option<f64>,
+    /// Mixup's α (off when `None`; left out of the recipe).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mixup: Option<f32>,
 }
 
 /// A split's resized images with their condition groups and labelled tones.
@@ -254,6 +260,8 @@ pub fn train_clinical(
             // Synthetic images change what an epoch draws, not how much: every arm of an
             // ablation gets the same optimiser steps.
             draws_per_epoch: Some(real_photos),
+            weight_average: options.weight_average,
+            mixup: options.mixup,
         },
         on_event,
     )?;

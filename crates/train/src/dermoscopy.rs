@@ -48,6 +48,13 @@ pub struct TrainOptions {
     pub tone_augment: f64,
     /// Use at most this many images per split (for smoke tests), all when `None`.
     pub limit: Option<usize>,
+    /// Decay of the weight average selected on val (off when `None`; absent from the recipe
+    /// then, so older checkpoints still resume).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub weight_average: Option<f64>,
+    /// Mixup's α (off when `None`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mixup: Option<f32>,
 }
 
 /// burn backends training can run on.
@@ -175,6 +182,8 @@ pub fn train_dermoscopy(
             group_robust: None,
             initial_record: None,
             draws_per_epoch: None,
+            weight_average: options.weight_average,
+            mixup: options.mixup,
         },
         on_event,
     )?;

@@ -17,6 +17,8 @@ use std::path::Path;
 
 use crate::checkpoint;
 use crate::metrics::{ClassificationMetrics, classification_metrics};
+use crate::mixup;
+use crate::weight_average::WeightAverage;
 
 /// Resized images with a class index each.
 pub struct Split {
@@ -118,6 +120,11 @@ pub struct FitOptions<'a> {
     /// Images drawn per epoch; all of the training split's when `None`. Runs whose splits differ
     /// in size (synthetic images added) keep the same budget of optimiser steps with it.
     pub draws_per_epoch: Option<usize>,
+    /// Decay of an exponential moving average of the weights ([`WeightAverage`]); when set,
+    /// the average, not the last step's weights, is scored on val and selected.
+    pub weight_average: Option<f64>,
+    /// Mixup's Beta(α, α) parameter ([`crate::mixup`]); hard targets without group DRO only.
+    pub mixup: Option<f32>,
 }
 
 /// Group DRO (Sagawa et al., ICLR 2020): the loss is a weighted sum of per-group mean losses,
@@ -202,6 +209,14 @@ pub fn fit(
     let mut order: Vec<usize> = (0..train.images.len()).collect();
     let strata = options.strata.unwrap_or(&train.labels);
     let mut group_weights = options.group_robust.map(GroupWeights::new);
+    if options.mixup.is_some()
+        && (options.group_robust.is_some() || options.targets != Targets::Hard)
+    {
+        return Err("mixup works with hard targets and without group DRO only".into());
+    }
+    let mut average = options
+        .weight_average
+        .map(|decay| WeightAverage::new(&model, decay));
     if let Some(Checkpoint {
         dir,
         resume: true,
@@ -229,6 +244,18 @@ pub fn fit(
             }
             first_epoch = saved.state.epoch + 1;
         }
+        if let Some(decay) = options.weight_average {
+            average = Some(match saved.average {
+                Some((record, updates)) => {
+                    let inner = options
+                        .config
+                        .load_record(&record, &options.device)
+                        .map_err(|e| format!("weight average in {}: {e}", dir.display()))?;
+                    WeightAverage::resume(inner, decay, updates)
+                }
+                None => WeightAverage::new(&model, decay),
+            });
+        }
         best = Some(Fitted {
             record: saved.best,
             epoch: saved.state.best_epoch,
@@ -247,6 +274,10 @@ pub fn fit(
             batches,
         });
         next_order(&mut order, strata, options.sampling, draws, &mut rng);
+        // Mixup draws from its own stream, seeded per epoch, so resuming needs no replay of it.
+        let mut mixup_rng = StdRng::seed_from_u64(
+            options.seed ^ (epoch as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15),
+        );
         let mut loss_sum = 0f32;
         for (b, chunk) in order[..draws.min(order.len())]
             .chunks(options.batch_size)
@@ -261,51 +292,80 @@ pub fn fit(
                 .map(|&i| (options.augment)(&train.images[i], i, &mut rng))
                 .collect();
             let labels: Vec<usize> = chunk.iter().map(|&i| train.labels[i]).collect();
-            let logits = model.forward(batch_tensor(&images, &options.input, &device));
-            let loss = match (options.targets, &mut group_weights) {
-                (Targets::Hard, Some(weights)) => {
-                    let soft = smoothed_targets(
-                        &labels,
-                        num_classes,
-                        options.label_smoothing,
-                        &options.class_weights,
-                    );
-                    let soft = Tensor::<2>::from_data(
-                        TensorData::new(soft, [chunk.len(), num_classes]),
-                        &device,
-                    );
-                    let per_image: Tensor<1> = (log_softmax(logits, 1) * soft)
-                        .sum_dim(1)
-                        .neg()
-                        .flatten(0, 1);
-                    let losses = per_image
-                        .clone()
-                        .into_data()
-                        .try_to_vec::<f32>()
-                        .map_err(|e| format!("{e:?}"))?;
-                    let scale = weights.step(chunk, &losses);
-                    per_image
-                        .mul(Tensor::from_data(
-                            TensorData::new(scale, [chunk.len()]),
+            let inputs = batch_tensor(&images, &options.input, &device);
+            let loss = if let Some(alpha) = options.mixup {
+                let blend = mixup::draw(chunk.len(), alpha, &mut mixup_rng);
+                let partners = Tensor::<1, Int>::from_data(
+                    TensorData::new(
+                        blend.partners.iter().map(|&i| i as i64).collect::<Vec<_>>(),
+                        [chunk.len()],
+                    ),
+                    &device,
+                );
+                let mixed = inputs.clone() * blend.lambda
+                    + inputs.select(0, partners) * (1.0 - blend.lambda);
+                let soft = smoothed_targets(
+                    &labels,
+                    num_classes,
+                    options.label_smoothing,
+                    &options.class_weights,
+                );
+                let soft = Tensor::<2>::from_data(
+                    TensorData::new(
+                        mixup::blend_targets(&soft, num_classes, &blend),
+                        [chunk.len(), num_classes],
+                    ),
+                    &device,
+                );
+                (log_softmax(model.forward(mixed), 1) * soft).sum().neg() / chunk.len() as f32
+            } else {
+                let logits = model.forward(inputs);
+                match (options.targets, &mut group_weights) {
+                    (Targets::Hard, Some(weights)) => {
+                        let soft = smoothed_targets(
+                            &labels,
+                            num_classes,
+                            options.label_smoothing,
+                            &options.class_weights,
+                        );
+                        let soft = Tensor::<2>::from_data(
+                            TensorData::new(soft, [chunk.len(), num_classes]),
                             &device,
-                        ))
-                        .sum()
-                }
-                (Targets::Hard, None) => {
-                    let targets = labels.iter().map(|&l| l as i64).collect::<Vec<_>>();
-                    let targets = Tensor::<1, Int>::from_data(
-                        TensorData::new(targets, [chunk.len()]),
-                        &device,
-                    );
-                    hard_loss.forward(logits, targets)
-                }
-                (Targets::Ordinal { sigma }, _) => {
-                    let soft = ordinal_targets(&labels, num_classes, sigma, &options.class_weights);
-                    let soft = Tensor::<2>::from_data(
-                        TensorData::new(soft, [chunk.len(), num_classes]),
-                        &device,
-                    );
-                    (log_softmax(logits, 1) * soft).sum().neg() / chunk.len() as f32
+                        );
+                        let per_image: Tensor<1> = (log_softmax(logits, 1) * soft)
+                            .sum_dim(1)
+                            .neg()
+                            .flatten(0, 1);
+                        let losses = per_image
+                            .clone()
+                            .into_data()
+                            .try_to_vec::<f32>()
+                            .map_err(|e| format!("{e:?}"))?;
+                        let scale = weights.step(chunk, &losses);
+                        per_image
+                            .mul(Tensor::from_data(
+                                TensorData::new(scale, [chunk.len()]),
+                                &device,
+                            ))
+                            .sum()
+                    }
+                    (Targets::Hard, None) => {
+                        let targets = labels.iter().map(|&l| l as i64).collect::<Vec<_>>();
+                        let targets = Tensor::<1, Int>::from_data(
+                            TensorData::new(targets, [chunk.len()]),
+                            &device,
+                        );
+                        hard_loss.forward(logits, targets)
+                    }
+                    (Targets::Ordinal { sigma }, _) => {
+                        let soft =
+                            ordinal_targets(&labels, num_classes, sigma, &options.class_weights);
+                        let soft = Tensor::<2>::from_data(
+                            TensorData::new(soft, [chunk.len(), num_classes]),
+                            &device,
+                        );
+                        (log_softmax(logits, 1) * soft).sum().neg() / chunk.len() as f32
+                    }
                 }
             };
             let loss_value = loss
@@ -315,17 +375,32 @@ pub fn fit(
                 .map_err(|e| format!("{e:?}"))?[0];
             let grads = GradientsParams::from_grads(loss.backward(), &model);
             model = optimizer.step(lr, model, grads);
+            if let Some(average) = &mut average {
+                average.update(&model);
+            }
             loss_sum += loss_value;
             on_event(TrainEvent::Batch { loss: loss_value });
         }
         let record = model.valid().record_bytes()?;
+        let averaged = match &average {
+            Some(average) => Some((average.model().clone().record_bytes()?, average.updates())),
+            None => None,
+        };
+        let selectable = averaged.as_ref().map_or(&record, |(bytes, _)| bytes);
         let probabilities = predict(
-            &load_record(&options.config, &record)?,
+            &load_record(&options.config, selectable)?,
             &val.images,
             &options.input,
         )?;
         let score = (options.score)(&probabilities, &val.labels);
         let metrics = classification_metrics(&probabilities, &val.labels, num_classes);
+        let history = checkpoint::EpochRecord {
+            epoch,
+            train_loss: loss_sum / batches as f32,
+            val_score: score,
+            val_accuracy: metrics.accuracy,
+            val_balanced_accuracy: metrics.balanced_accuracy,
+        };
         let is_best = best.as_ref().is_none_or(|b| score > b.score);
         on_event(TrainEvent::EpochFinished {
             epoch,
@@ -336,7 +411,7 @@ pub fn fit(
         });
         if is_best {
             best = Some(Fitted {
-                record: record.clone(),
+                record: selectable.clone(),
                 epoch,
                 val: metrics,
                 score,
@@ -344,7 +419,11 @@ pub fn fit(
         }
         let best_so_far = best.as_ref().expect("set above on the first epoch");
         if let Some(Checkpoint { dir, recipe, .. }) = &options.checkpoint {
-            checkpoint::save(dir, recipe, epoch, &record, best_so_far)?;
+            checkpoint::append_history(dir, &history)?;
+            let average = averaged
+                .as_ref()
+                .map(|(bytes, updates)| (bytes.as_slice(), *updates));
+            checkpoint::save(dir, recipe, epoch, &record, best_so_far, average)?;
         }
         if let Some(patience) = options.patience
             && epoch - best_so_far.epoch >= patience

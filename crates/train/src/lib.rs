@@ -30,6 +30,7 @@ pub mod generator_validation;
 pub mod ham10000;
 pub mod ham10000_masks;
 pub mod metrics;
+pub mod mixup;
 pub mod new_photo_layouts;
 pub mod parallel;
 pub mod spectrum;
@@ -39,6 +40,7 @@ pub mod table;
 pub mod tone_augment;
 pub mod tone_estimator;
 pub mod tone_export;
+pub mod weight_average;
 
 pub use dermoscopy::{TrainOptions, TrainReport, train_dermoscopy};
 pub use dermtone_net::NetKind;

@@ -127,6 +127,8 @@ pub fn train_tone_estimator(
             group_robust: None,
             initial_record: None,
             draws_per_epoch: None,
+            weight_average: None,
+            mixup: None,
         },
         on_event,
     )?;
