@@ -29,6 +29,9 @@ pub struct QualityMeasures {
     /// Colour difference ΔE*ab between the lesion's median colour and that of the skin just
     /// around it: how much the lesion stands out (0 when none was found).
     pub lesion_contrast: f32,
+    /// Share of the photo (inside the dermoscope's field, where there is one) in colours skin
+    /// can have: low for a photo of anything but skin.
+    pub skin_colour_fraction: f32,
 }
 
 /// Short side, in pixels, at which sharpness is measured, so that it does not depend on the
@@ -69,7 +72,8 @@ pub fn measure(image: &RgbImage) -> QualityMeasures {
     let sharpness = laplacians.iter().map(|l| (l - mean).powi(2)).sum::<f32>() / n;
     let pixels = gray.as_raw();
     let total = pixels.len().max(1) as f32;
-    let framing = framing(&small);
+    let work = Working::of(&small);
+    let framing = framing(&work);
     QualityMeasures {
         sharpness,
         dark_fraction: pixels.iter().filter(|&&p| p <= 8).count() as f32 / total,
@@ -78,7 +82,18 @@ pub fn measure(image: &RgbImage) -> QualityMeasures {
         lesion_fraction: framing.fraction,
         lesion_offset: framing.offset,
         lesion_contrast: framing.contrast,
+        skin_colour_fraction: skin_colour_fraction(&work),
     }
+}
+
+/// Share of the pixels inside the dermoscope's field whose colour skin can have.
+fn skin_colour_fraction(work: &Working) -> f32 {
+    let field = vignette(work).not();
+    let inside = field.count();
+    if inside == 0 {
+        return 0.0;
+    }
+    field.minus(&non_skin_colour(work)).count() as f32 / inside as f32
 }
 
 /// Where the automatically found lesion sits in the photo (see the `lesion_*` measures).
@@ -92,9 +107,8 @@ struct Framing {
 const SKIN_RING: f32 = 10.0;
 
 /// Segments the lesion and measures its size, position and contrast.
-fn framing(image: &RgbImage) -> Framing {
-    let work = Working::of(image);
-    let lesion = lesion_at_working_size(&work);
+fn framing(work: &Working) -> Framing {
+    let lesion = lesion_at_working_size(work);
     let Some(offset) = centroid_offset(&lesion) else {
         return Framing {
             fraction: 0.0,
@@ -103,9 +117,7 @@ fn framing(image: &RgbImage) -> Framing {
         };
     };
     let around = dilate(&lesion, SKIN_RING).minus(&lesion);
-    let skin_around = around
-        .minus(&vignette(&work))
-        .minus(&non_skin_colour(&work));
+    let skin_around = around.minus(&vignette(work)).minus(&non_skin_colour(work));
     // A lesion that reaches the background everywhere is compared with that background.
     let ring = if skin_around.count() > 0 {
         skin_around
@@ -115,7 +127,7 @@ fn framing(image: &RgbImage) -> Framing {
     Framing {
         fraction: lesion.fraction(),
         offset,
-        contrast: median_lab_distance(&work, &lesion, &ring),
+        contrast: median_lab_distance(work, &lesion, &ring),
     }
 }
 
@@ -156,6 +168,10 @@ fn median_lab_distance(work: &Working, a: &Mask, b: &Mask) -> f32 {
     }
 }
 
+/// Below this share of skin-coloured pixels the photo shows something other than skin.
+/// Checked on real photos in `tests/quality_on_real_images.rs` (HAM10000 and Fitzpatrick17k
+/// train photos, where it must flag at most 1 %).
+pub const MIN_SKIN_COLOUR_FRACTION: f32 = 0.3;
 /// Below this short side a photo has too few pixels to judge.
 pub const MIN_SIDE: u32 = 120;
 /// Sharpness below this is blurry. Calibrated on 300 HAM10000 val images: 1st percentile of the
@@ -200,6 +216,8 @@ pub enum Problem {
     TooBright,
     /// No lesion near the middle: plain skin, the lesion off to one side, or too far away.
     LesionNotFramed,
+    /// Hardly any colour in the photo is a skin colour: a photo of something else.
+    NoSkin,
 }
 
 impl Problem {
@@ -211,6 +229,7 @@ impl Problem {
             Self::TooDark => "too_dark",
             Self::TooBright => "too_bright",
             Self::LesionNotFramed => "lesion_not_framed",
+            Self::NoSkin => "no_skin",
         }
     }
 
@@ -229,6 +248,9 @@ impl Problem {
             }
             Self::LesionNotFramed => {
                 "We can't find the spot in the middle of the photo. Centre the spot and come close enough that it fills about a third of the frame."
+            }
+            Self::NoSkin => {
+                "We can't see skin in this photo. Photograph the mark on your skin, close up, and retake it."
             }
         }
     }
@@ -261,6 +283,9 @@ pub fn assess(image: &RgbImage) -> QualityReport {
     }
     if m.bright_fraction > MAX_BRIGHT_FRACTION {
         problems.push(Problem::TooBright);
+    }
+    if m.skin_colour_fraction < MIN_SKIN_COLOUR_FRACTION {
+        problems.push(Problem::NoSkin);
     }
     if m.sharpness < MIN_SHARPNESS {
         problems.push(Problem::Blurry);

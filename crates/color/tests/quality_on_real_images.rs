@@ -173,3 +173,55 @@ fn photos_too_small_to_judge_are_refused() {
     assert_eq!(assess(&tiny).problems, vec![Problem::TooSmall]);
     assert!(!Problem::Blurry.message().is_empty() && Problem::Blurry.code() == "blurry");
 }
+
+/// Sky over foliage, a grey wall, a printed page: photos of something other than skin.
+fn non_skin_scenes() -> Vec<RgbImage> {
+    let grain = |x: u32, y: u32| ((x * 11 + y * 3) % 7) as u8 * 6;
+    vec![
+        RgbImage::from_fn(240, 180, |x, y| {
+            if y < 90 {
+                Rgb([60 + grain(x, y), 120 + grain(x, y), 220])
+            } else {
+                Rgb([30 + grain(x, y), 140 + grain(x, y), 40 + grain(x, y)])
+            }
+        }),
+        RgbImage::from_fn(240, 180, |x, y| Rgb([40, 90 + grain(x, y), 200])),
+        RgbImage::from_fn(240, 180, |x, y| {
+            if (x / 12 + y / 12) % 2 == 0 {
+                Rgb([250, 250, 250])
+            } else {
+                Rgb([5, 5, 5])
+            }
+        }),
+    ]
+}
+
+#[test]
+fn real_photos_are_rarely_called_no_skin_and_other_scenes_are() {
+    let dermoscopy = train_images(200);
+    let clinical = clinical_train_images(200);
+    let mut fractions: Vec<f32> = dermoscopy
+        .iter()
+        .chain(&clinical)
+        .map(|im| measure(im).skin_colour_fraction)
+        .collect();
+    fractions.sort_by(f32::total_cmp);
+    eprintln!(
+        "skin colour fraction of real photos: min {:.3}, 1st percentile {:.3}, median {:.3}",
+        fractions[0],
+        fractions[fractions.len() / 100],
+        fractions[fractions.len() / 2]
+    );
+    let ham = share(&dermoscopy, RgbImage::clone, Problem::NoSkin);
+    let photos = share(&clinical, RgbImage::clone, Problem::NoSkin);
+    assert!(ham <= 0.01, "{ham} of HAM10000 photos called no skin");
+    assert!(photos <= 0.01, "{photos} of clinical photos called no skin");
+    for scene in non_skin_scenes() {
+        let report = assess(&scene);
+        assert!(
+            report.problems.contains(&Problem::NoSkin),
+            "{:?}",
+            report.measures
+        );
+    }
+}

@@ -61,7 +61,7 @@ pub struct Quality {
 /// One reason to retake a photo.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct QualityProblem {
-    /// Stable code: `too_small`, `blurry`, `too_dark`, `too_bright`, `lesion_not_framed`.
+    /// Stable code: `too_small`, `blurry`, `too_dark`, `too_bright`, `lesion_not_framed`, `no_skin`.
     pub code: &'static str,
     /// Advice for the person taking the photo.
     pub message: &'static str,

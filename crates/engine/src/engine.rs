@@ -98,7 +98,15 @@ impl LoadedModel {
         }
         // The engine only runs the network, so its batch norms are folded into the convolutions.
         let network = load_classifier(&entry.architecture.config(), weights, device)
-            .map_err(|e| EngineError::new("model", e.to_string()))?
+            .map_err(|e| {
+                EngineError::new(
+                    "model",
+                    format!(
+                        "model {} ({}) could not be loaded: {e}",
+                        entry.id, entry.file
+                    ),
+                )
+            })?
             .folded();
         Ok(Self {
             network,

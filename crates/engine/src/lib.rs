@@ -30,8 +30,8 @@ pub use engine::{Engine, ToneRenderings, argmax, class_probabilities};
 pub use error::EngineError;
 pub use grid::{TILE, tone_grid};
 pub use manifest::{
-    Architecture, Calibration, GeneratorSpec, InputSpec, Label, Manifest, ModelEntry,
-    OperatingPoint, sha256_hex,
+    Architecture, Calibration, GeneratorSpec, InputSpec, Label, MANIFEST_VERSION, Manifest,
+    ModelEntry, OperatingPoint, WEIGHT_FORMAT, sha256_hex,
 };
 pub use per_tone::{Evidence, ToneResult, consistent, evidence_from_card};
 pub use prepared::Network;

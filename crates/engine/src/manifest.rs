@@ -6,6 +6,14 @@ use sha2::{Digest, Sha256};
 
 use crate::EngineError;
 
+/// The manifest format this engine reads.
+pub const MANIFEST_VERSION: u32 = 1;
+/// Largest model file accepted (every shipped model together is about 1.5 MB): a bigger file is
+/// refused before it is hashed or parsed, even when the manifest vouches for it.
+pub const MAX_MODEL_BYTES: usize = 8 * 1024 * 1024;
+/// The weight encoding this engine reads.
+pub const WEIGHT_FORMAT: &str = dermtone_net::int8::FORMAT_INT8;
+
 /// Every shipped model file, with what is needed to check and run it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Manifest {
@@ -138,13 +146,25 @@ pub struct Label {
 
 impl Manifest {
     /// Parses manifest JSON, with a readable error.
+    /// A manifest of another version is refused: its fields may mean something else.
     pub fn from_json(json: &str) -> Result<Self, EngineError> {
-        serde_json::from_str(json).map_err(|e| {
+        let manifest: Self = serde_json::from_str(json).map_err(|e| {
             EngineError::new(
                 "manifest",
                 format!("models/manifest.json is not valid: {e}"),
             )
-        })
+        })?;
+        if manifest.version != MANIFEST_VERSION {
+            return Err(EngineError::new(
+                "manifest",
+                format!(
+                    "models/manifest.json is version {}; this dermtone reads version \
+                     {MANIFEST_VERSION} (update the app or the models together)",
+                    manifest.version
+                ),
+            ));
+        }
+        Ok(manifest)
     }
 
     /// The first model for `task`.
@@ -161,8 +181,41 @@ impl ModelEntry {
         self.calibration.as_ref().map_or(1.0, |c| c.temperature)
     }
 
-    /// Refuses `bytes` unless their sha256 equals the manifest's.
+    /// Refuses `bytes` unless their format is one the engine reads and their size and sha256
+    /// equal the manifest's (a size that differs is an incomplete or wrong download).
     pub fn verify(&self, bytes: &[u8]) -> Result<(), EngineError> {
+        if self.format != WEIGHT_FORMAT {
+            return Err(EngineError::new(
+                "model",
+                format!(
+                    "model {} is stored as {:?}, which this dermtone cannot read (it reads {WEIGHT_FORMAT:?})",
+                    self.id, self.format
+                ),
+            ));
+        }
+        if bytes.len() > MAX_MODEL_BYTES {
+            return Err(EngineError::new(
+                "integrity",
+                format!(
+                    "model {} ({}) is {} bytes, more than the {MAX_MODEL_BYTES} a dermtone model may be",
+                    self.id,
+                    self.file,
+                    bytes.len()
+                ),
+            ));
+        }
+        if bytes.len() as u64 != self.bytes {
+            return Err(EngineError::new(
+                "integrity",
+                format!(
+                    "model {} ({}) is {} bytes, but the manifest says {} bytes: an incomplete or wrong download",
+                    self.id,
+                    self.file,
+                    bytes.len(),
+                    self.bytes
+                ),
+            ));
+        }
         let actual = sha256_hex(bytes);
         if actual == self.sha256 {
             Ok(())

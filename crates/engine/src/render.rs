@@ -57,8 +57,15 @@ impl ToneRenderer {
             ));
         }
         let config = spec.config(entry.architecture.base_width);
-        let network = load_generator(&config, weights, device)
-            .map_err(|e| EngineError::new("model", e.to_string()))?;
+        let network = load_generator(&config, weights, device).map_err(|e| {
+            EngineError::new(
+                "model",
+                format!(
+                    "model {} ({}) could not be loaded: {e}",
+                    entry.id, entry.file
+                ),
+            )
+        })?;
         Ok(Self {
             network,
             config,

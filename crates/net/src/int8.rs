@@ -11,7 +11,8 @@ use burn_pack::{Bytes, DType, Reader, Tensor, Writer};
 
 const SCALE_SUFFIX: &str = ".int8_scale";
 const FORMAT_KEY: &str = "dermtone.format";
-const FORMAT_INT8: &str = "int8-per-slice-v1";
+/// The format name written into every file (and the manifest's `format` field).
+pub const FORMAT_INT8: &str = "int8-per-slice-v1";
 
 /// Why an int8 file could not be written or read.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -5,7 +5,9 @@
 use std::path::Path;
 
 use burn::prelude::*;
-use dermtone_engine::{Architecture, InputSpec, Label, Manifest, ModelEntry, sha256_hex};
+use dermtone_engine::{
+    Architecture, InputSpec, Label, Manifest, ModelEntry, WEIGHT_FORMAT, sha256_hex,
+};
 use dermtone_net::int8;
 use dermtone_net::{Classifier, ClassifierConfig};
 
@@ -48,7 +50,7 @@ pub fn int8_entry(
         file: format!("{id}.int8.bpk"),
         bytes: int8_bytes.len() as u64,
         sha256: sha256_hex(int8_bytes),
-        format: "int8-per-slice-v1".into(),
+        format: WEIGHT_FORMAT.into(),
         architecture: Architecture {
             num_classes: config.num_classes,
             base_width: config.base_width,
@@ -112,7 +114,7 @@ pub fn install_model(
     let mut manifest = match std::fs::read_to_string(&manifest_path) {
         Ok(text) => Manifest::from_json(&text).map_err(|e| e.to_string())?,
         Err(_) => Manifest {
-            version: 1,
+            version: dermtone_engine::MANIFEST_VERSION,
             models: Vec::new(),
         },
     };

@@ -71,7 +71,7 @@ pub fn export_generator(
         file: format!("{id}.int8.bpk"),
         bytes: int8_bytes.len() as u64,
         sha256: sha256_hex(&int8_bytes),
-        format: "int8-per-slice-v1".into(),
+        format: dermtone_engine::WEIGHT_FORMAT.into(),
         architecture: Architecture {
             num_classes: 6,
             base_width: options.base_width,

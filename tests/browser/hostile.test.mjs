@@ -1,0 +1,90 @@
+// The hostile-input corpus (crates/cli/tests/hostile/corpus.rs, written by the `hostile_corpus`
+// example) given to the wasm engine in the real page, through the file input and by drag and
+// drop: each file is refused with one clear message, or gets retake advice, or a result, as the
+// CLI does; nothing panics, and a good photo still works afterwards.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { DERMTONE, startServer, openPage, waitReady, analyseFile, outcomeOf, testImages } from './harness.mjs';
+
+const WRITER = path.join(path.dirname(DERMTONE), 'examples', 'hostile_corpus');
+
+let server;
+let session;
+let dir;
+let cases;
+before(async () => {
+  assert.ok(existsSync(WRITER), `${WRITER} is missing: cargo test --release builds it`);
+  dir = mkdtempSync(path.join(tmpdir(), 'dermtone-hostile-'));
+  execFileSync(WRITER, [dir]);
+  cases = JSON.parse(readFileSync(path.join(dir, 'cases.json'), 'utf8')).filter((c) => c.kind === 'file');
+  server = await startServer();
+  session = await openPage(`${server.url}?backend=cpu`);
+});
+after(async () => {
+  await session?.close();
+  server?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+/** Drops `file` on the page's drop zone, as a person dragging it from their files would. */
+function dropFile(file) {
+  const base64 = readFileSync(file).toString('base64');
+  return outcomeOf(session, async () => {
+    const transfer = await session.page.evaluateHandle(([name, b64]) => {
+      const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+      const data = new DataTransfer();
+      data.items.add(new File([bytes], name));
+      return data;
+    }, [path.basename(file), base64]);
+    await session.page.dispatchEvent('#drop', 'drop', { dataTransfer: transfer });
+  });
+}
+
+/** "refused", "retake" or "result", checking that each is shown whole and alone. */
+function seen(outcome, name) {
+  if (outcome.error !== null) {
+    assert.ok(outcome.error.length > 10 && outcome.error.length < 400, `${name}: ${outcome.error}`);
+    assert.doesNotMatch(outcome.error, /panicked|unreachable|RuntimeError/, name);
+    assert.deepEqual(outcome.probabilities, {}, name);
+    return 'refused';
+  }
+  if (outcome.retake.length > 0) {
+    assert.deepEqual(outcome.probabilities, {}, `${name}: retake advice with a diagnosis`);
+    return 'retake';
+  }
+  assert.ok(Object.keys(outcome.probabilities).length > 0, name);
+  return 'result';
+}
+
+function matches(expect, outcome) {
+  return {
+    Refused: outcome === 'refused',
+    Retake: outcome === 'retake',
+    Analysed: outcome !== 'refused',
+    RefusedOrRead: true,
+  }[expect];
+}
+
+test('every hostile file, chosen or dropped, is refused clearly or answered safely, and the page keeps working', { timeout: 600_000 }, async () => {
+  assert.equal(await waitReady(session), 'cpu');
+  assert.ok(cases.length >= 40, `${cases.length} file cases`);
+  const table = [];
+  for (const { name, expect } of cases) {
+    const file = path.join(dir, name);
+    const chosen = seen(await analyseFile(session, file), name);
+    const dropped = seen(await dropFile(file), name);
+    assert.ok(matches(expect, chosen), `${name} chosen: expected ${expect}, saw ${chosen}`);
+    assert.equal(dropped, chosen, `${name}: dropping it gave ${dropped}, choosing it ${chosen}`);
+    table.push(`${name}: ${chosen}`);
+  }
+  console.log(table.join('\n'));
+  const [good] = testImages(1);
+  const after = await analyseFile(session, good);
+  assert.equal(after.error, null);
+  assert.ok(Object.keys(after.probabilities).length > 0);
+  assert.deepEqual(session.errors, []);
+});
