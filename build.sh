@@ -129,6 +129,8 @@ run_tests() {
   cargo clippy -p dermtone-web --target "$WASM_TARGET" --profile "$WASM_PROFILE" --features webgpu -- -D warnings
   log "cargo test"
   cargo test --workspace --release
+  log "fuzz smoke: a minute of mutated photos, manifests and weight files (crates/engine/examples/fuzz)"
+  "$CARGO_TARGET_DIR/release/examples/fuzz" --seconds "${FUZZ_SECONDS:-60}" --crashes tests/.tmp/fuzz-crashes
   log "the benchmark's scripts parse (CI builds the benchmark but does not run it)"
   for script in bench/*.mjs bench/page/*.js; do node --check "$script"; done
   log "browser tests (headless Chromium)"
