@@ -114,8 +114,10 @@ mod tests {
         let config = ClassifierConfig::new(3).with_base_width(8);
         let start = config.init(&device);
         let mut average = WeightAverage::new(&start, 0.5);
-        // A second network with the same parameter ids and other values.
-        let other = start.clone().map(&mut Shift);
+        // A second network with the same parameter ids and other values. (`valid`, not `clone`:
+        // a clone shares its batch-norm statistics with the original, so mapping it would
+        // change both.)
+        let other = start.valid().map(&mut Shift);
         average.update(&other);
         // First step: decay min(0.5, 2/11) = 2/11.
         let decay = 2.0 / 11.0;
