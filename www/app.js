@@ -1,6 +1,6 @@
 // UI thread: capture, send to the worker, draw. Nothing medical is decided here, and no image
 // or result ever leaves the page.
-import { call } from './engine-client.js';
+import { call, onWorkerEvent } from './engine-client.js';
 import { loadMessages, preferredLanguage, setLanguage, language, t } from './i18n.js';
 import { renderAnalysis, summary } from './result-view.js';
 import { startEducator, drawGrid } from './educator.js';
@@ -32,6 +32,15 @@ function setStatus(key, params = () => ({})) {
   $('status').textContent = t(key, params());
 }
 
+/** The notice shown last (a message key), said again when the language changes. */
+let notice = null;
+
+function showNotice(key) {
+  notice = key;
+  $('notice').textContent = t(key);
+  $('notice').hidden = false;
+}
+
 function showError(message) {
   $('error').textContent = message;
   $('error').hidden = false;
@@ -49,6 +58,7 @@ function applyLanguage(lang) {
   setLanguage(lang);
   $('language').value = language();
   $('status').textContent = t(status.key, status.params());
+  if (notice) $('notice').textContent = t(notice);
   if (shownAnalysis) renderAnalysis(shownAnalysis);
   drawBackend();
   drawCards();
@@ -57,14 +67,19 @@ function applyLanguage(lang) {
 
 $('language').addEventListener('change', (event) => applyLanguage(event.target.value));
 
+/** Shows the backend the worker now runs on, and keeps the files it fetched for offline use. */
+function useBackend(info) {
+  backendInfo = info;
+  drawBackend();
+  document.body.dataset.backend = info.backend;
+  document.body.dataset.bundle = info.bundle;
+  offline.keepLoaded(info.files);
+}
+
 const ready = words.then(() => call({ type: 'init', backend: preference, mode: currentMode() })).then(
   (info) => {
-    backendInfo = info;
-    drawBackend();
-    document.body.dataset.backend = info.backend;
-    document.body.dataset.bundle = info.bundle;
+    useBackend(info);
     setStatus('status.ready');
-    offline.keepLoaded(info.files);
     return info;
   },
   (error) => {
@@ -156,9 +171,28 @@ $('mode').addEventListener('change', () => {
     .then(({ files }) => offline.keepLoaded(files), (error) => showError(errorText(error)));
 });
 
+// The worker tells the page, unasked, when WebGPU was lost and the CPU took over, and when it
+// died and was replaced. Each is said once; the person is never left with a frozen page.
+onWorkerEvent((event) => {
+  if (event.type === 'notice' && event.code === 'gpu_lost') {
+    useBackend(event);
+    showNotice('notice.gpu_lost');
+  } else if (event.type === 'notice') {
+    showError(t('error.engine', { reason: event.reason }));
+  } else if (event.type === 'restarted') {
+    useBackend(event.info);
+    showNotice('notice.restarted');
+  } else if (event.type === 'stopped') {
+    showError(t('error.stopped'));
+    setStatus('status.not_ready');
+  }
+});
+
+const ERROR_KEYS = { not_downloaded: 'error.not_downloaded', restarted: 'error.restarted', stopped: 'error.stopped' };
+
 /** An engine error in the page's language where it has words for it, else the engine's own. */
 function errorText(error) {
-  return error.code === 'not_downloaded' ? t('error.not_downloaded') : error.message;
+  return ERROR_KEYS[error.code] ? t(ERROR_KEYS[error.code]) : error.message;
 }
 
 function showPreview(blob) {

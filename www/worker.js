@@ -7,6 +7,10 @@
 //
 // Two wasm engines ship: `cpu`, small, which every browser runs, and `webgpu`, several times
 // larger, fetched only where WebGPU is asked for or a hardware adapter exists.
+//
+// Should the WebGPU device be lost (a driver reset, a phone reclaiming the GPU), the worker
+// switches to the CPU engine, says so once with an unsolicited `notice` message, and runs any
+// request caught by the loss again on the CPU.
 
 const MODES = ['photo', 'dermoscopy'];
 const DEFAULT_MODE = 'photo';
@@ -17,6 +21,8 @@ let backend = null; // the first engine's backend, once one exists
 const engines = new Map(); // mode → Promise<Engine>
 const fetched = new Set(); // files fetched so far, relative to this worker: the page tells the service worker
 let creating = Promise.resolve(); // engines are created one at a time: only the first chooses
+const gpuDevices = new Set(); // the WebGPU devices the engine asked for, watched for loss
+let gpuLost = deferred(); // settles when the device the engines run on is lost
 
 self.onmessage = async (event) => {
   const { id, type } = event.data;
@@ -34,11 +40,10 @@ self.onmessage = async (event) => {
       await engineFor(event.data.mode);
       self.postMessage({ id, type: 'prepared', files: [...fetched] });
     } else if (type === 'analyze' || type === 'analyzeRgba') {
-      const engine = await engineFor(event.data.mode);
       const started = performance.now();
-      const analysis = type === 'analyze'
-        ? await engine.analyzeBytes(new Uint8Array(event.data.bytes))
-        : await engine.analyzeRgba(event.data.width, event.data.height, new Uint8Array(event.data.rgba));
+      const analysis = await withEngine(event.data.mode, (engine) => (type === 'analyze'
+        ? engine.analyzeBytes(new Uint8Array(event.data.bytes))
+        : engine.analyzeRgba(event.data.width, event.data.height, new Uint8Array(event.data.rgba))));
       self.postMessage({ id, type: 'result', analysis, elapsedMs: performance.now() - started });
     } else if (type === 'memory') {
       // For the memory probe (bench/memory.mjs): the wasm linear memory and this worker's JS heap.
@@ -46,16 +51,87 @@ self.onmessage = async (event) => {
       self.postMessage({ id, type: 'memory', wasmBytes: memory.buffer.byteLength, jsHeapBytes: performance.memory?.usedJSHeapSize ?? null });
     } else if (type === 'renderGrid') {
       // The generator is shared by both modes' engines: the plain-photo one renders.
-      const engine = await engineFor(DEFAULT_MODE);
-      const grid = await engine.renderGrid(new Uint8Array(event.data.bytes));
+      const grid = await withEngine(DEFAULT_MODE, (engine) => engine.renderGrid(new Uint8Array(event.data.bytes)));
       self.postMessage({ id, type: 'grid', grid }, [grid.png.buffer]);
+    } else if (type === 'loseGpuDevice') {
+      // The device-loss drill (tests): destroys the WebGPU device as a driver reset would, and
+      // answers once the worker has switched to the CPU.
+      const devices = [...gpuDevices];
+      devices.forEach((device) => device.destroy());
+      if (devices.length) {
+        await gpuLost.promise;
+        await shared;
+      }
+      self.postMessage({ id, type: 'lostGpuDevice', devices: devices.length });
     } else {
       throw new Error(`unknown request ${type}`);
     }
   } catch (error) {
-    self.postMessage({ id, type: 'error', code: error?.code ?? 'internal', message: error?.message ?? String(error) });
+    // A wasm trap leaves the engine's memory in an unknown state: the page restarts this worker.
+    const code = error instanceof WebAssembly.RuntimeError ? 'crashed' : error?.code ?? 'internal';
+    self.postMessage({ id, type: 'error', code, message: error?.message ?? String(error) });
   }
 };
+
+/**
+ * Runs `work` on the engine for `mode`. Should the WebGPU device be lost while it runs (the
+ * work then fails, or never finishes), it runs again on the CPU engine that replaces it.
+ */
+async function withEngine(mode, work) {
+  const engine = await engineFor(mode);
+  if (engine.backend !== 'webgpu') return work(engine);
+  const lost = gpuLost.promise.then(() => ({ lost: true }));
+  const outcome = await Promise.race([work(engine).then((value) => ({ value }), (error) => ({ error })), lost]);
+  if ('value' in outcome) return outcome.value;
+  // A failure may come just before the loss is reported: give the report a moment to arrive.
+  const caught = outcome.lost || (await Promise.race([lost, delay(500)]))?.lost;
+  if (!caught) throw outcome.error;
+  return work(await engineFor(mode));
+}
+
+/**
+ * Watches every WebGPU device the engine creates (wgpu asks `GPUAdapter.requestDevice`), so
+ * that losing one switches the worker to the CPU engine.
+ */
+function watchGpuDevices() {
+  const adapter = self.GPUAdapter?.prototype;
+  if (!adapter || adapter.requestDevice.dermtoneWatched) return;
+  const requestDevice = adapter.requestDevice;
+  adapter.requestDevice = async function watchedRequestDevice(...args) {
+    const device = await requestDevice.apply(this, args);
+    gpuDevices.add(device);
+    device.lost.then((info) => onGpuLost(device, info));
+    return device;
+  };
+  adapter.requestDevice.dermtoneWatched = true;
+}
+
+/** The WebGPU device is gone: every later request runs on the CPU engine, and the page is told once. */
+function onGpuLost(device, info) {
+  gpuDevices.delete(device);
+  preference = 'cpu';
+  backend = null;
+  engines.clear();
+  creating = Promise.resolve();
+  shared = load();
+  const reason = `the graphics processor's WebGPU device was lost (${info?.reason ?? 'unknown'}${info?.message ? `: ${info.message}` : ''})`;
+  shared.then(
+    () => self.postMessage({ type: 'notice', code: 'gpu_lost', backend: 'cpu', bundle: 'cpu', reason, files: [...fetched] }),
+    (error) => self.postMessage({ type: 'notice', code: 'gpu_lost_no_cpu', reason: error?.message ?? String(error) }),
+  );
+  gpuLost.resolve();
+  gpuLost = deferred();
+}
+
+function deferred() {
+  let resolve;
+  const promise = new Promise((r) => { resolve = r; });
+  return { promise, resolve };
+}
+
+function delay(ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
 
 /** The engine for `mode`; a failed creation is forgotten so that a later request retries it. */
 function engineFor(mode) {
@@ -96,6 +172,7 @@ async function bundleFor(wanted) {
 /** The wasm engine, the manifest and the tone estimator's and generator's weights: what every engine shares. */
 async function load() {
   const bundle = await bundleFor(preference);
+  if (bundle === 'webgpu') watchGpuDevices();
   const { default: init, Engine } = await import(`./pkg/${bundle}/dermtone_web.js`);
   const { memory } = await init();
   fetched.add(`pkg/${bundle}/dermtone_web.js`).add(`pkg/${bundle}/dermtone_web_bg.wasm`);
