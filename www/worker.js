@@ -109,6 +109,7 @@ function watchGpuDevices() {
 /** The WebGPU device is gone: every later request runs on the CPU engine, and the page is told once. */
 function onGpuLost(device, info) {
   gpuDevices.delete(device);
+  if (preference === 'cpu') return; // already on the CPU: a later loss changes nothing
   preference = 'cpu';
   backend = null;
   engines.clear();
