@@ -38,7 +38,7 @@ function pageSection(name, run) {
 }
 
 /** The Markdown report. */
-export function render({ command, runs, warmup, machine, versions, native, page, app, payload, memory, photo }) {
+export function render({ command, runs, warmup, machine, versions, native, page, app, payload, memory, soak, photo }) {
   const cpu = p1(page.cpu);
   const gpu = p1(page.webgpu);
   const nativeCpu = native.backends.find((b) => b.name === 'cpu');
@@ -79,6 +79,7 @@ export function render({ command, runs, warmup, machine, versions, native, page,
     '## Memory (`node bench/memory.mjs 200 cpu`)', '',
     '| after analyses | wasm MiB | worker JS heap MiB | page JS heap MiB | total MiB |', '|---|---|---|---|---|',
     ...memory.map((s) => `| ${s.after} | ${mib(s.wasm)} | ${s.workerHeap == null ? '–' : mib(s.workerHeap)} | ${s.pageHeap == null ? '–' : mib(s.pageHeap)} | ${mib(s.total)} |`), '',
+    soak,
   ];
   return `${lines.join('\n')}\n`;
 }

@@ -1,7 +1,7 @@
 // `./build.sh bench`: every benchmark figure of issue 8 in one run on this machine, written to
 // bench/RESULTS.md — native stage timings (`dermtone bench`), the same network calls through our
 // wasm engine and ONNX Runtime Web in one page on the CPU and WebGPU paths, the app's own
-// per-tone analysis time, the first visit's payload and memory over 200 analyses.
+// per-tone analysis time, the first visit's payload, memory over 200 analyses and the soak.
 //   node bench/run.mjs [runs=20] [warmup=5]
 import { execFileSync } from 'node:child_process';
 import { rmSync, readFileSync, writeFileSync } from 'node:fs';
@@ -12,6 +12,7 @@ import { benchRoot, pageRun } from './page-run.mjs';
 import { timeAnalyses } from './timing.mjs';
 import { firstVisitPayload } from './payload.mjs';
 import { memoryOver } from './memory.mjs';
+import { soak, soakSection } from './soak.mjs';
 import { render } from './results.mjs';
 
 const runs = Number(process.argv[2] ?? 20);
@@ -39,6 +40,8 @@ try {
   const payload = await firstVisitPayload({ backend: 'auto' });
   console.error('the app: memory over 200 analyses');
   const memory = await memoryOver({ analyses: 200, backend: 'cpu' });
+  console.error('the app: soak, 500 analyses');
+  const soaked = await soak({ analyses: 500, backend: 'cpu', log: (line) => console.error(line) });
   const versions = {
     chromium: execFileSync('/usr/bin/chromium', ['--version'], { encoding: 'utf8' }).trim(),
     onnxruntimeWeb: JSON.parse(readFileSync(path.join(ROOT, 'bench/node_modules/onnxruntime-web/package.json'), 'utf8')).version,
@@ -48,7 +51,7 @@ try {
     commit: execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim(),
   };
   const machine = { cpu: native.machine?.cpu ?? cpus()[0]?.model, cores: cpus().length, os: `${platform()} ${arch()}` };
-  const markdown = render({ command: `./build.sh bench (node bench/run.mjs ${runs} ${warmup})`, runs, warmup, machine, versions, native, page, app, payload, memory, photo: path.relative(ROOT, photoFile) });
+  const markdown = render({ command: `./build.sh bench (node bench/run.mjs ${runs} ${warmup})`, runs, warmup, machine, versions, native, page, app, payload, memory, soak: soakSection(soaked, 'node bench/soak.mjs 500 cpu'), photo: path.relative(ROOT, photoFile) });
   writeFileSync(path.join(ROOT, 'bench/RESULTS.md'), markdown);
   writeFileSync(path.join(ROOT, 'bench/results.json'), `${JSON.stringify({ versions, machine, native, page, app, payload: { ...payload, rows: payload.rows }, memory }, null, 2)}\n`);
   console.log(markdown);

@@ -9,10 +9,13 @@
 // process) is sampled after a forced garbage collection at analysis 50 and at the end, so that
 // growth means memory kept, not garbage not yet collected. Prints one Markdown table; exits 1 if
 // there was any error.
-//   node bench/soak.mjs [analyses=500] [backend=cpu]
-import { readdirSync, readFileSync } from 'node:fs';
+// `--write` also puts the table into bench/RESULTS.md's soak section (`./build.sh bench` writes it too).
+//   node bench/soak.mjs [analyses=500] [backend=cpu] [--write]
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import {
-  startServer, openPage, waitReady, waitOffline, readResult, cliAnalysis, maxDifference, testImages, clinicalTestImages,
+  ROOT, startServer, openPage, waitReady, waitOffline, readResult, cliAnalysis, maxDifference, testImages, clinicalTestImages,
 } from '../tests/browser/harness.mjs';
 import { isMain, summary } from './stats.mjs';
 
@@ -275,6 +278,23 @@ export async function soak({ analyses = 500, backend = 'cpu', log = () => {} } =
   }
 }
 
+const SOAK_HEADING = '## Soak';
+
+/** The soak's section of bench/RESULTS.md: a heading, the commit it ran on, and the table. */
+export function soakSection(r, command) {
+  const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
+  return [`${SOAK_HEADING} (\`${command}\`)`, '', `Commit ${commit}, ${new Date().toISOString().slice(0, 10)}.`, '', table(r, command), ''].join('\n');
+}
+
+/** `markdown` with its soak section (up to the next `## ` heading) replaced by `section`, or appended. */
+function withSoakSection(markdown, section) {
+  const start = markdown.search(new RegExp(`^${SOAK_HEADING}\\b`, 'm'));
+  if (start < 0) return `${markdown.trimEnd()}\n\n${section}`;
+  const rest = markdown.slice(start + SOAK_HEADING.length);
+  const next = rest.search(/^## /m);
+  return markdown.slice(0, start) + section + (next < 0 ? '' : `\n${rest.slice(next)}`);
+}
+
 /** The figures as one Markdown table. */
 function table(r, command) {
   const { counts, first, last } = r;
@@ -296,12 +316,19 @@ function table(r, command) {
 }
 
 if (isMain(import.meta.url)) {
-  const [analyses, backend] = [Number(process.argv[2] ?? 500), process.argv[3] ?? 'cpu'];
+  const args = process.argv.slice(2);
+  const write = args.includes('--write');
+  const [count, backendArg] = args.filter((a) => a !== '--write');
+  const [analyses, backend] = [Number(count ?? 500), backendArg ?? 'cpu'];
   if (!Number.isInteger(analyses) || analyses < 1) throw new Error(`analyses must be a positive integer, not ${process.argv[2]}`);
   const result = await soak({ analyses, backend, log: (line) => console.error(line) });
   const command = `node bench/soak.mjs ${analyses} ${backend}`;
   for (const error of result.errors.slice(0, 20)) console.error(error);
   if (result.errors.length > 20) console.error(`... and ${result.errors.length - 20} more`);
   console.log(table(result, command));
+  if (write) {
+    const results = path.join(ROOT, 'bench/RESULTS.md');
+    writeFileSync(results, withSoakSection(readFileSync(results, 'utf8'), soakSection(result, command)));
+  }
   process.exitCode = result.errors.length > 0 ? 1 : 0;
 }
