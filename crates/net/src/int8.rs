@@ -86,9 +86,17 @@ pub fn dequantize(int8_record: &[u8]) -> Result<Vec<u8>, Int8Error> {
     }
     let mut out = Vec::with_capacity(tensors.len());
     for (name, dtype, shape, id, bytes) in tensors {
-        if dtype != DType::I8 {
+        // burnpack has already checked each tensor's bytes against its shape and dtype.
+        if dtype == DType::F32 {
             out.push(Tensor::new(name, dtype, shape, id, bytes));
             continue;
+        }
+        if dtype != DType::I8 || shape.is_empty() {
+            return Err(Int8Error(format!(
+                "tensor {name} is {dtype:?} of rank {}; the format holds only f32 tensors and \
+                 i8 tensors of rank >= 1",
+                shape.len()
+            )));
         }
         let slice_scales = scales
             .get(&name)
@@ -201,6 +209,39 @@ mod tests {
             int8.len(),
             record.len()
         );
+    }
+
+    /// An int8-format file holding exactly `tensors`, however wrong they are.
+    fn int8_file(tensors: Vec<Tensor>) -> Vec<u8> {
+        Writer::new(tensors)
+            .with_metadata(FORMAT_KEY, FORMAT_INT8)
+            .into_bytes()
+            .unwrap()
+            .to_vec()
+    }
+
+    fn raw(name: &str, dtype: DType, shape: Vec<usize>, bytes: Vec<u8>) -> Tensor {
+        Tensor::new(
+            name.into(),
+            dtype,
+            shape,
+            None,
+            Bytes::from_bytes_vec(bytes),
+        )
+    }
+
+    /// Each of these once reached burn, which panics on a float parameter of another dtype
+    /// (found by the fuzzer's weights target), or made the slice arithmetic index an empty shape.
+    #[test]
+    fn tensors_burn_cannot_load_are_refused() {
+        let cases = [
+            ("u8", raw("w", DType::U8, vec![2, 2], vec![0; 4]), "U8"),
+            ("rank-0 i8", raw("w", DType::I8, vec![], vec![0]), "rank 0"),
+        ];
+        for (case, tensor, expected) in cases {
+            let error = dequantize(&int8_file(vec![tensor])).unwrap_err().0;
+            assert!(error.contains(expected), "{case}: {error}");
+        }
     }
 
     #[test]

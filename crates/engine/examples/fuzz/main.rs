@@ -10,6 +10,9 @@
 //! input slower than `--slow-ms` is reported as a hang. Usage (from the repository root):
 //! `cargo run --release -p dermtone-engine --example fuzz -- [--seconds 60] [--seed 1]
 //!  [--targets image,manifest,weights] [--crashes fuzz-crashes]`
+//!
+//! `--replay FILE` feeds one saved input to the named targets instead, with the default panic
+//! hook, so a crash prints its message and location.
 
 mod mutate;
 mod seeds;
@@ -26,6 +29,7 @@ struct Options {
     targets: Vec<String>,
     crashes: PathBuf,
     slow: Duration,
+    replay: Option<PathBuf>,
 }
 
 fn options() -> Result<Options, String> {
@@ -35,6 +39,7 @@ fn options() -> Result<Options, String> {
         targets: ["image", "manifest", "weights"].map(String::from).to_vec(),
         crashes: PathBuf::from("fuzz-crashes"),
         slow: Duration::from_millis(5_000),
+        replay: None,
     };
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
@@ -46,6 +51,7 @@ fn options() -> Result<Options, String> {
             "--seed" => options.seed = value()?.parse().map_err(|e| format!("--seed: {e}"))?,
             "--targets" => options.targets = value()?.split(',').map(String::from).collect(),
             "--crashes" => options.crashes = PathBuf::from(value()?),
+            "--replay" => options.replay = Some(PathBuf::from(value()?)),
             "--slow-ms" => {
                 options.slow =
                     Duration::from_millis(value()?.parse().map_err(|e| format!("--slow-ms: {e}"))?)
@@ -70,6 +76,9 @@ fn main() -> std::process::ExitCode {
 /// Fuzzes each target for an equal share of the time; `Ok(false)` when anything crashed or hung.
 fn run() -> Result<bool, String> {
     let options = options()?;
+    if let Some(path) = &options.replay {
+        return replay(path, &options.targets);
+    }
     // Panics are caught and counted; the default hook would print each one.
     std::panic::set_hook(Box::new(|_| {}));
     let share = Duration::from_secs_f64(options.seconds / options.targets.len().max(1) as f64);
@@ -109,6 +118,16 @@ fn run() -> Result<bool, String> {
         clean &= crashes == 0;
     }
     Ok(clean)
+}
+
+/// Runs one saved input through each target; a panic unwinds out of here and prints.
+fn replay(path: &std::path::Path, targets: &[String]) -> Result<bool, String> {
+    let input = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    for name in targets {
+        targets::Target::open(name)?.run(&input);
+        println!("{name}: {} ran without a panic", path.display());
+    }
+    Ok(true)
 }
 
 /// Writes a failing input as `DIR/<target>-<kind>-<sha256 prefix>.bin`.
