@@ -47,7 +47,7 @@ test('after the first visit a photo is analysed with the network off and the ser
     await waitOffline(session, 'ready');
     // The first visit fetched the dermatoscope model before the service worker was in charge;
     // it is kept all the same, from the HTTP cache.
-    await waitCached(session.page, 'models/dermoscopy-v2.int8.bpk');
+    await waitCached(session.page, 'models/dermoscopy-v3.int8.bpk');
 
     const requests = [];
     session.context.on('request', (r) => requests.push(r));
@@ -64,7 +64,7 @@ test('after the first visit a photo is analysed with the network off and the ser
     // Every request of the page and its engine worker was answered by the service worker (the
     // photo's preview is a blob: URL, never a request that leaves the browser).
     const urls = requests.map((r) => r.url()).filter((url) => !url.startsWith('blob:'));
-    for (const asset of ['pkg/cpu/dermtone_web_bg.wasm', 'models/dermoscopy-v2.int8.bpk']) {
+    for (const asset of ['pkg/cpu/dermtone_web_bg.wasm', 'models/dermoscopy-v3.int8.bpk']) {
       assert.ok(urls.includes(server.url + asset), `${asset} was requested`);
     }
     const network = [];
@@ -90,7 +90,7 @@ test('the WebGPU engine is cached when first used, not up front, and then works 
     // The first visit fetched these before the service worker was in charge; they are kept all
     // the same, from the HTTP cache.
     await waitCached(session.page, 'pkg/webgpu/dermtone_web_bg.wasm');
-    await waitCached(session.page, 'models/dermoscopy-v2.int8.bpk');
+    await waitCached(session.page, 'models/dermoscopy-v3.int8.bpk');
 
     await session.context.setOffline(true);
     server.stop();
@@ -114,8 +114,8 @@ test('the dermatoscope model is cached when first chosen, not up front; offline 
     await waitOffline(session, 'ready');
     const upFront = await cachedPaths(session.page);
     assert.ok(upFront.includes('/models/clinical-v2.int8.bpk'), 'the plain-photo model is cached up front');
-    assert.ok(upFront.includes('/models/dermoscopy-v2.card.json'), 'every card is cached up front, for About');
-    assert.ok(!upFront.includes('/models/dermoscopy-v2.int8.bpk'), 'the dermatoscope model is not cached up front');
+    assert.ok(upFront.includes('/models/dermoscopy-v3.card.json'), 'every card is cached up front, for About');
+    assert.ok(!upFront.includes('/models/dermoscopy-v3.int8.bpk'), 'the dermatoscope model is not cached up front');
 
     await session.context.setOffline(true);
     await session.page.check('input[name="mode"][value="dermoscopy"]');
@@ -126,7 +126,7 @@ test('the dermatoscope model is cached when first chosen, not up front; offline 
     await session.context.setOffline(false);
     await session.page.check('input[name="mode"][value="photo"]');
     await session.page.check('input[name="mode"][value="dermoscopy"]');
-    await waitCached(session.page, 'models/dermoscopy-v2.int8.bpk');
+    await waitCached(session.page, 'models/dermoscopy-v3.int8.bpk');
     assert.equal(await session.page.isHidden('#error'), true);
 
     await session.context.setOffline(true);
@@ -174,16 +174,16 @@ test('a new version installs whole or not at all, and once applied replaces the 
   const oldVersion = precache(copy.www, copy.models);
   let copyServer = await startServerOn(copy.www, copy.models);
   const session = await openPage(`${copyServer.url}?backend=cpu`);
-  const servedCard = () => session.page.evaluate(() => fetch('models/dermoscopy-v2.card.json').then((r) => r.text()));
+  const servedCard = () => session.page.evaluate(() => fetch('models/dermoscopy-v3.card.json').then((r) => r.text()));
   try {
     await waitReady(session);
     await waitOffline(session, 'ready');
     assert.deepEqual(await cacheNames(session.page), [`dermtone-${oldVersion}`]);
-    const card = path.join(copy.models, 'dermoscopy-v2.card.json');
+    const card = path.join(copy.models, 'dermoscopy-v3.card.json');
     const oldCard = readFileSync(card, 'utf8');
     // Once used, the dermatoscope model (cached lazily) must survive the update below.
     await session.page.check('input[name="mode"][value="dermoscopy"]');
-    await waitCached(session.page, 'models/dermoscopy-v2.int8.bpk');
+    await waitCached(session.page, 'models/dermoscopy-v3.int8.bpk');
 
     // Whitespace keeps the card's meaning, but it is a new file: a new version. With one of its
     // files missing it cannot install, and the old version stays in charge, its cache alone.
@@ -206,7 +206,7 @@ test('a new version installs whole or not at all, and once applied replaces the 
     await waitReady(session);
     await waitOffline(session, 'ready');
     assert.deepEqual(await cacheNames(session.page), [`dermtone-${newVersion}`]);
-    assert.ok((await cachedPaths(session.page)).includes('/models/dermoscopy-v2.int8.bpk'), 'the update kept the dermatoscope model');
+    assert.ok((await cachedPaths(session.page)).includes('/models/dermoscopy-v3.int8.bpk'), 'the update kept the dermatoscope model');
 
     copyServer.stop();
     copyServer = null;

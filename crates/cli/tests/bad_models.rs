@@ -92,13 +92,13 @@ fn a_truncated_weight_file_is_refused_even_when_the_manifest_vouches_for_it() {
     copy_of_models(&dir);
     let bytes = weights_of(&dir, "dermoscopy");
     replace_weights(&dir, "dermoscopy", &bytes[..bytes.len() / 2], false);
-    refused(&dir, &["dermoscopy-v2", "bytes"], true);
+    refused(&dir, &["dermoscopy-v3", "bytes"], true);
     replace_weights(&dir, "dermoscopy", &bytes[..bytes.len() / 2], true);
-    refused(&dir, &["dermoscopy-v2"], true);
+    refused(&dir, &["dermoscopy-v3"], true);
     replace_weights(&dir, "dermoscopy", &bytes[..16], true);
-    refused(&dir, &["dermoscopy-v2"], true);
+    refused(&dir, &["dermoscopy-v3"], true);
     replace_weights(&dir, "dermoscopy", &[], true);
-    refused(&dir, &["dermoscopy-v2"], true);
+    refused(&dir, &["dermoscopy-v3"], true);
 }
 
 #[test]
@@ -108,9 +108,9 @@ fn an_oversized_weight_file_is_refused() {
     let mut bytes = weights_of(&dir, "dermoscopy");
     bytes.extend(std::iter::repeat_n(0u8, 9_000_000));
     replace_weights(&dir, "dermoscopy", &bytes, false);
-    refused(&dir, &["dermoscopy-v2", "bytes"], true);
+    refused(&dir, &["dermoscopy-v3", "bytes"], true);
     replace_weights(&dir, "dermoscopy", &bytes, true);
-    refused(&dir, &["dermoscopy-v2", "more than"], true);
+    refused(&dir, &["dermoscopy-v3", "more than"], true);
 }
 
 #[test]
@@ -119,7 +119,7 @@ fn weights_of_another_network_shape_are_refused() {
     copy_of_models(&dir);
     let tone = weights_of(&dir, "tone");
     replace_weights(&dir, "dermoscopy", &tone, true);
-    refused(&dir, &["dermoscopy-v2"], true);
+    refused(&dir, &["dermoscopy-v3"], true);
 }
 
 #[test]
@@ -129,7 +129,7 @@ fn an_unknown_weight_format_or_manifest_version_is_refused() {
     let mut manifest = read_manifest(&dir);
     entry(&mut manifest, "dermoscopy")["format"] = "int4-per-block-v7".into();
     write_manifest(&dir, &manifest);
-    refused(&dir, &["dermoscopy-v2", "int4-per-block-v7"], true);
+    refused(&dir, &["dermoscopy-v3", "int4-per-block-v7"], true);
 
     copy_of_models(&dir);
     let mut manifest = read_manifest(&dir);
