@@ -113,7 +113,7 @@ test('the dermatoscope model is cached when first chosen, not up front; offline 
     await waitReady(session);
     await waitOffline(session, 'ready');
     const upFront = await cachedPaths(session.page);
-    assert.ok(upFront.includes('/models/clinical-v2.int8.bpk'), 'the plain-photo model is cached up front');
+    assert.ok(upFront.includes('/models/clinical-v3.int8.bpk'), 'the plain-photo model is cached up front');
     assert.ok(upFront.includes('/models/dermoscopy-v3.card.json'), 'every card is cached up front, for About');
     assert.ok(!upFront.includes('/models/dermoscopy-v3.int8.bpk'), 'the dermatoscope model is not cached up front');
 
