@@ -1,8 +1,9 @@
 // Draws one analysis: retake advice, or the triage level, the estimated tone, the conditions and
-// the per-tone table. The engine decides everything; this only words it in the page's language.
+// the per-tone table and where the model looked. The engine decides everything; this only words it in the page's language.
 // Retake advice, condition names and the disclaimer come from the engine in English; the other
 // languages' message files translate them by code (`quality.*`, `class.*`, `disclaimer.result`).
 import { t, has, percent } from './i18n.js';
+import { renderHeatmap } from './heatmap-view.js';
 
 const $ = (id) => document.getElementById(id);
 export const ROMAN = ['I', 'II', 'III', 'IV', 'V', 'VI'];
@@ -20,6 +21,7 @@ export function renderAnalysis(analysis) {
   }));
   $('retake').hidden = analysis.quality.ok;
   $('classes').replaceChildren(...analysis.classes.map(conditionItem));
+  renderHeatmap(analysis, $('preview'));
   renderTriage(analysis.triage);
   renderTone(analysis.tone);
   renderMalignancy(analysis.malignancy);

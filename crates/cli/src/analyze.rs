@@ -6,11 +6,11 @@ use dermtone_engine::{Analysis, Engine, Manifest, TriageLevel, decode_image};
 use image::RgbImage;
 
 use crate::device::{self, OpenDevice};
-use crate::{Backend, Mode, PhotoArgs};
+use crate::{AnalyzeArgs, Backend, Mode, PhotoArgs};
 
-pub fn run(args: &PhotoArgs) -> Result<(), String> {
-    let (photo, engine) = read_photo_and_engine(args)?;
-    let (image, json) = (args.image.as_path(), args.json);
+pub fn run(args: &AnalyzeArgs) -> Result<(), String> {
+    let (photo, engine) = read_photo_and_engine(&args.photo)?;
+    let (image, json) = (args.photo.image.as_path(), args.photo.json);
     let analysis = pollster::block_on(engine.analyze(&photo)).map_err(|e| e.to_string())?;
     if json {
         println!(
@@ -20,7 +20,24 @@ pub fn run(args: &PhotoArgs) -> Result<(), String> {
     } else {
         print_text(image, &analysis);
     }
-    Ok(())
+    match (&args.heatmap, &analysis.heatmap) {
+        (Some(out), Some(heatmap)) => write_overlay(out, &heatmap.overlay(&photo)),
+        (Some(out), None) => Err(format!(
+            "{} was not written: the photo failed its quality check, so there is no heatmap",
+            out.display()
+        )),
+        (None, _) => Ok(()),
+    }
+}
+
+/// Writes `overlay` as a PNG, whatever `out`'s extension says.
+fn write_overlay(out: &Path, overlay: &RgbImage) -> Result<(), String> {
+    let mut file = std::io::BufWriter::new(
+        std::fs::File::create(out).map_err(|e| format!("cannot write {}: {e}", out.display()))?,
+    );
+    overlay
+        .write_to(&mut file, image::ImageFormat::Png)
+        .map_err(|e| format!("cannot write {}: {e}", out.display()))
 }
 
 /// The decoded photo and the `--mode` engine loaded from `--models` on `--backend`.
@@ -117,6 +134,12 @@ fn print_text(image: &Path, analysis: &Analysis) {
             } else {
                 "below the threshold, which is not an all-clear"
             }
+        );
+    }
+    if let Some(heatmap) = &analysis.heatmap {
+        println!(
+            "  where the model looked for {}: strongest at the {} of the photo ({})",
+            heatmap.class, heatmap.region, heatmap.caveat
         );
     }
     print_per_tone(analysis);

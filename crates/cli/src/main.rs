@@ -36,7 +36,7 @@ enum Command {
     /// renderings of the test photos; picks the arm to ship on val.
     Ablation(ablation::AblationArgs),
     /// Analyse one photo and print class probabilities.
-    Analyze(PhotoArgs),
+    Analyze(AnalyzeArgs),
     /// Time each pipeline stage (decode, quality, tone, classify, render, the whole analysis)
     /// on each backend, with the networks' FLOPs and the GFLOP/s achieved.
     Bench(bench::BenchArgs),
@@ -123,6 +123,17 @@ pub struct PhotoArgs {
     /// Folder holding manifest.json and the weights.
     #[arg(long, default_value = "models")]
     models: PathBuf,
+}
+
+/// `analyze`'s arguments: the photo's, and where to write the heatmap overlay.
+#[derive(Args)]
+pub struct AnalyzeArgs {
+    #[command(flatten)]
+    photo: PhotoArgs,
+    /// Also write the photo with the heatmap of where the model looked laid over it, as a PNG
+    /// (where the model looked, not a diagnosis).
+    #[arg(long, value_name = "OUT.png")]
+    heatmap: Option<PathBuf>,
 }
 
 /// Capture modes, each with its own classifier in the manifest.

@@ -22,6 +22,9 @@ pub struct Analysis {
     /// Every class with its probability, most likely first; probabilities sum to 1.
     /// Empty when the photo failed its quality check.
     pub classes: Vec<ClassProbability>,
+    /// Where in the photo the model looked for its most likely class: a coarse map to draw over
+    /// the photo, never a diagnosis. `None` when the photo failed its quality check.
+    pub heatmap: Option<crate::Heatmap>,
     /// Summed probability of the malignant classes against the model's operating point; `None`
     /// when the photo failed its quality check or the model card sets no operating point.
     pub malignancy: Option<Malignancy>,

@@ -134,16 +134,7 @@ impl LoadedModel {
         images: &[&RgbImage],
         device: &Device,
     ) -> Result<Vec<Vec<f32>>, EngineError> {
-        let spec = &self.entry.input;
-        let pixels: Vec<f32> = images
-            .iter()
-            .flat_map(|image| normalise_chw(&resize_for_model(image, spec.size), spec))
-            .collect();
-        let side = spec.size as usize;
-        let input = Tensor::<4>::from_data(
-            TensorData::new(pixels, [images.len(), 3, side, side]),
-            device,
-        );
+        let input = self.input(images, device);
         let probabilities =
             class_probabilities(&self.network, input, self.entry.temperature()).await?;
         if probabilities.len() != images.len() {
@@ -153,6 +144,20 @@ impl LoadedModel {
             ));
         }
         Ok(probabilities)
+    }
+
+    /// The network's input for `images`: each resized and normalised as the manifest says.
+    pub(crate) fn input(&self, images: &[&RgbImage], device: &Device) -> Tensor<4> {
+        let spec = &self.entry.input;
+        let pixels: Vec<f32> = images
+            .iter()
+            .flat_map(|image| normalise_chw(&resize_for_model(image, spec.size), spec))
+            .collect();
+        let side = spec.size as usize;
+        Tensor::<4>::from_data(
+            TensorData::new(pixels, [images.len(), 3, side, side]),
+            device,
+        )
     }
 
     /// FLOPs of one image at the model's input size.
@@ -292,13 +297,12 @@ impl Engine {
             return Err(EngineError::new("input", "the image is empty"));
         }
         let quality = Quality::from(dermtone_color::assess(image));
-        let (tone, classes) = if quality.ok {
-            (
-                Some(self.estimate_tone(image).await?),
-                self.classify(image).await?,
-            )
+        let (tone, classes, heatmap) = if quality.ok {
+            let tone = self.estimate_tone(image).await?;
+            let (classes, heatmap) = self.classify_explained(image).await?;
+            (Some(tone), classes, Some(heatmap))
         } else {
-            (None, Vec::new())
+            (None, Vec::new(), None)
         };
         let malignancy = self.malignancy(&classes);
         let per_tone = match &tone {
@@ -315,6 +319,7 @@ impl Engine {
             quality,
             tone,
             classes,
+            heatmap,
             malignancy,
             per_tone,
             consistent,
@@ -417,23 +422,26 @@ impl Engine {
             .await?;
         Ok(batch
             .into_iter()
-            .map(|probabilities| {
-                let mut classes: Vec<ClassProbability> = self
-                    .classifier
-                    .entry
-                    .labels
-                    .iter()
-                    .zip(probabilities)
-                    .map(|(label, probability)| ClassProbability {
-                        code: label.code.clone(),
-                        name: label.name.clone(),
-                        probability,
-                    })
-                    .collect();
-                classes.sort_by(|a, b| b.probability.total_cmp(&a.probability));
-                classes
-            })
+            .map(|probabilities| self.labelled(probabilities))
             .collect())
+    }
+
+    /// The classifier's probabilities with their labels, most likely first.
+    pub(crate) fn labelled(&self, probabilities: Vec<f32>) -> Vec<ClassProbability> {
+        let mut classes: Vec<ClassProbability> = self
+            .classifier
+            .entry
+            .labels
+            .iter()
+            .zip(probabilities)
+            .map(|(label, probability)| ClassProbability {
+                code: label.code.clone(),
+                name: label.name.clone(),
+                probability,
+            })
+            .collect();
+        classes.sort_by(|a, b| b.probability.total_cmp(&a.probability));
+        classes
     }
 }
 

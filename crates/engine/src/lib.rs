@@ -1,7 +1,7 @@
 //! The dermtone analysis pipeline, written once and run by both the CLI (native) and the page
 //! (wasm): decode → photo quality (retake advice, stop) → skin tone (ITA rule and, where shipped,
 //! the learned estimator) → resize/normalise → classify → calibrated softmax → malignancy
-//! operating point → per-tone renderings → triage → [`Analysis`].
+//! operating point (with a class activation heatmap) → per-tone renderings → triage → [`Analysis`].
 //!
 //! Everything here is generic over the burn [`burn::tensor::Device`] it is handed, and reads
 //! results asynchronously, because synchronous reads panic in the browser on WebGPU.
@@ -11,7 +11,9 @@ mod cost;
 mod decode;
 mod engine;
 mod error;
+mod explain;
 mod grid;
+mod heatmap;
 mod manifest;
 mod per_tone;
 mod prepared;
@@ -29,6 +31,7 @@ pub use decode::{decode_image, rgba_to_image};
 pub use engine::{Engine, ToneRenderings, argmax, class_probabilities};
 pub use error::EngineError;
 pub use grid::{TILE, tone_grid};
+pub use heatmap::{HEATMAP_CAVEAT, Heatmap};
 pub use manifest::{
     Architecture, Calibration, GeneratorSpec, InputSpec, Label, MANIFEST_VERSION, Manifest,
     ModelEntry, OperatingPoint, WEIGHT_FORMAT, sha256_hex,

@@ -89,6 +89,16 @@ impl Classifier {
         }
     }
 
+    /// Logits `[batch, num_classes]` and each class's activation map `[batch, num_classes, h, w]`
+    /// over the last feature map (see the `cam` module): the spatial mean of a class's map is its
+    /// logit. The logits are the same as [`Classifier::forward`]'s at inference.
+    pub fn forward_with_maps(&self, images: Tensor<4>) -> (Tensor<2>, Tensor<4>) {
+        match self {
+            Classifier::Plain(net) => net.forward_with_maps(images),
+            Classifier::Mobile(net) => net.forward_with_maps(images),
+        }
+    }
+
     /// The same classifier for inference, its batch norms folded into the convolutions: four
     /// fewer passes over every feature map (see the `fold` module). Not for training.
     pub fn folded(self) -> Self {
@@ -147,6 +157,39 @@ mod tests {
                 .forward(input)
                 .into_data()
                 .assert_approx_eq::<f32>(&before, Default::default());
+        }
+    }
+
+    #[test]
+    fn each_class_map_averages_to_its_logit_and_the_logits_are_forwards() {
+        let device = Device::flex();
+        for kind in [NetKind::Plain, NetKind::Mobile] {
+            let model = ClassifierConfig::new(5)
+                .with_base_width(8)
+                .with_kind(kind)
+                .init(&device)
+                .folded();
+            let input = Tensor::<4>::random(
+                [2, 3, 64, 64],
+                burn::tensor::Distribution::Normal(0.0, 1.0),
+                &device,
+            );
+            let (logits, maps) = model.forward_with_maps(input.clone());
+            let [batch, classes, height, width] = maps.dims();
+            assert_eq!([batch, classes], [2, 5]);
+            assert!(
+                height > 1 && width > 1,
+                "{kind:?}: a {height}×{width} map locates nothing"
+            );
+            logits
+                .clone()
+                .into_data()
+                .assert_approx_eq::<f32>(&model.forward(input).into_data(), Default::default());
+            maps.mean_dim(3)
+                .mean_dim(2)
+                .reshape([batch, classes])
+                .into_data()
+                .assert_approx_eq::<f32>(&logits.into_data(), Default::default());
         }
     }
 

@@ -4,6 +4,7 @@
 //! CPU (flex) and on wgpu/WebGPU. Weights ship as int8 ([`int8`]) and are dequantised once at
 //! load, which keeps downloads small without tying the file to one backend's packing rules.
 
+mod cam;
 pub mod classifier;
 pub mod flops;
 mod fold;

@@ -13,6 +13,7 @@ use burn::nn::{
 use burn::prelude::*;
 
 use crate::ClassifierConfig;
+use crate::cam::class_activation;
 use crate::fold::{conv_then_norm, fold_pair};
 
 /// Stages as (expansion, channels in units of `base_width / 4`, repeats, first stride).
@@ -268,9 +269,19 @@ impl MobileNet {
 
     /// Pooled features `[batch, head channels]`: everything but the head.
     pub fn features(&self, images: Tensor<4>) -> Tensor<2> {
+        self.pool.forward(self.feature_map(images)).flatten(1, 3)
+    }
+
+    /// Logits and class activation maps `[batch, classes, h, w]`, as [`class_activation`] says.
+    pub fn forward_with_maps(&self, images: Tensor<4>) -> (Tensor<2>, Tensor<4>) {
+        class_activation(self.feature_map(images), &self.pool, &self.head)
+    }
+
+    /// The last feature map `[batch, head channels, h, w]`, before pooling.
+    fn feature_map(&self, images: Tensor<4>) -> Tensor<4> {
         let x = self.stem.forward(images);
         let x = self.blocks.iter().fold(x, |x, block| block.forward(x));
-        self.pool.forward(self.head_conv.forward(x)).flatten(1, 3)
+        self.head_conv.forward(x)
     }
 }
 

@@ -9,6 +9,7 @@ use burn::nn::{
 use burn::prelude::*;
 
 use crate::ClassifierConfig;
+use crate::cam::class_activation;
 use crate::fold::{conv_then_norm, fold_pair};
 
 /// Conv → batch norm → ReLU: the network's only building block. Once
@@ -108,8 +109,17 @@ impl PlainNet {
 
     /// Pooled features `[batch, 8 × base width]`: everything but the head.
     pub fn features(&self, images: Tensor<4>) -> Tensor<2> {
-        let features = self.blocks.iter().fold(images, |x, block| block.forward(x));
-        self.pool.forward(features).flatten(1, 3)
+        self.pool.forward(self.feature_map(images)).flatten(1, 3)
+    }
+
+    /// Logits and class activation maps `[batch, classes, h, w]`, as [`class_activation`] says.
+    pub fn forward_with_maps(&self, images: Tensor<4>) -> (Tensor<2>, Tensor<4>) {
+        class_activation(self.feature_map(images), &self.pool, &self.head)
+    }
+
+    /// The last feature map `[batch, 8 × base width, h, w]`, before pooling.
+    fn feature_map(&self, images: Tensor<4>) -> Tensor<4> {
+        self.blocks.iter().fold(images, |x, block| block.forward(x))
     }
 }
 

@@ -1,0 +1,66 @@
+//! The classification of the photo itself, with the heatmap of where the model looked. Kept
+//! apart from [`Engine::classify`], which the renderings use: they need no map.
+
+use burn::prelude::*;
+use burn::tensor::activation::softmax;
+use image::RgbImage;
+
+use crate::engine::LoadedModel;
+use crate::{ClassProbability, Engine, EngineError, Heatmap, argmax};
+
+impl Engine {
+    /// Class probabilities for one photo, most likely first, and the class activation map of
+    /// the most likely class. The probabilities are [`Engine::classify`]'s.
+    pub async fn classify_explained(
+        &self,
+        image: &RgbImage,
+    ) -> Result<(Vec<ClassProbability>, Heatmap), EngineError> {
+        let (probabilities, maps, [width, height]) = self
+            .classifier
+            .probabilities_and_maps(image, &self.device)
+            .await?;
+        let top = argmax(&probabilities);
+        let cells = width * height;
+        let code = &self.classifier.entry.labels[top].code;
+        let heatmap =
+            Heatmap::from_activations(code, width, height, &maps[top * cells..(top + 1) * cells]);
+        Ok((self.labelled(probabilities), heatmap))
+    }
+}
+
+impl LoadedModel {
+    /// Calibrated probabilities for one photo, every class's activation map (class-major, rows
+    /// of `width`), and the maps' `[width, height]`, read back from the device in one transfer.
+    async fn probabilities_and_maps(
+        &self,
+        image: &RgbImage,
+        device: &Device,
+    ) -> Result<(Vec<f32>, Vec<f32>, [usize; 2]), EngineError> {
+        let (logits, maps) = self.network.forward_with_maps(self.input(&[image], device));
+        let [_, classes, height, width] = maps.dims();
+        let probabilities = softmax(logits / self.entry.temperature(), 1).reshape([classes]);
+        let both = Tensor::cat(
+            vec![probabilities, maps.reshape([classes * height * width])],
+            0,
+        );
+        let values = both
+            .into_data_async()
+            .await
+            .map_err(|e| {
+                EngineError::new(
+                    "compute",
+                    format!("reading results from the device failed: {e:?}"),
+                )
+            })?
+            .try_to_vec::<f32>()
+            .map_err(|e| EngineError::new("compute", format!("unexpected result type: {e:?}")))?;
+        if values.len() != classes * (1 + height * width) || classes == 0 {
+            return Err(EngineError::new(
+                "compute",
+                "the model returned too few results",
+            ));
+        }
+        let (probabilities, maps) = values.split_at(classes);
+        Ok((probabilities.to_vec(), maps.to_vec(), [width, height]))
+    }
+}
