@@ -15,6 +15,7 @@ use crate::clinical_add::{AddPhotos, load_new_photos};
 use crate::clinical_eval::load_shipped_photo;
 use crate::clinical_taxonomy::{GROUPS, Triage, group_of};
 use crate::dark_synthesis::{Synthesis, synthesize};
+use crate::datasets::fitzpatrick17k::{Record, read_image, read_labels};
 use crate::dermoscopy::TrainBackend;
 use crate::dermoscopy_eval::load_shipped;
 use crate::evaluation::{auroc, malignant_scores};
@@ -22,7 +23,6 @@ use crate::fit::{
     Checkpoint, FitOptions, GroupRobust, Sampling, Split, Targets, TrainEvent, fit,
     fit_normalisation,
 };
-use crate::fitzpatrick17k::{Record, read_image, read_labels};
 use crate::metrics::{ClassificationMetrics, classification_metrics};
 use crate::parallel::map_on_all_cores;
 use crate::tone_augment::ToneAugment;

@@ -15,13 +15,13 @@ use crate::clinical::{
 use crate::clinical_eval::{evaluate_loaded, load_clinical_for_eval, load_shipped_photo};
 use crate::clinical_export::export_clinical;
 use crate::clinical_taxonomy::group_of;
+use crate::datasets::new_photo_layouts::read_new_records;
+use crate::datasets::synthetic::load_image;
 use crate::dermoscopy_eval::LabelledImages;
 use crate::evaluation::EvalReport;
 use crate::evaluation::ToneEval;
 use crate::fit::{Checkpoint, TrainEvent};
-use crate::new_photo_layouts::read_new_records;
 use crate::parallel::map_on_all_cores;
-use crate::synthetic::load_image;
 
 /// An evaluation report's figures per tone group ([`crate::evaluation::EvalReport::by_tone`]).
 pub type ByTone = std::collections::BTreeMap<String, ToneEval>;
@@ -31,7 +31,7 @@ pub type ByTone = std::collections::BTreeMap<String, ToneEval>;
 pub struct AddPhotos {
     /// A folder of newly labelled real photos: the Fitzpatrick17k layout (labels.csv +
     /// images/; every row is used, whatever its split column says) or a folder per condition
-    /// with a tones.csv ([`crate::new_photo_layouts`]).
+    /// with a tones.csv ([`crate::datasets::new_photo_layouts`]).
     pub new_photos: PathBuf,
     /// The folder of the shipped photo model that is fine-tuned (its manifest's `photo` entry).
     pub shipped: PathBuf,

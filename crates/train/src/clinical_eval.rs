@@ -10,11 +10,11 @@ use dermtone_net::Classifier;
 use image::{Rgb, RgbImage};
 
 use crate::clinical_taxonomy::{GROUPS, group_of};
+use crate::datasets::fitzpatrick17k::{Record, read_image, read_labels};
 use crate::dermoscopy_eval::{
     Evaluated, LabelledImages, evaluate_probabilities, load_shipped_task,
 };
 use crate::fit::predict_calibrated;
-use crate::fitzpatrick17k::{Record, read_image, read_labels};
 use crate::parallel::map_on_all_cores;
 
 /// The manifest task of the photo model.

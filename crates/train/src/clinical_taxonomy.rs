@@ -157,7 +157,7 @@ pub fn labels() -> Vec<dermtone_engine::Label> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fitzpatrick17k::read_labels;
+    use crate::datasets::fitzpatrick17k::read_labels;
     use std::path::Path;
 
     #[test]

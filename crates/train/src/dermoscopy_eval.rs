@@ -12,10 +12,10 @@ use dermtone_engine::{Manifest, ModelEntry, ita_estimate, resize_for_model};
 use dermtone_net::{Classifier, load_classifier};
 use image::RgbImage;
 
+use crate::datasets::ham10000::{CLASSES, Record, read_image, read_split_csv};
+use crate::datasets::ham10000_masks::{MASKS_FILE, load_lesion_masks};
 use crate::evaluation::{EvalInput, EvalReport, RocCurve, evaluate, roc_curves};
 use crate::fit::predict_calibrated;
-use crate::ham10000::{CLASSES, Record, read_image, read_split_csv};
-use crate::ham10000_masks::{MASKS_FILE, load_lesion_masks};
 use crate::parallel::map_on_all_cores;
 
 /// Classes whose summed probability is the malignancy score: what the export's operating point

@@ -10,6 +10,7 @@ use burn::prelude::*;
 use dermtone_engine::{Calibration, ModelEntry, OperatingPoint};
 use serde_json::json;
 
+use crate::datasets::ham10000::{CLASSES, labels};
 use crate::dermoscopy::{TrainOptions, TrainReport};
 use crate::dermoscopy_eval::{Evaluated, MALIGNANT_CODES, evaluate_shipped};
 use crate::evaluation::{
@@ -20,7 +21,6 @@ use crate::export::{
     Quantised, calibration_card, install_model, int8_entry, quantise, weights_card,
 };
 use crate::fit::{predict, predict_calibrated};
-use crate::ham10000::{CLASSES, labels};
 use crate::metrics::classification_metrics;
 
 /// Malignant sensitivity the operating point is chosen to reach on val.

@@ -13,9 +13,9 @@ use image::imageops::crop_imm;
 use rand::Rng;
 use rand::rngs::StdRng;
 
-use crate::fitzpatrick17k::{read_image, read_labels};
-use crate::ham10000::{self, read_split_csv};
-use crate::ham10000_masks::{MASKS_FILE, load_lesion_masks};
+use crate::datasets::fitzpatrick17k::{read_image, read_labels};
+use crate::datasets::ham10000::{self, read_split_csv};
+use crate::datasets::ham10000_masks::{MASKS_FILE, load_lesion_masks};
 use crate::parallel::map_on_all_cores;
 
 /// Lowest target ITA° drawn for training pairs: darker than the darkest type-VI photos.
@@ -98,7 +98,7 @@ fn ham_sources(dir: &Path, options: &SourceOptions) -> Result<Vec<ToneSource>, S
     };
     let loaded = map_on_all_cores(&records, |record| {
         let path = ham10000::image_path(dir, &record.image_id);
-        let image = crate::synthetic::load_image(&path)?.real(options.split)?;
+        let image = crate::datasets::synthetic::load_image(&path)?.real(options.split)?;
         let lesion = masks.get(&record.image_id);
         Ok(source(&image, lesion, None, options.size))
     })?;

@@ -20,11 +20,11 @@ use dermtone_net::Classifier;
 use image::RgbImage;
 use serde::Serialize;
 
-use crate::fitzpatrick17k::{read_image, read_labels};
+use crate::datasets::fitzpatrick17k::{read_image, read_labels};
+use crate::datasets::ham10000::{self, read_split_csv};
+use crate::datasets::ham10000_masks::{MASKS_FILE, load_lesion_masks};
 use crate::frechet::frechet_distance;
 use crate::generator_data::{ToneSource, source};
-use crate::ham10000::{self, read_split_csv};
-use crate::ham10000_masks::{MASKS_FILE, load_lesion_masks};
 use crate::spectrum::{BINS, high_frequency_share, skin_patch_spectrum};
 
 /// What to validate on.
@@ -387,7 +387,7 @@ fn ham_photos(options: &ValidationOptions, size: u32) -> Result<Vec<HamPhoto>, S
             return Ok(None);
         };
         let path = ham10000::image_path(dir, &record.image_id);
-        let image = crate::synthetic::load_image(&path)?.real(options.split)?;
+        let image = crate::datasets::synthetic::load_image(&path)?.real(options.split)?;
         Ok(source(&image, Some(mask), None, size).and_then(|source| {
             let lesion = source.lesion.clone()?;
             Some(HamPhoto { source, lesion })

@@ -11,8 +11,8 @@ use image::RgbImage;
 use rand::Rng;
 use rand::rngs::StdRng;
 
-use crate::ham10000::Record;
-use crate::ham10000_masks::{MASKS_FILE, load_lesion_masks};
+use crate::datasets::ham10000::Record;
+use crate::datasets::ham10000_masks::{MASKS_FILE, load_lesion_masks};
 use crate::parallel::map_on_all_cores;
 
 /// Target ITA° range: from Fitzpatrick VI (below −30°) to I (above 55°).
@@ -78,7 +78,7 @@ impl ToneAugment {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ham10000::{load_split, read_split_csv};
+    use crate::datasets::ham10000::{load_split, read_split_csv};
     use dermtone_color::skin_tone;
     use rand::SeedableRng;
 

@@ -10,11 +10,11 @@ use dermtone_net::{Classifier, ClassifierConfig};
 
 use crate::agreement::{Agreement, agreement};
 use crate::augment::dihedral;
+use crate::datasets::fitzpatrick17k::{Record, read_image, read_labels};
 use crate::fit::{
     FitOptions, Sampling, Split, Targets, TrainEvent, class_weights, fit, fit_normalisation,
     predict,
 };
-use crate::fitzpatrick17k::{Record, read_image, read_labels};
 use crate::metrics::argmax;
 use crate::parallel::map_on_all_cores;
 

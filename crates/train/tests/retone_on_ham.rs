@@ -15,7 +15,7 @@ use dermtone_color::{
     retone, skin_mask, skin_tone, srgb_to_lab, ssim_scores_masked,
 };
 use dermtone_engine::decode_image;
-use dermtone_train::{fitzpatrick17k, ham10000, ham10000_masks};
+use dermtone_train::datasets::{fitzpatrick17k, ham10000, ham10000_masks};
 use image::{Rgb, RgbImage};
 
 /// Targets spanning Fitzpatrick I–VI (Groh cut-offs: > 40 I … ≤ −25 VI).

@@ -25,10 +25,10 @@ use crate::clinical::{TONE_GROUPS, malignant_group_indices};
 use crate::clinical_eval::{load_clinical_for_eval, load_shipped_photo};
 use crate::clinical_taxonomy::GROUPS;
 use crate::dark_synthesis::{Synthesis, SynthesisMethod, synthesize};
+use crate::datasets::fitzpatrick17k::read_labels;
 use crate::dermoscopy_eval::{BOOTSTRAP_SEED, LabelledImages, RESAMPLES, evaluate_probabilities};
 use crate::evaluation::{ToneEval, malignant_scores};
 use crate::fit::predict_calibrated;
-use crate::fitzpatrick17k::read_labels;
 
 /// Renderings per light test photo in the synthetic test sets: one at each of types IV, V, VI.
 pub const RENDERINGS_PER_TEST_PHOTO: usize = 3;

@@ -6,8 +6,10 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-use crate::fitzpatrick17k::{image_path, is_subset_layout, parse_fitzpatrick, read_labels};
-use crate::table::Table;
+use crate::datasets::fitzpatrick17k::{
+    image_path, is_subset_layout, parse_fitzpatrick, read_labels,
+};
+use crate::datasets::table::Table;
 
 /// The tone table of the folder-per-condition layout: columns `file` (relative to the folder,
 /// e.g. `melanoma/IMG_0012.jpg`) and `fitzpatrick` (1–6; −1 or empty for unknown).

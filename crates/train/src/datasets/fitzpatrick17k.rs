@@ -4,8 +4,8 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::synthetic::{Loaded, load_image};
-use crate::table::Table;
+use crate::datasets::synthetic::{Loaded, load_image};
+use crate::datasets::table::Table;
 
 /// One labelled photo of the subset.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -149,7 +149,7 @@ mod tests {
 
     #[test]
     fn a_stamped_png_under_a_record_name_is_read_as_synthetic() {
-        use crate::synthetic::tests::{photo, scratch};
+        use crate::datasets::synthetic::tests::{photo, scratch};
         use image::ImageFormat;
 
         let dir = scratch("f17k-synthetic");

@@ -142,7 +142,7 @@ mod tests {
 
     #[test]
     fn reads_requested_masks_with_a_plausible_lesion_share() {
-        let records = crate::ham10000::read_split_csv(&shared_ham()).unwrap();
+        let records = crate::datasets::ham10000::read_split_csv(&shared_ham()).unwrap();
         let wanted: HashSet<String> = records
             .iter()
             .take(200)

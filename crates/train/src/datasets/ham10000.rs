@@ -5,9 +5,9 @@ use std::path::{Path, PathBuf};
 
 use dermtone_engine::{Label, resize_for_model};
 
+use crate::datasets::synthetic::{Loaded, load_image};
 use crate::fit::Split;
 use crate::parallel::map_on_all_cores;
-use crate::synthetic::{Loaded, load_image};
 
 /// Class codes and names in label order (the DermaMNIST order used by `split.csv`).
 pub const CLASSES: [(&str, &str); 7] = [
@@ -165,7 +165,7 @@ mod tests {
 
     #[test]
     fn synthetic_images_are_counted_in_train_and_refused_in_test() {
-        use crate::synthetic::tests::{photo, scratch};
+        use crate::datasets::synthetic::tests::{photo, scratch};
         use image::ImageFormat;
 
         let dir = scratch("ham-synthetic");
