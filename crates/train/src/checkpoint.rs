@@ -5,8 +5,8 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use crate::evaluation::metrics::ClassificationMetrics;
 use crate::fit::Fitted;
-use crate::metrics::ClassificationMetrics;
 
 const LAST: &str = "last.bpk";
 const BEST: &str = "best.bpk";

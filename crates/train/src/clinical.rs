@@ -18,12 +18,12 @@ use crate::dark_synthesis::{Synthesis, synthesize};
 use crate::datasets::fitzpatrick17k::{Record, read_image, read_labels};
 use crate::dermoscopy::TrainBackend;
 use crate::dermoscopy_eval::load_shipped;
+use crate::evaluation::metrics::{ClassificationMetrics, classification_metrics};
 use crate::evaluation::{auroc, malignant_scores};
 use crate::fit::{
     Checkpoint, FitOptions, GroupRobust, Sampling, Split, Targets, TrainEvent, fit,
     fit_normalisation,
 };
-use crate::metrics::{ClassificationMetrics, classification_metrics};
 use crate::parallel::map_on_all_cores;
 use crate::tone_augment::ToneAugment;
 

@@ -10,11 +10,11 @@ use dermtone_net::{Classifier, ClassifierConfig, NetKind};
 
 use crate::augment::crop_and_jitter;
 use crate::datasets::ham10000::{CLASSES, Record, load_split, read_split_csv};
+use crate::evaluation::metrics::{ClassificationMetrics, classification_metrics};
 use crate::fit::{
     Checkpoint, FitOptions, Sampling, Split, Targets, TrainEvent, class_weights, fit,
     fit_normalisation, predict,
 };
-use crate::metrics::{ClassificationMetrics, classification_metrics};
 use crate::tone_augment::ToneAugment;
 
 /// Everything that decides a training run; recorded in the model card.

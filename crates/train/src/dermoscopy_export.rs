@@ -13,6 +13,7 @@ use serde_json::json;
 use crate::datasets::ham10000::{CLASSES, labels};
 use crate::dermoscopy::{TrainOptions, TrainReport};
 use crate::dermoscopy_eval::{Evaluated, MALIGNANT_CODES, evaluate_shipped};
+use crate::evaluation::metrics::classification_metrics;
 use crate::evaluation::{
     ECE_BINS, EvalReport, expected_calibration_error, fit_temperature, malignant_scores,
     report_files, threshold_for_sensitivity,
@@ -21,7 +22,6 @@ use crate::export::{
     Quantised, calibration_card, install_model, int8_entry, quantise, weights_card,
 };
 use crate::fit::{predict, predict_calibrated};
-use crate::metrics::classification_metrics;
 
 /// Malignant sensitivity the operating point is chosen to reach on val.
 pub const TARGET_SENSITIVITY: f64 = 0.95;

@@ -16,7 +16,7 @@ use rand::{Rng, SeedableRng};
 use std::path::Path;
 
 use crate::checkpoint;
-use crate::metrics::{ClassificationMetrics, classification_metrics};
+use crate::evaluation::metrics::{ClassificationMetrics, classification_metrics};
 use crate::mixup;
 use crate::weight_average::WeightAverage;
 

@@ -27,7 +27,6 @@ pub mod generator_export;
 pub mod generator_report;
 pub mod generator_train;
 pub mod generator_validation;
-pub mod metrics;
 pub mod mixup;
 pub mod parallel;
 pub mod spectrum;

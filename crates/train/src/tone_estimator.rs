@@ -11,11 +11,11 @@ use dermtone_net::{Classifier, ClassifierConfig};
 use crate::agreement::{Agreement, agreement};
 use crate::augment::dihedral;
 use crate::datasets::fitzpatrick17k::{Record, read_image, read_labels};
+use crate::evaluation::metrics::argmax;
 use crate::fit::{
     FitOptions, Sampling, Split, Targets, TrainEvent, class_weights, fit, fit_normalisation,
     predict,
 };
-use crate::metrics::argmax;
 use crate::parallel::map_on_all_cores;
 
 /// Everything that decides a training run; recorded in the model card.
