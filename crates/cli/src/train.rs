@@ -3,14 +3,15 @@
 use std::path::{Path, PathBuf};
 
 use clap::Subcommand;
-use dermtone_train::checkpoint::recipe;
 use dermtone_train::clinical::{ClinicalTrainOptions, train_clinical};
 use dermtone_train::clinical_add::AddPhotos;
 use dermtone_train::clinical_export::export_clinical;
 use dermtone_train::dark_synthesis::{Synthesis, SynthesisMethod};
-use dermtone_train::dermoscopy::TrainBackend;
 use dermtone_train::dermoscopy_export::export_dermoscopy;
-use dermtone_train::fit::{Checkpoint, Sampling};
+use dermtone_train::fit::backend::TrainBackend;
+use dermtone_train::fit::checkpoint::Checkpoint;
+use dermtone_train::fit::checkpoint::recipe;
+use dermtone_train::fit::sampling::Sampling;
 use dermtone_train::tone_estimator::{ToneTrainOptions, train_tone_estimator};
 use dermtone_train::tone_export::export_tone_estimator;
 use dermtone_train::{NetKind, TrainEvent, TrainOptions, train_dermoscopy};

@@ -3,10 +3,10 @@
 
 use std::path::Path;
 
-use dermtone_train::checkpoint::recipe;
 use dermtone_train::clinical::ClinicalTrainOptions;
 use dermtone_train::clinical_add::{add_photos, change_table};
-use dermtone_train::fit::Checkpoint;
+use dermtone_train::fit::checkpoint::Checkpoint;
+use dermtone_train::fit::checkpoint::recipe;
 
 use crate::train::{CLINICAL_SCORE, command_line, progress_bar, show};
 

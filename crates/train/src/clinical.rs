@@ -10,22 +10,26 @@ use burn::tensor::Device;
 use dermtone_engine::{InputSpec, fitzpatrick_group, resize_for_model};
 use dermtone_net::{ClassifierConfig, NetKind};
 
-use crate::augment::crop_and_jitter;
 use crate::clinical_add::{AddPhotos, load_new_photos};
 use crate::clinical_eval::load_shipped_photo;
 use crate::clinical_taxonomy::{GROUPS, Triage, group_of};
 use crate::dark_synthesis::{Synthesis, synthesize};
 use crate::datasets::fitzpatrick17k::{Record, read_image, read_labels};
-use crate::dermoscopy::TrainBackend;
 use crate::dermoscopy_eval::load_shipped;
 use crate::evaluation::metrics::{ClassificationMetrics, classification_metrics};
 use crate::evaluation::{auroc, malignant_scores};
-use crate::fit::{
-    Checkpoint, FitOptions, GroupRobust, Sampling, Split, Targets, TrainEvent, fit,
-    fit_normalisation,
-};
+use crate::fit::augment::crop_and_jitter;
+use crate::fit::backend::TrainBackend;
+use crate::fit::checkpoint::Checkpoint;
+use crate::fit::group_robust::GroupRobust;
+use crate::fit::options::{FitOptions, Split};
+use crate::fit::prepare::fit_normalisation;
+use crate::fit::progress::TrainEvent;
+use crate::fit::sampling::Sampling;
+use crate::fit::targets::Targets;
+use crate::fit::tone_augment::ToneAugment;
+use crate::fit::train_loop::fit;
 use crate::parallel::map_on_all_cores;
-use crate::tone_augment::ToneAugment;
 
 /// Labelled Fitzpatrick groups in order; an image without a type is in [`UNKNOWN_TONE`].
 pub const TONE_GROUPS: [&str; 3] = ["I-II", "III-IV", "V-VI"];

@@ -20,7 +20,8 @@ use crate::datasets::synthetic::load_image;
 use crate::dermoscopy_eval::LabelledImages;
 use crate::evaluation::EvalReport;
 use crate::evaluation::ToneEval;
-use crate::fit::{Checkpoint, TrainEvent};
+use crate::fit::checkpoint::Checkpoint;
+use crate::fit::progress::TrainEvent;
 use crate::parallel::map_on_all_cores;
 
 /// An evaluation report's figures per tone group ([`crate::evaluation::EvalReport::by_tone`]).

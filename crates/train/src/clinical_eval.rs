@@ -14,7 +14,7 @@ use crate::datasets::fitzpatrick17k::{Record, read_image, read_labels};
 use crate::dermoscopy_eval::{
     Evaluated, LabelledImages, evaluate_probabilities, load_shipped_task,
 };
-use crate::fit::predict_calibrated;
+use crate::fit::predict::predict_calibrated;
 use crate::parallel::map_on_all_cores;
 
 /// The manifest task of the photo model.

@@ -30,7 +30,7 @@ use crate::evaluation::{
 use crate::export::{
     Quantised, calibration_card, install_model, int8_entry, quantise, weights_card,
 };
-use crate::fit::{predict, predict_calibrated};
+use crate::fit::predict::{predict, predict_calibrated};
 
 /// Malignant sensitivity the operating point must reach on val in every Fitzpatrick group.
 pub const TARGET_SENSITIVITY: f64 = 0.95;

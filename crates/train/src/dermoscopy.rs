@@ -4,18 +4,22 @@
 
 use std::path::PathBuf;
 
-use burn::prelude::*;
 use dermtone_engine::InputSpec;
 use dermtone_net::{Classifier, ClassifierConfig, NetKind};
 
-use crate::augment::crop_and_jitter;
 use crate::datasets::ham10000::{CLASSES, Record, load_split, read_split_csv};
 use crate::evaluation::metrics::{ClassificationMetrics, classification_metrics};
-use crate::fit::{
-    Checkpoint, FitOptions, Sampling, Split, Targets, TrainEvent, class_weights, fit,
-    fit_normalisation, predict,
-};
-use crate::tone_augment::ToneAugment;
+use crate::fit::augment::crop_and_jitter;
+use crate::fit::backend::TrainBackend;
+use crate::fit::checkpoint::Checkpoint;
+use crate::fit::options::{FitOptions, Split};
+use crate::fit::predict::predict;
+use crate::fit::prepare::{class_weights, fit_normalisation};
+use crate::fit::progress::TrainEvent;
+use crate::fit::sampling::Sampling;
+use crate::fit::targets::Targets;
+use crate::fit::tone_augment::ToneAugment;
+use crate::fit::train_loop::fit;
 
 /// Everything that decides a training run; recorded in the model card.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -55,40 +59,6 @@ pub struct TrainOptions {
     /// Mixup's α (off when `None`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mixup: Option<f32>,
-}
-
-/// burn backends training can run on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum TrainBackend {
-    /// burn's CPU backend (flex), on all cores.
-    Cpu,
-    /// burn's wgpu backend: a GPU where one is present (Vulkan, Metal, DX12).
-    Wgpu,
-}
-
-impl TrainBackend {
-    /// The device, or why it cannot be had.
-    pub fn device(self) -> Result<Device, String> {
-        match self {
-            TrainBackend::Cpu => Ok(Device::flex()),
-            TrainBackend::Wgpu => Device::wgpu_options()
-                .init()
-                .map_err(|e| format!("no wgpu adapter: {e}")),
-        }
-    }
-}
-
-impl std::str::FromStr for TrainBackend {
-    type Err = String;
-
-    fn from_str(text: &str) -> Result<Self, String> {
-        match text {
-            "cpu" => Ok(Self::Cpu),
-            "wgpu" => Ok(Self::Wgpu),
-            _ => Err(format!("unknown backend {text:?} (cpu or wgpu)")),
-        }
-    }
 }
 
 /// The selected model and how it was measured.

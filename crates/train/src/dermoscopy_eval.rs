@@ -15,7 +15,7 @@ use image::RgbImage;
 use crate::datasets::ham10000::{CLASSES, Record, read_image, read_split_csv};
 use crate::datasets::ham10000_masks::{MASKS_FILE, load_lesion_masks};
 use crate::evaluation::{EvalInput, EvalReport, RocCurve, evaluate, roc_curves};
-use crate::fit::predict_calibrated;
+use crate::fit::predict::predict_calibrated;
 use crate::parallel::map_on_all_cores;
 
 /// Classes whose summed probability is the malignancy score: what the export's operating point

@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use dermtone_net::GeneratorConfig;
 use serde::{Deserialize, Serialize};
 
-use crate::checkpoint::recipe;
 use crate::discriminator::TYPES;
+use crate::fit::checkpoint::recipe;
 use crate::generator_data::{SourceOptions, ToneSource, load_sources};
 use crate::generator_train::{
     Diagnoser, GeneratorEvent, RefineWeights, StageOptions, StageResult, train_refined,

@@ -4,8 +4,6 @@
 pub mod ablation;
 pub mod agreement;
 pub mod audit;
-pub mod augment;
-pub mod checkpoint;
 pub mod clinical;
 pub mod clinical_add;
 pub mod clinical_eval;
@@ -27,15 +25,12 @@ pub mod generator_export;
 pub mod generator_report;
 pub mod generator_train;
 pub mod generator_validation;
-pub mod mixup;
 pub mod parallel;
 pub mod spectrum;
 pub mod svg;
-pub mod tone_augment;
 pub mod tone_estimator;
 pub mod tone_export;
-pub mod weight_average;
 
 pub use dermoscopy::{TrainOptions, TrainReport, train_dermoscopy};
 pub use dermtone_net::NetKind;
-pub use fit::TrainEvent;
+pub use fit::progress::TrainEvent;

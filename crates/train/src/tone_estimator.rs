@@ -9,13 +9,16 @@ use dermtone_engine::{InputSpec, resize_for_model};
 use dermtone_net::{Classifier, ClassifierConfig};
 
 use crate::agreement::{Agreement, agreement};
-use crate::augment::dihedral;
 use crate::datasets::fitzpatrick17k::{Record, read_image, read_labels};
 use crate::evaluation::metrics::argmax;
-use crate::fit::{
-    FitOptions, Sampling, Split, Targets, TrainEvent, class_weights, fit, fit_normalisation,
-    predict,
-};
+use crate::fit::augment::dihedral;
+use crate::fit::options::{FitOptions, Split};
+use crate::fit::predict::predict;
+use crate::fit::prepare::{class_weights, fit_normalisation};
+use crate::fit::progress::TrainEvent;
+use crate::fit::sampling::Sampling;
+use crate::fit::targets::Targets;
+use crate::fit::train_loop::fit;
 use crate::parallel::map_on_all_cores;
 
 /// Everything that decides a training run; recorded in the model card.

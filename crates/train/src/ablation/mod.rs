@@ -28,7 +28,7 @@ use crate::dark_synthesis::{Synthesis, SynthesisMethod, synthesize};
 use crate::datasets::fitzpatrick17k::read_labels;
 use crate::dermoscopy_eval::{BOOTSTRAP_SEED, LabelledImages, RESAMPLES, evaluate_probabilities};
 use crate::evaluation::{ToneEval, malignant_scores};
-use crate::fit::predict_calibrated;
+use crate::fit::predict::predict_calibrated;
 
 /// Renderings per light test photo in the synthetic test sets: one at each of types IV, V, VI.
 pub const RENDERINGS_PER_TEST_PHOTO: usize = 3;

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use dermtone_engine::{Label, resize_for_model};
 
 use crate::datasets::synthetic::{Loaded, load_image};
-use crate::fit::Split;
+use crate::fit::options::Split;
 use crate::parallel::map_on_all_cores;
 
 /// Class codes and names in label order (the DermaMNIST order used by `split.csv`).

@@ -5,8 +5,18 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use super::fitted::Fitted;
 use crate::evaluation::metrics::ClassificationMetrics;
-use crate::fit::Fitted;
+
+/// Where per-epoch checkpoints go, and whether to continue from them.
+pub struct Checkpoint<'a> {
+    /// Folder for `last.bpk`, `best.bpk` and `state.json`.
+    pub dir: &'a Path,
+    /// Continue after the last finished epoch instead of starting afresh.
+    pub resume: bool,
+    /// The run's options as text; resuming a checkpoint saved with other options is refused.
+    pub recipe: String,
+}
 
 const LAST: &str = "last.bpk";
 const BEST: &str = "best.bpk";
