@@ -7,7 +7,7 @@ use dermtone_train::clinical::{ClinicalTrainOptions, train_clinical};
 use dermtone_train::clinical_add::AddPhotos;
 use dermtone_train::clinical_export::export_clinical;
 use dermtone_train::dark_synthesis::{Synthesis, SynthesisMethod};
-use dermtone_train::dermoscopy_export::export_dermoscopy;
+use dermtone_train::dermoscopy::export::export_dermoscopy;
 use dermtone_train::fit::backend::TrainBackend;
 use dermtone_train::fit::checkpoint::Checkpoint;
 use dermtone_train::fit::checkpoint::recipe;

@@ -15,7 +15,7 @@ use crate::clinical_eval::load_shipped_photo;
 use crate::clinical_taxonomy::{GROUPS, Triage, group_of};
 use crate::dark_synthesis::{Synthesis, synthesize};
 use crate::datasets::fitzpatrick17k::{Record, read_image, read_labels};
-use crate::dermoscopy_eval::load_shipped;
+use crate::dermoscopy::eval::load_shipped;
 use crate::evaluation::metrics::{ClassificationMetrics, classification_metrics};
 use crate::evaluation::{auroc, malignant_scores};
 use crate::fit::augment::crop_and_jitter;

@@ -17,7 +17,7 @@ use crate::clinical_export::export_clinical;
 use crate::clinical_taxonomy::group_of;
 use crate::datasets::new_photo_layouts::read_new_records;
 use crate::datasets::synthetic::load_image;
-use crate::dermoscopy_eval::LabelledImages;
+use crate::dermoscopy::eval::LabelledImages;
 use crate::evaluation::EvalReport;
 use crate::evaluation::ToneEval;
 use crate::fit::checkpoint::Checkpoint;

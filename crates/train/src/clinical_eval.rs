@@ -11,7 +11,7 @@ use image::{Rgb, RgbImage};
 
 use crate::clinical_taxonomy::{GROUPS, group_of};
 use crate::datasets::fitzpatrick17k::{Record, read_image, read_labels};
-use crate::dermoscopy_eval::{
+use crate::dermoscopy::eval::{
     Evaluated, LabelledImages, evaluate_probabilities, load_shipped_task,
 };
 use crate::fit::predict::predict_calibrated;

@@ -21,8 +21,8 @@ use crate::clinical_eval::{
     mask_corners,
 };
 use crate::clinical_taxonomy::{GROUPS, labels, malignant_codes};
-use crate::dermoscopy_eval::{Evaluated, LabelledImages};
-use crate::dermoscopy_export::{TargetRow, as_printed, status, targets_table};
+use crate::dermoscopy::eval::{Evaluated, LabelledImages};
+use crate::dermoscopy::export::{TargetRow, as_printed, status, targets_table};
 use crate::evaluation::{
     ECE_BINS, EvalReport, ToneEval, expected_calibration_error, fit_temperature, malignant_scores,
     report_files, threshold_for_sensitivity,

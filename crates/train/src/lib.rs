@@ -12,8 +12,6 @@ pub mod clinical_taxonomy;
 pub mod dark_synthesis;
 pub mod datasets;
 pub mod dermoscopy;
-pub mod dermoscopy_eval;
-pub mod dermoscopy_export;
 pub mod discriminator;
 pub mod evaluation;
 pub mod export;
@@ -31,6 +29,6 @@ pub mod svg;
 pub mod tone_estimator;
 pub mod tone_export;
 
-pub use dermoscopy::{TrainOptions, TrainReport, train_dermoscopy};
+pub use dermoscopy::train::{TrainOptions, TrainReport, train_dermoscopy};
 pub use dermtone_net::NetKind;
 pub use fit::progress::TrainEvent;

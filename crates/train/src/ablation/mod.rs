@@ -26,7 +26,7 @@ use crate::clinical_eval::{load_clinical_for_eval, load_shipped_photo};
 use crate::clinical_taxonomy::GROUPS;
 use crate::dark_synthesis::{Synthesis, SynthesisMethod, synthesize};
 use crate::datasets::fitzpatrick17k::read_labels;
-use crate::dermoscopy_eval::{BOOTSTRAP_SEED, LabelledImages, RESAMPLES, evaluate_probabilities};
+use crate::dermoscopy::eval::{BOOTSTRAP_SEED, LabelledImages, RESAMPLES, evaluate_probabilities};
 use crate::evaluation::{ToneEval, malignant_scores};
 use crate::fit::predict::predict_calibrated;
 

@@ -11,8 +11,8 @@ use dermtone_engine::{Calibration, ModelEntry, OperatingPoint};
 use serde_json::json;
 
 use crate::datasets::ham10000::{CLASSES, labels};
-use crate::dermoscopy::{TrainOptions, TrainReport};
-use crate::dermoscopy_eval::{Evaluated, MALIGNANT_CODES, evaluate_shipped};
+use crate::dermoscopy::eval::{Evaluated, MALIGNANT_CODES, evaluate_shipped};
+use crate::dermoscopy::train::{TrainOptions, TrainReport};
 use crate::evaluation::metrics::classification_metrics;
 use crate::evaluation::{
     ECE_BINS, EvalReport, expected_calibration_error, fit_temperature, malignant_scores,
