@@ -3,10 +3,10 @@
 use std::path::{Path, PathBuf};
 
 use clap::Subcommand;
-use dermtone_train::clinical::{ClinicalTrainOptions, train_clinical};
-use dermtone_train::clinical_add::AddPhotos;
-use dermtone_train::clinical_export::export_clinical;
-use dermtone_train::dark_synthesis::{Synthesis, SynthesisMethod};
+use dermtone_train::clinical::dark_synthesis::{Synthesis, SynthesisMethod};
+use dermtone_train::clinical::export::export_clinical;
+use dermtone_train::clinical::new_photos::AddPhotos;
+use dermtone_train::clinical::train::{ClinicalTrainOptions, train_clinical};
 use dermtone_train::dermoscopy::export::export_dermoscopy;
 use dermtone_train::fit::backend::TrainBackend;
 use dermtone_train::fit::checkpoint::Checkpoint;
@@ -509,7 +509,7 @@ fn clinical(
             r.malignant.threshold,
             r.ece
         );
-        for group in dermtone_train::clinical::TONE_GROUPS {
+        for group in dermtone_train::clinical::tone_groups::TONE_GROUPS {
             if let Some(t) = r.by_tone.get(group) {
                 println!(
                     "  {split} {group:<7} n {:>4}  malignant AUROC {}  sensitivity {}  \

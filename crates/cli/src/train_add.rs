@@ -1,10 +1,10 @@
 //! `dermtone train clinical --add DIR`: a progress bar and the before/after table around
-//! `dermtone_train::clinical_add`.
+//! `dermtone_train::clinical::add`.
 
 use std::path::Path;
 
-use dermtone_train::clinical::ClinicalTrainOptions;
-use dermtone_train::clinical_add::{add_photos, change_table};
+use dermtone_train::clinical::add::{add_photos, change_table};
+use dermtone_train::clinical::train::ClinicalTrainOptions;
 use dermtone_train::fit::checkpoint::Checkpoint;
 use dermtone_train::fit::checkpoint::recipe;
 

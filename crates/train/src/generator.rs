@@ -262,7 +262,7 @@ fn run_stage(
 
 /// The shipped photo classifier's manifest entry and f32 record.
 fn photo_classifier(models: &Path) -> Result<(dermtone_engine::ModelEntry, Vec<u8>), String> {
-    let (entry, _) = crate::clinical_eval::load_shipped_photo(models)?;
+    let (entry, _) = crate::clinical::eval::load_shipped_photo(models)?;
     let path = models.join(&entry.file);
     let bytes = std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let record = dermtone_net::int8::dequantize(&bytes).map_err(|e| e.to_string())?;

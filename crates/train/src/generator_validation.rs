@@ -327,7 +327,7 @@ fn load_models(dir: &Path) -> Result<Models, String> {
         .generator
         .clone()
         .ok_or("the manifest's generator has no generator section")?;
-    let (photo_entry, features) = crate::clinical_eval::load_shipped_photo(dir)?;
+    let (photo_entry, features) = crate::clinical::eval::load_shipped_photo(dir)?;
     Ok(Models {
         photo: engine("photo")?,
         dermoscopy: engine("dermoscopy")?,

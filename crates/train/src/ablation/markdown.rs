@@ -4,7 +4,7 @@
 use std::fmt::Write;
 
 use super::{AblationReport, Figure, PairedRow, TEST, VAL};
-use crate::clinical::TONE_GROUPS;
+use crate::clinical::tone_groups::TONE_GROUPS;
 use crate::evaluation::ToneEval;
 
 /// The whole report as Markdown.

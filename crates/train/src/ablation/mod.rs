@@ -21,10 +21,11 @@ pub use runs::{Run, find_runs, parse_run_name};
 use dermtone_engine::ModelEntry;
 use dermtone_net::Classifier;
 
-use crate::clinical::{TONE_GROUPS, malignant_group_indices};
-use crate::clinical_eval::{load_clinical_for_eval, load_shipped_photo};
-use crate::clinical_taxonomy::GROUPS;
-use crate::dark_synthesis::{Synthesis, SynthesisMethod, synthesize};
+use crate::clinical::dark_synthesis::{Synthesis, SynthesisMethod, synthesize};
+use crate::clinical::eval::{load_clinical_for_eval, load_shipped_photo};
+use crate::clinical::taxonomy::GROUPS;
+use crate::clinical::taxonomy::malignant_group_indices;
+use crate::clinical::tone_groups::TONE_GROUPS;
 use crate::datasets::fitzpatrick17k::read_labels;
 use crate::dermoscopy::eval::{BOOTSTRAP_SEED, LabelledImages, RESAMPLES, evaluate_probabilities};
 use crate::evaluation::{ToneEval, malignant_scores};

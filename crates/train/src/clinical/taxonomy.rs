@@ -154,6 +154,13 @@ pub fn labels() -> Vec<dermtone_engine::Label> {
         .collect()
 }
 
+/// Which groups of the network output are malignant.
+pub fn malignant_group_indices() -> Vec<usize> {
+    (0..GROUPS.len())
+        .filter(|&g| GROUPS[g].triage == Triage::Malignant)
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

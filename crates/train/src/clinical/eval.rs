@@ -9,7 +9,7 @@ use dermtone_engine::{ModelEntry, fitzpatrick_group, ita_estimate, resize_for_mo
 use dermtone_net::Classifier;
 use image::{Rgb, RgbImage};
 
-use crate::clinical_taxonomy::{GROUPS, group_of};
+use crate::clinical::taxonomy::{GROUPS, group_of};
 use crate::datasets::fitzpatrick17k::{Record, read_image, read_labels};
 use crate::dermoscopy::eval::{
     Evaluated, LabelledImages, evaluate_probabilities, load_shipped_task,

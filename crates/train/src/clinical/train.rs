@@ -1,5 +1,5 @@
 //! Training the photo (clinical) classifier on the Fitzpatrick17k subset: 12 condition groups
-//! (see [`crate::clinical_taxonomy`]) whose malignant groups sum to the triage score. The
+//! (see [`crate::clinical::taxonomy`]) whose malignant groups sum to the triage score. The
 //! fairness-aware options — tone-balanced sampling, melanin re-toning, a group-robust loss —
 //! are off by default, so each one is measured on val per Fitzpatrick group before it is kept.
 
@@ -7,13 +7,14 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use burn::tensor::Device;
-use dermtone_engine::{InputSpec, fitzpatrick_group, resize_for_model};
+use dermtone_engine::{InputSpec, resize_for_model};
 use dermtone_net::{ClassifierConfig, NetKind};
 
-use crate::clinical_add::{AddPhotos, load_new_photos};
-use crate::clinical_eval::load_shipped_photo;
-use crate::clinical_taxonomy::{GROUPS, Triage, group_of};
-use crate::dark_synthesis::{Synthesis, synthesize};
+use crate::clinical::dark_synthesis::{Synthesis, synthesize};
+use crate::clinical::eval::load_shipped_photo;
+use crate::clinical::new_photos::{AddPhotos, load_new_photos};
+use crate::clinical::taxonomy::{GROUPS, group_of, malignant_group_indices};
+use crate::clinical::tone_groups::{TONE_GROUPS, UNKNOWN_TONE, in_tone, tone_index};
 use crate::datasets::fitzpatrick17k::{Record, read_image, read_labels};
 use crate::dermoscopy::eval::load_shipped;
 use crate::evaluation::metrics::{ClassificationMetrics, classification_metrics};
@@ -30,12 +31,6 @@ use crate::fit::targets::Targets;
 use crate::fit::tone_augment::ToneAugment;
 use crate::fit::train_loop::fit;
 use crate::parallel::map_on_all_cores;
-
-/// Labelled Fitzpatrick groups in order; an image without a type is in [`UNKNOWN_TONE`].
-pub const TONE_GROUPS: [&str; 3] = ["I-II", "III-IV", "V-VI"];
-
-/// Index of the "unknown" tone group (after [`TONE_GROUPS`]).
-pub const UNKNOWN_TONE: usize = TONE_GROUPS.len();
 
 /// Everything that decides a training run; recorded in the model card.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -75,11 +70,11 @@ pub struct ClinicalTrainOptions {
     /// Use at most this many images per split (for smoke tests), all when `None`.
     pub limit: Option<usize>,
     /// Synthetic darker renderings of the light training photos added to the train split (see
-    /// [`crate::dark_synthesis`]); none when `None`. Left out of the recipe when off, so older
+    /// [`crate::clinical::dark_synthesis`]); none when `None`. Left out of the recipe when off, so older
     /// checkpoints still resume.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub synthesis: Option<Synthesis>,
-    /// Fine-tune the shipped photo model with new real photos (see [`crate::clinical_add`])
+    /// Fine-tune the shipped photo model with new real photos (see [`crate::clinical::add`])
     /// instead of training from `init_from` or random weights. Left out of the recipe when off.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub add: Option<AddPhotos>,
@@ -99,8 +94,8 @@ pub struct ClinicalSplit {
     pub tones: Vec<usize>,
     /// Whether each image is stamped synthetic (only a train split may hold any).
     pub synthetic: Vec<bool>,
-    /// The dataset records, in the same order; renderings added by [`crate::dark_synthesis`]
-    /// and new photos added by [`crate::clinical_add`] come after them and have none.
+    /// The dataset records, in the same order; renderings added by [`crate::clinical::dark_synthesis`]
+    /// and new photos added by [`crate::clinical::add`] come after them and have none.
     pub records: Vec<Record>,
 }
 
@@ -128,22 +123,6 @@ pub struct ClinicalTrainReport {
     pub test_split: ClinicalSplit,
 }
 
-/// Tone group index of a labelled Fitzpatrick type.
-pub fn tone_index(fitzpatrick: Option<u8>) -> usize {
-    let group = fitzpatrick_group(fitzpatrick);
-    TONE_GROUPS
-        .iter()
-        .position(|g| *g == group)
-        .unwrap_or(UNKNOWN_TONE)
-}
-
-/// Which groups of the network output are malignant.
-pub fn malignant_group_indices() -> Vec<usize> {
-    (0..GROUPS.len())
-        .filter(|&g| GROUPS[g].triage == Triage::Malignant)
-        .collect()
-}
-
 /// The val selection score: the mean of the malignant-vs-rest AUROC over all images and the
 /// lowest malignant AUROC among the labelled Fitzpatrick groups — a model is chosen for how
 /// well it triages *and* how well it triages the skin it serves worst.
@@ -159,19 +138,6 @@ pub fn selection_score(probabilities: &[Vec<f32>], labels: &[usize], tones: &[us
         })
         .fold(overall, f64::min);
     (overall + worst) / 2.0
-}
-
-/// The malignant scores and truths of the images in tone group `tone`.
-pub fn in_tone(
-    scores: &[f32],
-    truth: &[bool],
-    tones: &[usize],
-    tone: usize,
-) -> (Vec<f32>, Vec<bool>) {
-    (0..scores.len())
-        .filter(|&i| tones[i] == tone)
-        .map(|i| (scores[i], truth[i]))
-        .unzip()
 }
 
 /// Trains the photo classifier and returns the epoch selected on val.

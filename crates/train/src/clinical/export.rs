@@ -12,15 +12,14 @@ use burn::prelude::*;
 use dermtone_engine::{Calibration, OperatingPoint};
 use serde_json::{Value, json};
 
-use crate::clinical::{
-    ClinicalTrainOptions, ClinicalTrainReport, TONE_GROUPS, group_metrics, in_tone,
-    malignant_group_indices,
-};
-use crate::clinical_eval::{
+use crate::clinical::eval::{
     CORNER_SHARE, PHOTO_TASK, evaluate_loaded, load_clinical_for_eval, load_shipped_photo,
     mask_corners,
 };
-use crate::clinical_taxonomy::{GROUPS, labels, malignant_codes};
+use crate::clinical::taxonomy::malignant_group_indices;
+use crate::clinical::taxonomy::{GROUPS, labels, malignant_codes};
+use crate::clinical::tone_groups::{TONE_GROUPS, in_tone};
+use crate::clinical::train::{ClinicalTrainOptions, ClinicalTrainReport, group_metrics};
 use crate::dermoscopy::eval::{Evaluated, LabelledImages};
 use crate::dermoscopy::export::{TargetRow, as_printed, status, targets_table};
 use crate::evaluation::{

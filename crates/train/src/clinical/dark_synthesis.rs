@@ -11,7 +11,7 @@ use dermtone_color::{retone, skin_mask};
 use dermtone_engine::{BackendInfo, Engine, Manifest, resize_for_model};
 use image::RgbImage;
 
-use crate::clinical::tone_index;
+use crate::clinical::tone_groups::tone_index;
 use crate::parallel::map_on_all_cores;
 
 /// How the darker renderings are made.
