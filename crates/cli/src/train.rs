@@ -12,8 +12,8 @@ use dermtone_train::fit::backend::TrainBackend;
 use dermtone_train::fit::checkpoint::Checkpoint;
 use dermtone_train::fit::checkpoint::recipe;
 use dermtone_train::fit::sampling::Sampling;
-use dermtone_train::tone_estimator::{ToneTrainOptions, train_tone_estimator};
-use dermtone_train::tone_export::export_tone_estimator;
+use dermtone_train::tone::estimator::{ToneTrainOptions, train_tone_estimator};
+use dermtone_train::tone::export::export_tone_estimator;
 use dermtone_train::{NetKind, TrainEvent, TrainOptions, train_dermoscopy};
 use indicatif::{ProgressBar, ProgressStyle};
 

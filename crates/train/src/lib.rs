@@ -2,7 +2,6 @@
 //! (`../shared/data`), never copies them, and writes weights plus model cards into `models/`.
 
 pub mod ablation;
-pub mod agreement;
 pub mod audit;
 pub mod clinical;
 pub mod datasets;
@@ -21,8 +20,7 @@ pub mod generator_validation;
 pub mod parallel;
 pub mod spectrum;
 pub mod svg;
-pub mod tone_estimator;
-pub mod tone_export;
+pub mod tone;
 
 pub use dermoscopy::train::{TrainOptions, TrainReport, train_dermoscopy};
 pub use dermtone_net::NetKind;

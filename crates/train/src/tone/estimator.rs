@@ -8,7 +8,6 @@ use std::path::{Path, PathBuf};
 use dermtone_engine::{InputSpec, resize_for_model};
 use dermtone_net::{Classifier, ClassifierConfig};
 
-use crate::agreement::{Agreement, agreement};
 use crate::datasets::fitzpatrick17k::{Record, read_image, read_labels};
 use crate::evaluation::metrics::argmax;
 use crate::fit::augment::dihedral;
@@ -20,6 +19,7 @@ use crate::fit::sampling::Sampling;
 use crate::fit::targets::Targets;
 use crate::fit::train_loop::fit;
 use crate::parallel::map_on_all_cores;
+use crate::tone::agreement::{Agreement, agreement};
 
 /// Everything that decides a training run; recorded in the model card.
 #[derive(Debug, Clone, serde::Serialize)]

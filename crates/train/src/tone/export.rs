@@ -9,9 +9,11 @@ use burn::prelude::*;
 use dermtone_engine::Label;
 use serde_json::json;
 
-use crate::agreement::Agreement;
 use crate::export::{Quantised, install_model, int8_entry, quantise};
-use crate::tone_estimator::{ToneTrainOptions, ToneTrainReport, evaluate_estimator, ita_agreement};
+use crate::tone::agreement::Agreement;
+use crate::tone::estimator::{
+    ToneTrainOptions, ToneTrainReport, evaluate_estimator, ita_agreement,
+};
 
 /// Headline figures of an exported estimator.
 pub struct ToneExportSummary {
