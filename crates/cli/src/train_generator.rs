@@ -1,12 +1,13 @@
 //! `dermtone train generator`: options, progress and the summary line; the work is in
-//! `dermtone_train::generator`.
+//! `dermtone_train::generator::train`.
 
 use std::path::{Path, PathBuf};
 
 use clap::Args;
-use dermtone_train::generator::{GeneratorProgress, GeneratorTrainOptions, train_generator};
-use dermtone_train::generator_export::{ShippedStage, export_generator};
-use dermtone_train::generator_train::{GeneratorEvent, RefineWeights, StageOptions};
+use dermtone_train::generator::export::{ShippedStage, export_generator};
+use dermtone_train::generator::refine::RefineWeights;
+use dermtone_train::generator::stages::{GeneratorEvent, StageOptions};
+use dermtone_train::generator::train::{GeneratorProgress, GeneratorTrainOptions, train_generator};
 
 /// The tone generator, trained in two stages: supervised on the biophysical re-toning, then an
 /// unpaired refinement against real photos of every Fitzpatrick type. Each finished stage is

@@ -3,8 +3,9 @@
 //! derived from the non-commercial datasets).
 
 use std::fmt::Write;
+use std::path::{Path, PathBuf};
 
-use crate::generator_validation::{GeneratorValidation, MethodFigures};
+use crate::generator::validation::figures::{GeneratorValidation, MethodFigures};
 
 /// The report as Markdown; `grids` are the grid files' names relative to the report.
 pub fn validation_markdown(v: &GeneratorValidation, command: &str, grids: &[String]) -> String {
@@ -191,4 +192,12 @@ type Figure = fn(&MethodFigures) -> Option<f64>;
 
 fn met(ok: bool) -> &'static str {
     if ok { "met" } else { "**not met**" }
+}
+
+/// Where the report files go: `<id>.validation.json` and `.md` beside the weights.
+pub fn report_paths(models: &Path, id: &str) -> (PathBuf, PathBuf) {
+    (
+        models.join(format!("{id}.validation.json")),
+        models.join(format!("{id}.validation.md")),
+    )
 }

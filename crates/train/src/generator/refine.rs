@@ -1,10 +1,6 @@
-//! Training the tone generator in two stages, each measured on val:
-//! 1. **supervised warm-start**: learn the `color` crate's biophysical re-toning (photo + target
-//!    tone → re-toned photo), which keeps the lesion by construction;
-//! 2. **unpaired refinement** on real photos of every Fitzpatrick type: a patch critic with an
-//!    auxiliary type classifier, cycle consistency (I → VI → I returns the input), identity at
-//!    the source tone, lesion preservation (the photo classifier's prediction and the gradients
-//!    of log-luminance unchanged) and, as an anchor, the re-toning target.
+//! Stage 2 of the tone generator's training: unpaired refinement on real photos of every
+//! Fitzpatrick type against a patch critic with an auxiliary type classifier, with cycle
+//! consistency, identity at the source tone, lesion preservation and the re-toning as an anchor.
 
 use burn::module::Module;
 use burn::nn::loss::CrossEntropyLossConfig;
@@ -12,32 +8,16 @@ use burn::optim::{AdamConfig, GradientsParams};
 use burn::prelude::*;
 use burn::tensor::activation::{log_softmax, softmax};
 use dermtone_engine::InputSpec;
-use dermtone_net::{Classifier, Generator, GeneratorConfig, condition_row};
+use dermtone_net::{Classifier, GeneratorConfig};
 use image::RgbImage;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde::Serialize;
 
-use crate::discriminator::{Discriminator, TYPES};
-use crate::generator_data::{Pair, ToneSource, Window, random_pair, retoned};
-use crate::parallel::map_on_all_cores;
-
-/// Options shared by both stages.
-#[derive(Debug, Clone, Serialize)]
-pub struct StageOptions {
-    /// Seed for initialisation, sampling and crops.
-    pub seed: u64,
-    /// Optimiser steps.
-    pub steps: usize,
-    /// Images per step.
-    pub batch_size: usize,
-    /// Side of the square training crops (a multiple of 16).
-    pub crop: u32,
-    /// Peak learning rate (Adam; cosine-decayed in stage 1, constant in stage 2).
-    pub learning_rate: f64,
-    /// Score val every this many steps (and at the end).
-    pub eval_every: usize,
-}
+use super::data::{Pair, ToneSource, Window, retoned};
+use super::discriminator::{Discriminator, TYPES};
+use super::stages::{GeneratorEvent, StageOptions, StageResult, draw_batch, keep_best};
+use super::tensors::{conditions, images_tensor, int_tensor, scalar};
 
 /// Weights of stage 2's loss terms.
 #[derive(Debug, Clone, Serialize)]
@@ -71,89 +51,6 @@ impl Default for RefineWeights {
             anchor: 5.0,
         }
     }
-}
-
-/// What the CLI shows while training.
-#[derive(Debug, Clone)]
-pub enum GeneratorEvent {
-    /// One step done; `losses` are the named terms of this stage.
-    Step {
-        stage: u8,
-        step: usize,
-        steps: usize,
-        losses: Vec<(&'static str, f32)>,
-    },
-    /// Val scored after `step`; `best` when it is the stage's new selection.
-    Val {
-        stage: u8,
-        step: usize,
-        l1: f32,
-        best: bool,
-    },
-}
-
-/// A stage's selected weights.
-pub struct StageResult {
-    /// f32 record of the generator.
-    pub record: Vec<u8>,
-    /// Step it was taken at.
-    pub step: usize,
-    /// Mean absolute error (0..1 per channel) to the biophysical re-toning on the val pairs.
-    pub val_l1: f32,
-}
-
-/// Fixed val pairs: each val photo re-toned to a spread of targets, whole (no crop).
-pub fn val_pairs(sources: &[ToneSource], targets: &[f32]) -> Result<Vec<Pair>, String> {
-    let jobs: Vec<(usize, f32)> = (0..sources.len())
-        .flat_map(|i| targets.iter().map(move |&t| (i, t)))
-        .collect();
-    let pairs = map_on_all_cores(&jobs, |&(i, target)| {
-        let source = &sources[i];
-        Ok(retoned(source, target).map(|(image, target_ita)| Pair {
-            input: source.image.clone(),
-            target: image,
-            source_ita: source.ita,
-            target_ita,
-        }))
-    })?;
-    Ok(pairs.into_iter().flatten().collect())
-}
-
-/// Stage 1: learns the biophysical re-toning; keeps the step with the lowest val L1.
-pub fn train_supervised(
-    config: &GeneratorConfig,
-    train: &[ToneSource],
-    val: &[Pair],
-    options: &StageOptions,
-    on_event: &mut dyn FnMut(GeneratorEvent),
-) -> Result<StageResult, String> {
-    let device = Device::flex().autodiff();
-    device.seed(options.seed);
-    let mut generator = config.init(&device);
-    let mut optimizer = AdamConfig::new().init();
-    let mut rng = StdRng::seed_from_u64(options.seed);
-    let mut best: Option<StageResult> = None;
-    for step in 1..=options.steps {
-        let lr = cosine(options.learning_rate, step, options.steps);
-        let pairs = draw_pairs(train, options, &mut rng)?;
-        let (inputs, targets, conditions) = pair_tensors(&pairs, &device);
-        let loss = (generator.forward(inputs, conditions) - targets)
-            .abs()
-            .mean();
-        let value = scalar(loss.clone())?;
-        let grads = GradientsParams::from_grads(loss.backward(), &generator);
-        generator = optimizer.step(lr, generator, grads);
-        on_event(GeneratorEvent::Step {
-            stage: 1,
-            step,
-            steps: options.steps,
-            losses: vec![("l1", value)],
-        });
-        if step % options.eval_every == 0 || step == options.steps {
-            keep_best(&mut best, &generator.valid(), val, 1, step, on_event)?;
-        }
-    }
-    best.ok_or_else(|| "no step was trained (steps must be at least 1)".into())
 }
 
 /// The photo classifier whose predictions stage 2 keeps, with its input normalisation. It runs
@@ -351,122 +248,6 @@ fn draw_refine_batch(
     })
 }
 
-/// `batch_size` random supervised pairs.
-fn draw_pairs(
-    sources: &[ToneSource],
-    options: &StageOptions,
-    rng: &mut StdRng,
-) -> Result<Vec<Pair>, String> {
-    draw_batch(options.batch_size, rng, |rng| {
-        let source = &sources[rng.random_range(0..sources.len())];
-        random_pair(source, options.crop, rng)
-    })
-}
-
-/// `batch_size` items made by `draw` on all cores, each from its own seed taken from `rng`.
-/// Twice as many are drawn as needed, since a photo that cannot settle at its target tone gives
-/// none.
-fn draw_batch<T: Send>(
-    batch_size: usize,
-    rng: &mut StdRng,
-    draw: impl Fn(&mut StdRng) -> Option<T> + Sync,
-) -> Result<Vec<T>, String> {
-    let seeds: Vec<u64> = (0..batch_size * 2).map(|_| rng.random()).collect();
-    let drawn = map_on_all_cores(&seeds, |&seed| Ok(draw(&mut StdRng::seed_from_u64(seed))))?;
-    let batch: Vec<T> = drawn.into_iter().flatten().take(batch_size).collect();
-    if batch.is_empty() {
-        return Err("no training photo could be re-toned".into());
-    }
-    Ok(batch)
-}
-
-/// Scores `generator` on the val pairs and keeps its record when it is the best so far.
-fn keep_best(
-    best: &mut Option<StageResult>,
-    generator: &Generator,
-    val: &[Pair],
-    stage: u8,
-    step: usize,
-    on_event: &mut dyn FnMut(GeneratorEvent),
-) -> Result<(), String> {
-    let l1 = val_l1(generator, val)?;
-    let is_best = best.as_ref().is_none_or(|b| l1 < b.val_l1);
-    on_event(GeneratorEvent::Val {
-        stage,
-        step,
-        l1,
-        best: is_best,
-    });
-    if is_best {
-        *best = Some(StageResult {
-            record: generator.clone().record_bytes()?,
-            step,
-            val_l1: l1,
-        });
-    }
-    Ok(())
-}
-
-/// Mean absolute error (0..1 per channel) of `generator` against the val pairs' targets.
-pub fn val_l1(generator: &Generator, val: &[Pair]) -> Result<f32, String> {
-    if val.is_empty() {
-        return Err("no val pair could be re-toned".into());
-    }
-    let device = Device::flex();
-    let mut sum = 0.0;
-    for chunk in val.chunks(16) {
-        let (inputs, targets, conditions) = pair_tensors(chunk, &device);
-        let error = (generator.forward(inputs, conditions).clamp(0.0, 1.0) - targets)
-            .abs()
-            .mean();
-        sum += scalar(error)? * chunk.len() as f32;
-    }
-    Ok(sum / val.len() as f32)
-}
-
-fn pair_tensors(pairs: &[Pair], device: &Device) -> (Tensor<4>, Tensor<4>, Tensor<2>) {
-    (
-        images_tensor(pairs.iter().map(|p| &p.input), device),
-        images_tensor(pairs.iter().map(|p| &p.target), device),
-        conditions(pairs.iter().map(|p| (p.source_ita, p.target_ita)), device),
-    )
-}
-
-/// `[batch, 3, h, w]` sRGB in 0..1 from equally sized images.
-pub fn images_tensor<'a>(images: impl Iterator<Item = &'a RgbImage>, device: &Device) -> Tensor<4> {
-    let images: Vec<&RgbImage> = images.collect();
-    let (w, h) = images[0].dimensions();
-    let plane = (w * h) as usize;
-    let mut data = vec![0f32; images.len() * 3 * plane];
-    for (b, image) in images.iter().enumerate() {
-        for (i, pixel) in image.pixels().enumerate() {
-            for c in 0..3 {
-                data[(b * 3 + c) * plane + i] = f32::from(pixel[c]) / 255.0;
-            }
-        }
-    }
-    Tensor::from_data(
-        TensorData::new(data, [images.len(), 3, h as usize, w as usize]),
-        device,
-    )
-}
-
-/// Condition rows `[batch, 3]` from (source ITA°, target ITA°).
-pub fn conditions(tones: impl Iterator<Item = (f32, f32)>, device: &Device) -> Tensor<2> {
-    let rows: Vec<f32> = tones.flat_map(|(s, t)| condition_row(s, t)).collect();
-    let n = rows.len() / dermtone_net::CONDITION_INPUTS;
-    Tensor::from_data(
-        TensorData::new(rows, [n, dermtone_net::CONDITION_INPUTS]),
-        device,
-    )
-}
-
-fn int_tensor(values: impl Iterator<Item = usize>, device: &Device) -> Tensor<1, Int> {
-    let values: Vec<i64> = values.map(|v| v as i64).collect();
-    let n = values.len();
-    Tensor::from_data(TensorData::new(values, [n]), device)
-}
-
 /// `(x − mean) / std` per channel, as the classifier was trained.
 fn normalise(images: Tensor<4>, spec: &InputSpec) -> Tensor<4> {
     let device = images.device();
@@ -494,20 +275,6 @@ fn log_luminance_gradients(images: Tensor<4>) -> Tensor<2> {
     let dx = log.clone().narrow(3, 1, w - 1) - log.clone().narrow(3, 0, w - 1);
     let dy = log.clone().narrow(2, 1, h - 1) - log.narrow(2, 0, h - 1);
     Tensor::cat(vec![dx.flatten::<2>(1, 3), dy.flatten::<2>(1, 3)], 1)
-}
-
-fn cosine(peak: f64, step: usize, steps: usize) -> f64 {
-    peak * 0.5 * (1.0 + (std::f64::consts::PI * (step - 1) as f64 / steps as f64).cos())
-}
-
-fn scalar<const D: usize>(tensor: Tensor<D>) -> Result<f32, String> {
-    tensor
-        .into_data()
-        .try_to_vec::<f32>()
-        .map_err(|e| format!("{e:?}"))?
-        .first()
-        .copied()
-        .ok_or_else(|| "empty loss".into())
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use dermtone_net::{NetKind, int8};
 use serde_json::json;
 
 use crate::export::{install_model, weights_card};
-use crate::generator::{GeneratorReport, GeneratorTrainOptions};
+use crate::generator::train::{GeneratorReport, GeneratorTrainOptions};
 
 /// Which stage's weights are shipped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -125,8 +125,8 @@ fn card(
     entry: &ModelEntry,
     f32_bytes: usize,
 ) -> serde_json::Value {
-    let stage_json = |s: &crate::generator::StageSummary,
-                      o: &crate::generator_train::StageOptions| {
+    let stage_json = |s: &crate::generator::train::StageSummary,
+                      o: &crate::generator::stages::StageOptions| {
         json!({ "selected_step": s.step, "val_l1_to_retoning": s.val_l1, "options": o })
     };
     json!({

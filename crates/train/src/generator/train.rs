@@ -1,5 +1,5 @@
 //! `dermtone train generator`: reads the photos, runs the two stages of
-//! [`crate::generator_train`] with a checkpoint file per stage (a finished stage with the same
+//! [`crate::generator::stages`] with a checkpoint file per stage (a finished stage with the same
 //! recipe is reused, not retrained), and reports both stages' val figures.
 
 use std::path::{Path, PathBuf};
@@ -7,13 +7,12 @@ use std::path::{Path, PathBuf};
 use dermtone_net::GeneratorConfig;
 use serde::{Deserialize, Serialize};
 
-use crate::discriminator::TYPES;
 use crate::fit::checkpoint::recipe;
-use crate::generator_data::{SourceOptions, ToneSource, load_sources};
-use crate::generator_train::{
-    Diagnoser, GeneratorEvent, RefineWeights, StageOptions, StageResult, train_refined,
-    train_supervised, type_target_itas, val_pairs,
-};
+use crate::generator::data::{SourceOptions, ToneSource, load_sources};
+use crate::generator::discriminator::TYPES;
+use crate::generator::refine::{Diagnoser, RefineWeights, train_refined, type_target_itas};
+use crate::generator::stages::{GeneratorEvent, StageOptions, StageResult, val_pairs};
+use crate::generator::supervised::train_supervised;
 
 /// Target ITA° of the fixed val pairs: light to very dark.
 const VAL_TARGETS: [f32; 5] = [55.0, 30.0, 5.0, -20.0, -45.0];
