@@ -3,7 +3,9 @@
 
 use std::fmt::Write;
 
-use super::{AblationReport, Figure, PairedRow, TEST, VAL};
+use super::paired::Figure;
+use super::report::{AblationReport, ArmSummary, PairedRow};
+use super::sets::{TEST, VAL};
 use crate::clinical::tone_groups::TONE_GROUPS;
 use crate::evaluation::ToneEval;
 
@@ -106,7 +108,7 @@ fn val_runs_table(md: &mut String, report: &AblationReport) {
     md.push('\n');
 }
 
-fn arm_figure(arm: &super::ArmSummary, set: &str, group: &str, figure: &str) -> Option<f64> {
+fn arm_figure(arm: &ArmSummary, set: &str, group: &str, figure: &str) -> Option<f64> {
     arm.mean.get(set)?.get(group)?.get(figure).copied()
 }
 
