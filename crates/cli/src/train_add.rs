@@ -5,8 +5,7 @@ use std::path::Path;
 
 use dermtone_train::clinical::add::{add_photos, change_table};
 use dermtone_train::clinical::train::ClinicalTrainOptions;
-use dermtone_train::fit::checkpoint::Checkpoint;
-use dermtone_train::fit::checkpoint::recipe;
+use dermtone_train::fit::checkpoint::{Checkpoint, recipe};
 
 use crate::train::{CLINICAL_SCORE, command_line, progress_bar, show};
 

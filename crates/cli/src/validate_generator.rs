@@ -5,8 +5,7 @@ use std::path::PathBuf;
 use clap::Args;
 use dermtone_train::generator::validation::grids::example_grids;
 use dermtone_train::generator::validation::inputs::ValidationOptions;
-use dermtone_train::generator::validation::report::report_paths;
-use dermtone_train::generator::validation::report::validation_markdown;
+use dermtone_train::generator::validation::report::{report_paths, validation_markdown};
 use dermtone_train::generator::validation::validate::validate_generator;
 
 /// Options of `dermtone validate-generator`.

@@ -16,8 +16,7 @@ use crate::clinical::eval::{
     CORNER_SHARE, PHOTO_TASK, evaluate_loaded, load_clinical_for_eval, load_shipped_photo,
     mask_corners,
 };
-use crate::clinical::taxonomy::malignant_group_indices;
-use crate::clinical::taxonomy::{GROUPS, labels, malignant_codes};
+use crate::clinical::taxonomy::{GROUPS, labels, malignant_codes, malignant_group_indices};
 use crate::clinical::tone_groups::{TONE_GROUPS, in_tone};
 use crate::clinical::train::{ClinicalTrainOptions, ClinicalTrainReport, group_metrics};
 use crate::dermoscopy::eval::{Evaluated, LabelledImages};
