@@ -7,6 +7,7 @@ mod bench;
 mod device;
 mod eval;
 mod export_onnx;
+mod load;
 mod serve;
 mod synth;
 mod tone;
