@@ -7,7 +7,8 @@ use dermtone_train::clinical::add::{add_photos, change_table};
 use dermtone_train::clinical::train::ClinicalTrainOptions;
 use dermtone_train::fit::checkpoint::{Checkpoint, recipe};
 
-use crate::train::{CLINICAL_SCORE, command_line, progress_bar, show};
+use super::progress::{CLINICAL_SCORE, progress_bar, show};
+use crate::command_line::command_line;
 
 pub fn run(
     options: &ClinicalTrainOptions,
