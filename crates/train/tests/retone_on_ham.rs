@@ -2,7 +2,8 @@
 //! Fitzpatrick I–VI (the healthy skin hits the target, the lesion keeps its structure), a no-op
 //! at a photo's own tone, Fitzpatrick17k clinical photos lightened and darkened, and preview
 //! grids in /tmp/retone_preview/ for a person to look at. The ignored test derives the pigment
-//! directions and the surface reflectance frozen in `dermtone_color`.
+//! directions and the surface reflectance frozen in `dermtone_color`. One file past 500 lines
+//! because that derivation shares these tests' dataset helpers and checks what they rely on.
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};

@@ -70,8 +70,8 @@ pub struct ClinicalTrainOptions {
     /// Use at most this many images per split (for smoke tests), all when `None`.
     pub limit: Option<usize>,
     /// Synthetic darker renderings of the light training photos added to the train split (see
-    /// [`crate::clinical::dark_synthesis`]); none when `None`. Left out of the recipe when off, so older
-    /// checkpoints still resume.
+    /// [`crate::clinical::dark_synthesis`]); none when `None`. Left out of the recipe when off,
+    /// so older checkpoints still resume.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub synthesis: Option<Synthesis>,
     /// Fine-tune the shipped photo model with new real photos (see [`crate::clinical::add`])
@@ -94,8 +94,9 @@ pub struct ClinicalSplit {
     pub tones: Vec<usize>,
     /// Whether each image is stamped synthetic (only a train split may hold any).
     pub synthetic: Vec<bool>,
-    /// The dataset records, in the same order; renderings added by [`crate::clinical::dark_synthesis`]
-    /// and new photos added by [`crate::clinical::add`] come after them and have none.
+    /// The dataset records, in the same order; renderings added by
+    /// [`crate::clinical::dark_synthesis`] and new photos added by [`crate::clinical::add`] come
+    /// after them and have none.
     pub records: Vec<Record>,
 }
 

@@ -34,7 +34,8 @@ pub struct EvalReport {
     pub balanced_accuracy: f64,
     /// Mean one-vs-rest AUROC over the classes where it is defined.
     pub macro_auroc: Option<f64>,
-    /// Expected calibration error of the top label over [`ECE_BINS`](super::calibration::ECE_BINS) bins.
+    /// Expected calibration error of the top label over
+    /// [`ECE_BINS`](super::calibration::ECE_BINS) bins.
     pub ece: f64,
     /// The temperature the probabilities were scaled with (recorded, not applied here).
     pub temperature: f32,

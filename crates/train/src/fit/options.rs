@@ -68,8 +68,9 @@ pub struct FitOptions<'a> {
     /// Images drawn per epoch; all of the training split's when `None`. Runs whose splits differ
     /// in size (synthetic images added) keep the same budget of optimiser steps with it.
     pub draws_per_epoch: Option<usize>,
-    /// Decay of an exponential moving average of the weights ([`WeightAverage`](super::weight_average::WeightAverage)); when set,
-    /// the average, not the last step's weights, is scored on val and selected.
+    /// Decay of an exponential moving average of the weights
+    /// ([`WeightAverage`](super::weight_average::WeightAverage)); when set, the average, not the
+    /// last step's weights, is scored on val and selected.
     pub weight_average: Option<f64>,
     /// Mixup's Beta(α, α) parameter ([`crate::fit::mixup`]); hard targets without group DRO only.
     pub mixup: Option<f32>,
