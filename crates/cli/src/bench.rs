@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 
-use crate::analyze::load_engine_on;
+use crate::load::load_engine_on;
 use crate::{Backend, Mode, device};
 use report::{BackendReport, Report, StageReport};
 use stages::Plan;

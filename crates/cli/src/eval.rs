@@ -4,10 +4,10 @@
 
 use std::path::Path;
 
-use dermtone_train::clinical_eval::evaluate_shipped_clinical;
-use dermtone_train::dermoscopy_eval::evaluate_shipped;
+use dermtone_train::clinical::eval::evaluate_shipped_clinical;
+use dermtone_train::datasets::fitzpatrick17k::is_subset_layout;
+use dermtone_train::dermoscopy::eval::evaluate_shipped;
 use dermtone_train::evaluation::{EvalReport, report_files};
-use dermtone_train::fitzpatrick17k::is_subset_layout;
 
 pub fn run(
     data: &Path,

@@ -4,15 +4,15 @@ mod ablation;
 mod analyze;
 mod audit;
 mod bench;
+mod command_line;
 mod device;
 mod eval;
 mod export_onnx;
+mod load;
 mod serve;
 mod synth;
 mod tone;
 mod train;
-mod train_add;
-mod train_generator;
 mod validate_generator;
 
 use std::path::PathBuf;
@@ -179,7 +179,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Ablation(args) => ablation::run(&args),
         Command::Analyze(photo) => analyze::run(&photo),
-        Command::Bench(args) => bench::run(&args, train::command_line()),
+        Command::Bench(args) => bench::run(&args, command_line::command_line()),
         Command::ExportOnnx(args) => export_onnx::run(&args),
         Command::Audit { dataset, json, out } => audit::run(&dataset, json, out.as_deref()),
         Command::Eval {
@@ -192,7 +192,9 @@ fn main() -> ExitCode {
         Command::Tone(photo) => tone::run(&photo),
         Command::Synth(args) => synth::run(&args),
         Command::Train { task } => train::run(task),
-        Command::ValidateGenerator(args) => validate_generator::run(&args, &train::command_line()),
+        Command::ValidateGenerator(args) => {
+            validate_generator::run(&args, &command_line::command_line())
+        }
         Command::Serve { port, root, models } => serve::run(port, &root, &models),
     };
     match result {

@@ -8,7 +8,7 @@ use dermtone_engine::{decode_image, ensure_real, stamped_png};
 use image::RgbImage;
 use image::imageops::{FilterType, resize};
 
-use crate::analyze::load_engine;
+use crate::load::load_engine;
 use crate::{Backend, Mode};
 
 /// Options of `dermtone synth`.

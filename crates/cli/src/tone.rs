@@ -4,7 +4,7 @@
 use dermtone_engine::ToneReport;
 
 use crate::PhotoArgs;
-use crate::analyze::read_photo_and_engine;
+use crate::load::read_photo_and_engine;
 
 pub fn run(args: &PhotoArgs) -> Result<(), String> {
     let (photo, engine) = read_photo_and_engine(args)?;

@@ -3,10 +3,10 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use dermtone_train::generator_report::validation_markdown;
-use dermtone_train::generator_validation::{
-    ValidationOptions, example_grids, report_paths, validate_generator,
-};
+use dermtone_train::generator::validation::grids::example_grids;
+use dermtone_train::generator::validation::inputs::ValidationOptions;
+use dermtone_train::generator::validation::report::{report_paths, validation_markdown};
+use dermtone_train::generator::validation::validate::validate_generator;
 
 /// Options of `dermtone validate-generator`.
 #[derive(Args)]

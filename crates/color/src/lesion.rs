@@ -11,11 +11,9 @@
 
 use image::RgbImage;
 
-use crate::morphology::{
-    Plane, components, dilate, erode, fill_holes, otsu, resample, working_image,
-};
-use crate::skin::{non_skin_colour, vignette};
-use crate::{Lab, Mask, srgb_to_lab};
+use crate::Mask;
+use crate::morphology::{Plane, components, dilate, erode, fill_holes, otsu, resample};
+use crate::working::{Working, non_skin_colour, vignette};
 
 /// Radius of the grey-level opening that erases hairs: structures up to 5 px wide vanish.
 const HAIR_RADIUS: u32 = 2;
@@ -29,39 +27,6 @@ const SMOOTH_RADIUS: f32 = 3.0;
 /// Final growth in pixels: hand-drawn masks enclose the faint rim that Otsu leaves out
 /// (3.5 px raised the mean Dice on 600 train images from 0.81 to 0.86).
 const RIM: f32 = 3.5;
-
-/// A photo at the working size with its CIELAB planes, shared by the lesion and skin masks.
-pub(crate) struct Working {
-    pub rgb: RgbImage,
-    pub l: Plane,
-    pub a: Plane,
-    pub b: Plane,
-}
-
-impl Working {
-    /// `image` at the working size (see [`working_image`]) and its CIELAB planes.
-    pub fn of(image: &RgbImage) -> Self {
-        let rgb = working_image(image);
-        let (w, h) = rgb.dimensions();
-        let labs: Vec<Lab> = rgb.pixels().map(|p| srgb_to_lab(p.0)).collect();
-        let plane = |channel: fn(&Lab) -> f32| Plane {
-            width: w,
-            height: h,
-            data: labs.iter().map(channel).collect(),
-        };
-        Self {
-            l: plane(|c| c.l),
-            a: plane(|c| c.a),
-            b: plane(|c| c.b),
-            rgb,
-        }
-    }
-
-    /// Chroma C*ab at (x, y).
-    pub fn chroma(&self, x: u32, y: u32) -> f32 {
-        self.a.get(x, y).hypot(self.b.get(x, y))
-    }
-}
 
 /// The lesion in `image`: one filled region, empty when nothing stands out from the skin.
 /// Deterministic; computed at the working size and returned at the size of `image`.

@@ -12,6 +12,7 @@ mod retone;
 mod skin;
 mod ssim;
 mod tone;
+mod working;
 
 pub use estimate::{
     ConfidenceLevel, HIGH_CONFIDENCE_IQR, LOW_CONFIDENCE_IQR, MIN_SKIN_B, MIN_SKIN_FRACTION,

@@ -4,10 +4,10 @@
 use image::{GrayImage, RgbImage};
 
 use crate::Mask;
-use crate::lesion::{Working, lesion_at_working_size};
+use crate::lesion::lesion_at_working_size;
 use crate::morphology::dilate;
 use crate::resize::scale_to_short_side;
-use crate::skin::{non_skin_colour, vignette};
+use crate::working::{Working, non_skin_colour, vignette};
 
 /// Measurements behind a quality verdict, kept so thresholds can be audited.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -5,8 +5,9 @@
 use image::RgbImage;
 
 use crate::Mask;
-use crate::lesion::{Working, lesion_at_working_size};
-use crate::morphology::{Plane, connected_to_border, dilate, edge_share, resample};
+use crate::lesion::lesion_at_working_size;
+use crate::morphology::{Plane, dilate, edge_share, resample};
+use crate::working::{Working, non_skin_colour, vignette};
 
 /// Margin, in working-size pixels, kept clear around the lesion: its rim and any redness
 /// around it are not the person's usual skin tone.
@@ -17,13 +18,6 @@ const LESION_MARGIN: f32 = 4.0;
 /// photos) from 71 % to 64 %; with this limit it stays at 71 %, and on HAM10000 val the ITA over
 /// the automatic skin mask stays within 0.14° (median) of the ITA over the hand-masked one.
 const MAX_LESION_EDGE_SHARE: f32 = 0.15;
-/// Pixels darker than this share of the central skin's lightness, grey, and connected to the
-/// border are the dermoscope's vignette (or a dark background).
-const VIGNETTE_RELATIVE_L: f32 = 0.6;
-/// Chroma (C*ab) below which a dark border region counts as vignette rather than lesion.
-const VIGNETTE_MAX_CHROMA: f32 = 25.0;
-/// The vignette's soft edge, in pixels, excluded with it.
-const VIGNETTE_MARGIN: f32 = 3.0;
 /// Radius of the grey-level closing whose difference from lightness (the black-hat) shows hairs.
 const HAIR_RADIUS: u32 = 2;
 /// Black-hat response in L* units above which a pixel is hair.
@@ -63,26 +57,6 @@ fn plausible_lesion(found: Mask) -> Mask {
     }
 }
 
-/// The dermoscope's vignette, or any dark grey background reaching the border. Dark relative to
-/// the central skin's lightness, so that very dark skin is never mistaken for it.
-pub(crate) fn vignette(work: &Working) -> Mask {
-    let (w, h) = work.rgb.dimensions();
-    let mut central: Vec<f32> = (h / 4..h * 3 / 4)
-        .flat_map(|y| (w / 4..w * 3 / 4).map(move |x| (x, y)))
-        .map(|(x, y)| work.l.get(x, y))
-        .collect();
-    let rank = central.len() * 3 / 4;
-    if rank >= central.len() {
-        return Mask::filled(w, h, false);
-    }
-    let reference = *central.select_nth_unstable_by(rank, f32::total_cmp).1;
-    let dark = Mask::from_fn(w, h, |x, y| {
-        work.l.get(x, y) < VIGNETTE_RELATIVE_L * reference
-            && work.chroma(x, y) < VIGNETTE_MAX_CHROMA
-    });
-    dilate(&connected_to_border(&dark), VIGNETTE_MARGIN)
-}
-
 /// Thin dark structures (hairs, ruler marks): lightness well below its grey-level closing,
 /// widened by a pixel to take their soft edges.
 fn hair(lightness: &Plane) -> Mask {
@@ -117,19 +91,6 @@ fn highlights(work: &Working, skin: &Mask) -> Mask {
     let limit = (median + HIGHLIGHT_ABOVE_SKIN).min(HIGHLIGHT_L);
     Mask::from_fn(w, h, |x, y| {
         work.l.get(x, y) > limit && work.chroma(x, y) < HIGHLIGHT_MAX_CHROMA
-    })
-}
-
-/// Colours no skin has, under a gamut generous enough for Monk 1 to 10 and for the pink-violet
-/// cast of polarised dermoscopy (HAM10000 skin: b* ≥ −21 and a* ≥ 0 at the 0.1st percentile).
-pub(crate) fn non_skin_colour(work: &Working) -> Mask {
-    Mask::from_fn(work.l.width, work.l.height, |x, y| {
-        let (l, a, b) = (work.l.get(x, y), work.a.get(x, y), work.b.get(x, y));
-        let black_or_white = !(8.0..=98.0).contains(&l);
-        let green = a < -6.0;
-        let blue = b < -25.0;
-        let garish = a.hypot(b) > 70.0;
-        black_or_white || green || blue || garish
     })
 }
 

@@ -27,7 +27,7 @@ pub fn quantise(config: &ClassifierConfig, record: &[u8]) -> Result<Quantised, S
     let int8_model = dermtone_net::load_classifier(config, &int8_bytes, &Device::flex())
         .map_err(|e| e.to_string())?
         .folded();
-    let f32_model = crate::fit::load_record(config, record)?;
+    let f32_model = crate::fit::predict::load_record(config, record)?;
     Ok(Quantised {
         int8_bytes,
         int8_model,

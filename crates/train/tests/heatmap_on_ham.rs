@@ -15,8 +15,8 @@ use burn::tensor::Device;
 use dermtone_color::Mask;
 use dermtone_engine::{BackendInfo, Engine, Heatmap, Manifest, decode_image, sha256_hex};
 use dermtone_net::int8::quantize;
-use dermtone_train::ham10000::{image_path, read_split_csv};
-use dermtone_train::ham10000_masks::load_lesion_masks;
+use dermtone_train::datasets::ham10000::{image_path, read_split_csv};
+use dermtone_train::datasets::ham10000_masks::load_lesion_masks;
 use image::RgbImage;
 
 const CASES: usize = 200;

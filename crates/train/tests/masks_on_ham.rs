@@ -8,8 +8,8 @@ use std::sync::OnceLock;
 use std::time::Instant;
 
 use dermtone_color::{Mask, Problem, assess, segment_lesion, skin_mask};
-use dermtone_train::ham10000::{image_path, read_split_csv};
-use dermtone_train::ham10000_masks::load_lesion_masks;
+use dermtone_train::datasets::ham10000::{image_path, read_split_csv};
+use dermtone_train::datasets::ham10000_masks::load_lesion_masks;
 use image::RgbImage;
 use image::imageops::{FilterType, crop_imm, resize};
 

@@ -2,7 +2,8 @@
 //! Fitzpatrick I–VI (the healthy skin hits the target, the lesion keeps its structure), a no-op
 //! at a photo's own tone, Fitzpatrick17k clinical photos lightened and darkened, and preview
 //! grids in /tmp/retone_preview/ for a person to look at. The ignored test derives the pigment
-//! directions and the surface reflectance frozen in `dermtone_color`.
+//! directions and the surface reflectance frozen in `dermtone_color`. One file past 500 lines
+//! because that derivation shares these tests' dataset helpers and checks what they rely on.
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -15,7 +16,7 @@ use dermtone_color::{
     retone, skin_mask, skin_tone, srgb_to_lab, ssim_scores_masked,
 };
 use dermtone_engine::decode_image;
-use dermtone_train::{fitzpatrick17k, ham10000, ham10000_masks};
+use dermtone_train::datasets::{fitzpatrick17k, ham10000, ham10000_masks};
 use image::{Rgb, RgbImage};
 
 /// Targets spanning Fitzpatrick I–VI (Groh cut-offs: > 40 I … ≤ −25 VI).

@@ -17,9 +17,6 @@ use dermtone_engine::sha256_hex;
 use request::HeadError;
 use response::Response;
 
-/// The page may talk only to its own origin; wasm needs 'wasm-unsafe-eval' to compile.
-pub const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; connect-src 'self'; img-src 'self' blob: data:; media-src 'self' blob: mediastream:; style-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'";
-
 /// Total time for a request head to arrive; a slow sender is cut off here, not per read.
 const HEAD_TIMEOUT: Duration = Duration::from_secs(10);
 

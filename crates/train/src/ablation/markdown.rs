@@ -3,8 +3,10 @@
 
 use std::fmt::Write;
 
-use super::{AblationReport, Figure, PairedRow, TEST, VAL};
-use crate::clinical::TONE_GROUPS;
+use super::paired::Figure;
+use super::report::{AblationReport, ArmSummary, PairedRow};
+use super::sets::{TEST, VAL};
+use crate::clinical::tone_groups::TONE_GROUPS;
 use crate::evaluation::ToneEval;
 
 /// The whole report as Markdown.
@@ -106,7 +108,7 @@ fn val_runs_table(md: &mut String, report: &AblationReport) {
     md.push('\n');
 }
 
-fn arm_figure(arm: &super::ArmSummary, set: &str, group: &str, figure: &str) -> Option<f64> {
+fn arm_figure(arm: &ArmSummary, set: &str, group: &str, figure: &str) -> Option<f64> {
     arm.mean.get(set)?.get(group)?.get(figure).copied()
 }
 

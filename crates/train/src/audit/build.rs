@@ -13,7 +13,7 @@ use super::report::{
     SyntheticImage, SyntheticReport,
 };
 use super::source::{ClassInfo, Item, LabelRow, Source};
-use crate::agreement::{agreement, spearman};
+use crate::tone::agreement::{agreement, spearman};
 use dermtone_engine::TONE_SHORT_SIDE;
 
 /// ITA° histogram range and bin width (degrees). ITA° is atan2(L* − 50, b*), so skin with a

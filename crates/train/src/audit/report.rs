@@ -5,7 +5,7 @@ use dermtone_engine::Provenance;
 use serde::Serialize;
 
 use super::counts::{ToneCounts, TypeCounts};
-use crate::agreement::Agreement;
+use crate::tone::agreement::Agreement;
 
 /// Everything an audit found.
 #[derive(Debug, Clone, Serialize)]

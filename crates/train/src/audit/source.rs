@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use dermtone_color::Mask;
 
-use crate::{fitzpatrick17k, ham10000, ham10000_masks};
+use crate::datasets::{fitzpatrick17k, ham10000, ham10000_masks};
 
 /// Class of images that sit directly in a plain folder (no subfolder to name their class).
 pub const UNKNOWN_CLASS: &str = "unknown";

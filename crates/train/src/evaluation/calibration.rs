@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use crate::metrics::argmax;
+use crate::evaluation::metrics::argmax;
 
 /// Bins for the expected calibration error wherever it is reported, so figures compare.
 pub const ECE_BINS: usize = 15;

@@ -268,7 +268,7 @@ fn decimal(value: Option<f64>) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::super::report::{EvalInput, evaluate, roc_curves};
+    use super::super::evaluate::{EvalInput, evaluate, roc_curves};
     use super::*;
 
     fn report() -> (EvalReport, Vec<RocCurve>) {

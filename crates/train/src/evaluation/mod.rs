@@ -7,7 +7,9 @@
 pub mod bootstrap;
 pub mod calibration;
 pub mod curves;
+pub mod evaluate;
 pub mod markdown;
+pub mod metrics;
 pub mod report;
 pub mod svg;
 
@@ -17,9 +19,9 @@ pub use calibration::{
     softmax_with_temperature,
 };
 pub use curves::{auroc, roc_curve, sensitivity_specificity, threshold_for_sensitivity};
+pub use evaluate::{EvalInput, evaluate, malignant_scores, roc_curves};
 pub use markdown::{markdown_report, report_files};
 pub use report::{
-    ClassEval, EvalInput, EvalReport, LOW_EVIDENCE_N, MalignantEval, MelanomaEval, RocCurve,
-    ToneEval, evaluate, malignant_scores, roc_curves,
+    ClassEval, EvalReport, LOW_EVIDENCE_N, MalignantEval, MelanomaEval, RocCurve, ToneEval,
 };
 pub use svg::{confusion_svg, reliability_svg, roc_svg};

@@ -1,0 +1,160 @@
+//! `dermtone train generator`: options, progress and the summary line; the work is in
+//! `dermtone_train::generator::train`.
+
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+use dermtone_train::generator::export::{ShippedStage, export_generator};
+use dermtone_train::generator::refine::RefineWeights;
+use dermtone_train::generator::stages::{GeneratorEvent, StageOptions};
+use dermtone_train::generator::train::{GeneratorProgress, GeneratorTrainOptions, train_generator};
+
+/// The tone generator, trained in two stages: supervised on the biophysical re-toning, then an
+/// unpaired refinement against real photos of every Fitzpatrick type. Each finished stage is
+/// saved in the checkpoint folder and reused by a rerun with the same options.
+#[derive(Args)]
+pub struct GeneratorArgs {
+    /// Fitzpatrick17k subset folder (labels.csv + images/).
+    #[arg(long)]
+    data: PathBuf,
+    /// HAM10000 folder (split.csv + images_200x150/, lesion masks optional).
+    #[arg(long)]
+    ham10000: Option<PathBuf>,
+    /// Where the weights, cards and manifest go; also where the photo classifier (kept by
+    /// stage 2's diagnosis term) is read from.
+    #[arg(long, default_value = "models")]
+    out: PathBuf,
+    /// Model id (file stem of weights and cards).
+    #[arg(long, default_value = "generator-v1")]
+    id: String,
+    /// Seed for initialisation, sampling and crops.
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    /// Side of the square size the generator renders at (a multiple of 16).
+    #[arg(long, default_value_t = 96)]
+    size: u32,
+    /// Side of the training crops (a multiple of 16).
+    #[arg(long, default_value_t = 64)]
+    crop: u32,
+    /// Channels of the generator's first level (a multiple of 4).
+    #[arg(long, default_value_t = 12)]
+    width: usize,
+    /// Images per step.
+    #[arg(long, default_value_t = 16)]
+    batch_size: usize,
+    /// Stage 1 steps.
+    #[arg(long, default_value_t = 1500)]
+    supervised_steps: usize,
+    /// Stage 1 peak learning rate (Adam, cosine schedule).
+    #[arg(long, default_value_t = 2e-3)]
+    lr: f64,
+    /// Stage 2 steps (0 skips it).
+    #[arg(long, default_value_t = 600)]
+    refine_steps: usize,
+    /// Stage 2 learning rate (Adam, β1 0.5, constant).
+    #[arg(long, default_value_t = 2e-4)]
+    refine_lr: f64,
+    /// Score val every this many steps.
+    #[arg(long, default_value_t = 100)]
+    eval_every: usize,
+    /// At most this many HAM10000 training photos.
+    #[arg(long, default_value_t = 2500)]
+    ham_limit: usize,
+    /// At most this many val photos per dataset.
+    #[arg(long, default_value_t = 40)]
+    val_limit: usize,
+    /// Which stage's weights to ship: `refined` or `supervised`.
+    #[arg(long, default_value = "refined")]
+    ship: ShippedStage,
+    /// Folder for the stages' records (default `checkpoints/<id>`).
+    #[arg(long)]
+    checkpoint: Option<PathBuf>,
+    /// Use at most this many photos per split and dataset (quick smoke runs).
+    #[arg(long)]
+    limit: Option<usize>,
+}
+
+/// Trains, exports and prints a summary.
+pub fn run(args: GeneratorArgs, command: &str) -> Result<(), String> {
+    let stage = |steps, learning_rate| StageOptions {
+        seed: args.seed,
+        steps,
+        batch_size: args.batch_size,
+        crop: args.crop,
+        learning_rate,
+        eval_every: args.eval_every,
+    };
+    let options = GeneratorTrainOptions {
+        ham10000: args.ham10000.clone(),
+        fitzpatrick17k: args.data.clone(),
+        models: args.out.clone(),
+        size: args.size,
+        base_width: args.width,
+        condition_width: 32,
+        supervised: stage(args.supervised_steps, args.lr),
+        refine: stage(args.refine_steps, args.refine_lr),
+        weights: RefineWeights::default(),
+        ham_limit: Some(args.ham_limit),
+        val_limit: args.val_limit,
+        limit: args.limit,
+    };
+    let checkpoint = args
+        .checkpoint
+        .clone()
+        .unwrap_or_else(|| Path::new("checkpoints").join(&args.id));
+    let report = train_generator(&options, &checkpoint, &mut show)?;
+    let export = export_generator(&report, &options, args.ship, &args.id, command, &args.out)?;
+    println!(
+        "stage 1: step {} val L1 {:.4}; stage 2: {}; shipped {:?}: {}/{} ({} bytes int8)",
+        report.supervised.step,
+        report.supervised.val_l1,
+        report
+            .refined
+            .as_ref()
+            .map_or("not run".into(), |(s, _)| format!(
+                "step {} val L1 {:.4}",
+                s.step, s.val_l1
+            )),
+        args.ship,
+        args.out.display(),
+        export.weights_file,
+        export.int8_bytes,
+    );
+    println!(
+        "validate it: dermtone validate-generator --data {} --models {}",
+        args.data.display(),
+        args.out.display()
+    );
+    Ok(())
+}
+
+/// Progress on stderr: one line per val score and every 20 steps.
+fn show(progress: GeneratorProgress) {
+    match progress {
+        GeneratorProgress::Loading(what) => eprintln!("loading {what}"),
+        GeneratorProgress::Reused {
+            stage,
+            step,
+            val_l1,
+        } => eprintln!("stage {stage}: reusing the saved record (step {step}, val L1 {val_l1:.4})"),
+        GeneratorProgress::Train(GeneratorEvent::Step {
+            stage,
+            step,
+            steps,
+            losses,
+        }) if step % 20 == 0 => {
+            let terms: Vec<String> = losses.iter().map(|(n, v)| format!("{n} {v:.4}")).collect();
+            eprintln!("stage {stage} step {step}/{steps}: {}", terms.join(", "));
+        }
+        GeneratorProgress::Train(GeneratorEvent::Val {
+            stage,
+            step,
+            l1,
+            best,
+        }) => eprintln!(
+            "stage {stage} step {step}: val L1 {l1:.4}{}",
+            if best { "  (best so far)" } else { "" }
+        ),
+        GeneratorProgress::Train(_) => {}
+    }
+}

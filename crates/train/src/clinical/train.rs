@@ -1,0 +1,423 @@
+//! Training the photo (clinical) classifier on the Fitzpatrick17k subset: 12 condition groups
+//! (see [`crate::clinical::taxonomy`]) whose malignant groups sum to the triage score. The
+//! fairness-aware options — tone-balanced sampling, melanin re-toning, a group-robust loss —
+//! are off by default, so each one is measured on val per Fitzpatrick group before it is kept.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use burn::tensor::Device;
+use dermtone_engine::{InputSpec, resize_for_model};
+use dermtone_net::{ClassifierConfig, NetKind};
+
+use crate::clinical::dark_synthesis::{Synthesis, synthesize};
+use crate::clinical::eval::load_shipped_photo;
+use crate::clinical::new_photos::{AddPhotos, load_new_photos};
+use crate::clinical::taxonomy::{GROUPS, group_of, malignant_group_indices};
+use crate::clinical::tone_groups::{TONE_GROUPS, UNKNOWN_TONE, in_tone, tone_index};
+use crate::datasets::fitzpatrick17k::{Record, read_image, read_labels};
+use crate::dermoscopy::eval::load_shipped;
+use crate::evaluation::metrics::{ClassificationMetrics, classification_metrics};
+use crate::evaluation::{auroc, malignant_scores};
+use crate::fit::augment::crop_and_jitter;
+use crate::fit::backend::TrainBackend;
+use crate::fit::checkpoint::Checkpoint;
+use crate::fit::group_robust::GroupRobust;
+use crate::fit::options::{FitOptions, Split};
+use crate::fit::prepare::fit_normalisation;
+use crate::fit::progress::TrainEvent;
+use crate::fit::sampling::Sampling;
+use crate::fit::targets::Targets;
+use crate::fit::tone_augment::ToneAugment;
+use crate::fit::train_loop::fit;
+use crate::parallel::map_on_all_cores;
+
+/// Everything that decides a training run; recorded in the model card.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ClinicalTrainOptions {
+    /// Fitzpatrick17k subset folder.
+    pub data: PathBuf,
+    /// Seed for initialisation, shuffling and augmentation.
+    pub seed: u64,
+    /// Passes over the training split (at most; see `patience`).
+    pub epochs: usize,
+    /// Images per optimiser step.
+    pub batch_size: usize,
+    /// Peak learning rate (cosine-decayed to zero).
+    pub learning_rate: f64,
+    /// Side of the square network input.
+    pub input_size: u32,
+    /// Channels of the first block.
+    pub base_width: usize,
+    /// Network body.
+    pub kind: NetKind,
+    /// Where the network trains.
+    pub backend: TrainBackend,
+    /// Label smoothing of the targets.
+    pub label_smoothing: f32,
+    /// Stop after this many epochs without a better val score.
+    pub patience: Option<usize>,
+    /// Balance sampling over condition group × Fitzpatrick group (square-root weights) instead
+    /// of condition group alone, so darker skin is drawn more often than its share.
+    pub tone_balanced: bool,
+    /// Share of training draws re-toned to a random skin tone (0 = off; see [`ToneAugment`]).
+    pub tone_augment: f64,
+    /// Step size of the group-robust (group DRO) loss over Fitzpatrick groups (0 = plain loss).
+    pub group_robust: f32,
+    /// Start from the body of the dermoscopy model shipped in this folder (its manifest's
+    /// `dermoscopy` entry; a fresh head), instead of random weights: transfer from HAM10000.
+    pub init_from: Option<PathBuf>,
+    /// Use at most this many images per split (for smoke tests), all when `None`.
+    pub limit: Option<usize>,
+    /// Synthetic darker renderings of the light training photos added to the train split (see
+    /// [`crate::clinical::dark_synthesis`]); none when `None`. Left out of the recipe when off,
+    /// so older checkpoints still resume.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub synthesis: Option<Synthesis>,
+    /// Fine-tune the shipped photo model with new real photos (see [`crate::clinical::add`])
+    /// instead of training from `init_from` or random weights. Left out of the recipe when off.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub add: Option<AddPhotos>,
+    /// Decay of the weight average selected on val (off when `None`; left out of the recipe).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub weight_average: Option<f64>,
+    /// Mixup's α (off when `None`; left out of the recipe).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mixup: Option<f32>,
+}
+
+/// A split's resized images with their condition groups and labelled tones.
+pub struct ClinicalSplit {
+    /// Images and condition-group indices.
+    pub split: Split,
+    /// Tone group index per image ([`TONE_GROUPS`], or [`UNKNOWN_TONE`]).
+    pub tones: Vec<usize>,
+    /// Whether each image is stamped synthetic (only a train split may hold any).
+    pub synthetic: Vec<bool>,
+    /// The dataset records, in the same order; renderings added by
+    /// [`crate::clinical::dark_synthesis`] and new photos added by [`crate::clinical::add`] come
+    /// after them and have none.
+    pub records: Vec<Record>,
+}
+
+/// The selected model and how it was measured.
+pub struct ClinicalTrainReport {
+    /// f32 burnpack record of the epoch that was best on val.
+    pub best_record: Vec<u8>,
+    /// Epoch (1-based) of that record.
+    pub best_epoch: usize,
+    /// Val metrics of that record.
+    pub val: ClassificationMetrics,
+    /// Its selection score on val (see [`selection_score`]).
+    pub val_score: f64,
+    /// Input normalisation fitted on the train split.
+    pub input: InputSpec,
+    /// Network shape.
+    pub config: ClassifierConfig,
+    /// Real training images per tone group (`TONE_GROUPS` then unknown).
+    pub train_by_tone: [usize; 4],
+    /// Stamped synthetic training images per tone group, by their labelled type.
+    pub train_synthetic_by_tone: [usize; 4],
+    /// Val images at the input size.
+    pub val_split: ClinicalSplit,
+    /// Test images at the input size (evaluated only after selection).
+    pub test_split: ClinicalSplit,
+}
+
+/// The val selection score: the mean of the malignant-vs-rest AUROC over all images and the
+/// lowest malignant AUROC among the labelled Fitzpatrick groups — a model is chosen for how
+/// well it triages *and* how well it triages the skin it serves worst.
+pub fn selection_score(probabilities: &[Vec<f32>], labels: &[usize], tones: &[usize]) -> f64 {
+    let malignant = malignant_group_indices();
+    let scores = malignant_scores(probabilities, &malignant);
+    let truth: Vec<bool> = labels.iter().map(|l| malignant.contains(l)).collect();
+    let overall = auroc(&scores, &truth).unwrap_or(0.5);
+    let worst = (0..TONE_GROUPS.len())
+        .filter_map(|t| {
+            let (s, y) = in_tone(&scores, &truth, tones, t);
+            auroc(&s, &y)
+        })
+        .fold(overall, f64::min);
+    (overall + worst) / 2.0
+}
+
+/// Trains the photo classifier and returns the epoch selected on val.
+pub fn train_clinical(
+    options: &ClinicalTrainOptions,
+    checkpoint: Option<Checkpoint>,
+    on_event: &mut dyn FnMut(TrainEvent),
+) -> Result<ClinicalTrainReport, String> {
+    on_event(TrainEvent::Loading);
+    let records = read_labels(&options.data)?;
+    let size = options.input_size;
+    // Crops are taken from a slightly larger copy, so a full-area crop still has detail to lose.
+    let train = load_clinical_split(
+        &options.data,
+        &records,
+        "train",
+        size + size / 4,
+        options.limit,
+    )?;
+    let val = load_clinical_split(&options.data, &records, "val", size, options.limit)?;
+    let test = load_clinical_split(&options.data, &records, "test", size, options.limit)?;
+    let mut train = train;
+    let shipped = options
+        .add
+        .as_ref()
+        .map(|add| shipped_to_fine_tune(options, add, &records, &mut train))
+        .transpose()?;
+    // A fine-tuned network keeps the input normalisation it learned with.
+    let input = match &shipped {
+        Some((input, _)) => input.clone(),
+        None => fit_normalisation(&train.split.images, size),
+    };
+    let real_photos = train.split.images.len();
+    if let Some(synthesis) = &options.synthesis {
+        add_synthetic(&mut train, synthesis)?;
+    }
+    let tone_augment = (options.tone_augment > 0.0)
+        .then(|| ToneAugment::without_lesion_masks(&train.split.images, options.tone_augment))
+        .transpose()?;
+    let config = ClassifierConfig::new(GROUPS.len())
+        .with_base_width(options.base_width)
+        .with_kind(options.kind);
+    let strata: Vec<usize> = train
+        .split
+        .labels
+        .iter()
+        .zip(&train.tones)
+        .map(|(&label, &tone)| label * (UNKNOWN_TONE + 1) + tone)
+        .collect();
+    let group_robust = GroupRobust {
+        groups: train.tones.clone(),
+        step: options.group_robust,
+    };
+    let initial_record = match shipped {
+        Some((_, record)) => Some(record),
+        None => options
+            .init_from
+            .as_deref()
+            .map(|dir| dermoscopy_body(dir, &config))
+            .transpose()?,
+    };
+    let val_tones = val.tones.clone();
+    let fitted = fit(
+        &train.split,
+        &val.split,
+        &FitOptions {
+            device: options.backend.device()?,
+            seed: options.seed,
+            epochs: options.epochs,
+            batch_size: options.batch_size,
+            learning_rate: options.learning_rate,
+            config: config.clone(),
+            input: input.clone(),
+            class_weights: vec![1.0; GROUPS.len()],
+            targets: Targets::Hard,
+            augment: &move |image, index, rng| {
+                let retoned = tone_augment
+                    .as_ref()
+                    .and_then(|tone| tone.apply(index, image, rng));
+                crop_and_jitter(retoned.as_ref().unwrap_or(image), size, rng)
+            },
+            score: &move |probabilities, labels| selection_score(probabilities, labels, &val_tones),
+            sampling: Sampling::Balanced,
+            label_smoothing: options.label_smoothing,
+            patience: options.patience,
+            checkpoint,
+            strata: options.tone_balanced.then_some(&strata[..]),
+            group_robust: (options.group_robust > 0.0).then_some(&group_robust),
+            initial_record: initial_record.as_deref(),
+            // Synthetic images change what an epoch draws, not how much: every arm of an
+            // ablation gets the same optimiser steps.
+            draws_per_epoch: Some(real_photos),
+            weight_average: options.weight_average,
+            mixup: options.mixup,
+        },
+        on_event,
+    )?;
+    let mut train_by_tone = [0usize; 4];
+    let mut train_synthetic_by_tone = [0usize; 4];
+    for (&tone, &synthetic) in train.tones.iter().zip(&train.synthetic) {
+        let counts = if synthetic {
+            &mut train_synthetic_by_tone
+        } else {
+            &mut train_by_tone
+        };
+        counts[tone] += 1;
+    }
+    Ok(ClinicalTrainReport {
+        best_record: fitted.record,
+        best_epoch: fitted.epoch,
+        val: fitted.val,
+        val_score: fitted.score,
+        input,
+        config,
+        train_by_tone,
+        train_synthetic_by_tone,
+        val_split: val,
+        test_split: test,
+    })
+}
+
+/// The f32 record of `config`'s shape holding the body of the dermoscopy model shipped in
+/// `models_dir` and a fresh head.
+fn dermoscopy_body(models_dir: &Path, config: &ClassifierConfig) -> Result<Vec<u8>, String> {
+    let (entry, model) = load_shipped(models_dir)?;
+    let source = entry.architecture.config();
+    if source.base_width != config.base_width || source.kind != config.kind {
+        return Err(format!(
+            "--init-from: model {} is a {:?} network of width {}, not {:?} of width {}",
+            entry.id, source.kind, source.base_width, config.kind, config.base_width
+        ));
+    }
+    model
+        .with_new_head(config.num_classes, &Device::flex())?
+        .record_bytes()
+}
+
+/// The shipped photo model's input normalisation and f32 record, to be fine-tuned, with the new
+/// photos of `add` appended to `train` as real photos. The model must have the shape `options`
+/// ask for; none of the new photos may be in the fixed test split.
+fn shipped_to_fine_tune(
+    options: &ClinicalTrainOptions,
+    add: &AddPhotos,
+    records: &[Record],
+    train: &mut ClinicalSplit,
+) -> Result<(InputSpec, Vec<u8>), String> {
+    if options.init_from.is_some() {
+        return Err(
+            "--add fine-tunes the shipped photo model; it cannot also start from --init-from"
+                .into(),
+        );
+    }
+    let (entry, model) = load_shipped_photo(&add.shipped)?;
+    let shipped = entry.architecture.config();
+    if shipped.base_width != options.base_width
+        || shipped.kind != options.kind
+        || entry.input.size != options.input_size
+    {
+        return Err(format!(
+            "--add: the shipped model {} is a {:?} network of width {} at {} px, not {:?} of \
+             width {} at {} px: pass its --width and --size",
+            entry.id,
+            shipped.kind,
+            shipped.base_width,
+            entry.input.size,
+            options.kind,
+            options.base_width,
+            options.input_size
+        ));
+    }
+    let test_ids: HashSet<String> = records
+        .iter()
+        .filter(|r| r.split == "test")
+        .map(|r| r.md5hash.clone())
+        .collect();
+    let size = options.input_size;
+    let new = load_new_photos(&add.new_photos, &test_ids, size + size / 4)?;
+    let added = new.images.len();
+    train.split.images.extend(new.images);
+    train.split.labels.extend(new.labels);
+    train.tones.extend(new.tones);
+    train.synthetic.extend(std::iter::repeat_n(false, added));
+    Ok((entry.input, model.record_bytes()?))
+}
+
+/// Adds `synthesis`'s renderings of the split's light real dataset photos (those with a record:
+/// not photos added by --add) to it, marked synthetic.
+fn add_synthetic(train: &mut ClinicalSplit, synthesis: &Synthesis) -> Result<(), String> {
+    let real = train.records.len();
+    let fitzpatrick: Vec<Option<u8>> = train
+        .records
+        .iter()
+        .zip(&train.synthetic)
+        .map(|(r, &synthetic)| if synthetic { None } else { r.fitzpatrick })
+        .collect();
+    let made = synthesize(
+        synthesis,
+        &train.split.images[..real],
+        &train.split.labels[..real],
+        &fitzpatrick,
+    )?;
+    let added = made.images.len();
+    train.split.images.extend(made.images);
+    train.split.labels.extend(made.labels);
+    train.tones.extend(made.tones);
+    train.synthetic.extend(std::iter::repeat_n(true, added));
+    Ok(())
+}
+
+/// One split of a Fitzpatrick17k-layout folder for training (its first `limit` images when
+/// set), decoded and resized to `size` on all cores, with condition groups, labelled tones and
+/// which images are stamped synthetic (refused outside train).
+pub fn load_clinical_split(
+    dir: &Path,
+    records: &[Record],
+    split: &str,
+    size: u32,
+    limit: Option<usize>,
+) -> Result<ClinicalSplit, String> {
+    let chosen: Vec<Record> = records
+        .iter()
+        .filter(|r| r.split == split)
+        .take(limit.unwrap_or(usize::MAX))
+        .cloned()
+        .collect();
+    if chosen.is_empty() {
+        return Err(format!(
+            "split {split:?} has no images in {}",
+            dir.display()
+        ));
+    }
+    let labels = chosen
+        .iter()
+        .map(|r| group_of(&r.label))
+        .collect::<Result<Vec<_>, _>>()?;
+    let loaded = map_on_all_cores(&chosen, |r| {
+        let (image, synthetic) = read_image(dir, r)?.for_training(split)?;
+        Ok((resize_for_model(&image, size), synthetic))
+    })?;
+    let (images, synthetic) = loaded.into_iter().unzip();
+    Ok(ClinicalSplit {
+        split: Split { images, labels },
+        tones: chosen.iter().map(|r| tone_index(r.fitzpatrick)).collect(),
+        synthetic,
+        records: chosen,
+    })
+}
+
+/// Top-group metrics of the condition head on resized images.
+pub fn group_metrics(probabilities: &[Vec<f32>], labels: &[usize]) -> ClassificationMetrics {
+    classification_metrics(probabilities, labels, GROUPS.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_score_is_pulled_down_by_the_worst_tone_group() {
+        let malignant = [0.9f32, 0.1];
+        let benign = [0.1f32, 0.9];
+        let rows = |m: bool| {
+            let mut p = vec![0.0f32; GROUPS.len()];
+            let (hi, lo) = if m {
+                (malignant[0], malignant[1])
+            } else {
+                (benign[0], benign[1])
+            };
+            p[0] = hi;
+            p[8] = lo;
+            p
+        };
+        // Group 0 ranks perfectly; group 1 ranks backwards.
+        let probabilities = vec![rows(true), rows(false), rows(false), rows(true)];
+        let labels = [0, 8, 0, 8];
+        let tones = [0, 0, 1, 1];
+        let score = selection_score(&probabilities, &labels, &tones);
+        assert!((score - 0.25).abs() < 1e-9, "{score}");
+        assert_eq!(tone_index(Some(5)), 2);
+        assert_eq!(tone_index(None), UNKNOWN_TONE);
+    }
+}

@@ -1,0 +1,185 @@
+//! Training the dermoscopy classifier on HAM10000: weighted cross-entropy or class-balanced
+//! sampling against the class imbalance, random resized crops and colour jitter, selection (and
+//! early stopping) on the val split by balanced accuracy.
+
+use std::path::PathBuf;
+
+use dermtone_engine::InputSpec;
+use dermtone_net::{Classifier, ClassifierConfig, NetKind};
+
+use crate::datasets::ham10000::{CLASSES, Record, load_split, read_split_csv};
+use crate::evaluation::metrics::{ClassificationMetrics, classification_metrics};
+use crate::fit::augment::crop_and_jitter;
+use crate::fit::backend::TrainBackend;
+use crate::fit::checkpoint::Checkpoint;
+use crate::fit::options::{FitOptions, Split};
+use crate::fit::predict::predict;
+use crate::fit::prepare::{class_weights, fit_normalisation};
+use crate::fit::progress::TrainEvent;
+use crate::fit::sampling::Sampling;
+use crate::fit::targets::Targets;
+use crate::fit::tone_augment::ToneAugment;
+use crate::fit::train_loop::fit;
+
+/// Everything that decides a training run; recorded in the model card.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct TrainOptions {
+    /// HAM10000 folder.
+    pub data: PathBuf,
+    /// Seed for initialisation, shuffling and augmentation.
+    pub seed: u64,
+    /// Passes over the training split.
+    pub epochs: usize,
+    /// Images per optimiser step.
+    pub batch_size: usize,
+    /// Peak learning rate (cosine-decayed to zero).
+    pub learning_rate: f64,
+    /// Side of the square network input.
+    pub input_size: u32,
+    /// Channels of the first conv block.
+    pub base_width: usize,
+    /// Network body.
+    pub kind: NetKind,
+    /// Where the network trains.
+    pub backend: TrainBackend,
+    /// How epochs draw images; with `balanced` the loss is unweighted.
+    pub sampling: Sampling,
+    /// Label smoothing of the targets.
+    pub label_smoothing: f32,
+    /// Stop after this many epochs without a better val balanced accuracy.
+    pub patience: Option<usize>,
+    /// Share of training draws re-toned to a random skin tone (0 = off; see [`ToneAugment`]).
+    pub tone_augment: f64,
+    /// Use at most this many images per split (for smoke tests), all when `None`.
+    pub limit: Option<usize>,
+    /// Decay of the weight average selected on val (off when `None`; absent from the recipe
+    /// then, so older checkpoints still resume).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub weight_average: Option<f64>,
+    /// Mixup's α (off when `None`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mixup: Option<f32>,
+}
+
+/// The selected model and how it was measured.
+pub struct TrainReport {
+    /// f32 burnpack record of the epoch that was best on val.
+    pub best_record: Vec<u8>,
+    /// Epoch (1-based) of that record.
+    pub best_epoch: usize,
+    /// Val metrics of that record.
+    pub val: ClassificationMetrics,
+    /// Input normalisation fitted on the train split.
+    pub input: InputSpec,
+    /// Network shape.
+    pub config: ClassifierConfig,
+    /// Training images used, synthetic ones included.
+    pub train_count: usize,
+    /// Stamped synthetic images among them (val and test hold none).
+    pub train_synthetic: usize,
+    /// Resized val and test images, kept for evaluating the exported weights.
+    pub val_split: Split,
+    /// Test split (evaluated only after selection).
+    pub test_split: Split,
+}
+
+/// Trains a classifier and returns the one selected on val. With `checkpoint`, every epoch is
+/// saved there and `resume` continues an interrupted run.
+pub fn train_dermoscopy(
+    options: &TrainOptions,
+    checkpoint: Option<Checkpoint>,
+    on_event: &mut dyn FnMut(TrainEvent),
+) -> Result<TrainReport, String> {
+    on_event(TrainEvent::Loading);
+    let records = read_split_csv(&options.data)?;
+    let size = options.input_size;
+    // Crops are taken from a slightly larger copy, so a full-area crop still has detail to lose.
+    let source_size = size + size / 4;
+    let (train, train_synthetic) =
+        load_split(&options.data, &records, "train", source_size, options.limit)?;
+    let (val, _) = load_split(&options.data, &records, "val", size, options.limit)?;
+    let (test, _) = load_split(&options.data, &records, "test", size, options.limit)?;
+    let input = fit_normalisation(&train.images, size);
+    let tone_augment = if options.tone_augment > 0.0 {
+        let train_records: Vec<&Record> = records
+            .iter()
+            .filter(|r| r.split == "train")
+            .take(options.limit.unwrap_or(usize::MAX))
+            .collect();
+        Some(ToneAugment::prepare(
+            &options.data,
+            &train_records,
+            &train.images,
+            options.tone_augment,
+        )?)
+    } else {
+        None
+    };
+    let config = ClassifierConfig::new(CLASSES.len())
+        .with_base_width(options.base_width)
+        .with_kind(options.kind);
+    let weights = match options.sampling {
+        Sampling::Shuffle => class_weights(&train.labels, CLASSES.len()),
+        Sampling::Balanced => vec![1.0; CLASSES.len()],
+    };
+    let fitted = fit(
+        &train,
+        &val,
+        &FitOptions {
+            device: options.backend.device()?,
+            seed: options.seed,
+            epochs: options.epochs,
+            batch_size: options.batch_size,
+            learning_rate: options.learning_rate,
+            config: config.clone(),
+            input: input.clone(),
+            class_weights: weights,
+            targets: Targets::Hard,
+            augment: &move |image, index, rng| {
+                let retoned = tone_augment
+                    .as_ref()
+                    .and_then(|tone| tone.apply(index, image, rng));
+                crop_and_jitter(retoned.as_ref().unwrap_or(image), size, rng)
+            },
+            score: &|probabilities, labels| {
+                classification_metrics(probabilities, labels, CLASSES.len()).balanced_accuracy
+            },
+            sampling: options.sampling,
+            label_smoothing: options.label_smoothing,
+            patience: options.patience,
+            checkpoint,
+            strata: None,
+            group_robust: None,
+            initial_record: None,
+            draws_per_epoch: None,
+            weight_average: options.weight_average,
+            mixup: options.mixup,
+        },
+        on_event,
+    )?;
+    Ok(TrainReport {
+        best_record: fitted.record,
+        best_epoch: fitted.epoch,
+        val: fitted.val,
+        input,
+        config,
+        train_count: train.images.len(),
+        train_synthetic,
+        val_split: val,
+        test_split: test,
+    })
+}
+
+/// Top-class metrics of `model` on a resized split, in batches of 128.
+pub fn evaluate(
+    model: &Classifier,
+    split: &Split,
+    input: &InputSpec,
+) -> Result<ClassificationMetrics, String> {
+    let probabilities = predict(model, &split.images, input)?;
+    Ok(classification_metrics(
+        &probabilities,
+        &split.labels,
+        CLASSES.len(),
+    ))
+}
