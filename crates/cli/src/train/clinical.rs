@@ -15,6 +15,22 @@ use super::args::{Regularisers, check_shape};
 use super::progress::{CLINICAL_SCORE, progress_bar, show};
 use crate::command_line::command_line;
 
+/// Input side and first-block width of a fresh photo model.
+const DEFAULT_SIZE: u32 = 64;
+const DEFAULT_WIDTH: usize = 16;
+
+/// The input side and width of the photo model shipped in `models`, which `--add` fine-tunes.
+fn shipped_shape(models: &Path) -> Result<(u32, usize), String> {
+    let path = models.join("manifest.json");
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let manifest = dermtone_engine::Manifest::from_json(&text).map_err(|e| e.to_string())?;
+    let entry = manifest
+        .model_for("photo")
+        .map_err(|e| format!("--add: {e}"))?;
+    Ok((entry.input.size, entry.architecture.base_width))
+}
+
 /// The options of `dermtone train clinical`; clap takes the help text above them from
 /// the variant's doc in [`super::TrainTask`].
 #[derive(clap::Args)]
@@ -40,12 +56,14 @@ pub struct ClinicalArgs {
     /// Peak learning rate of the cosine schedule (AdamW).
     #[arg(long, default_value_t = 3e-3)]
     lr: f64,
-    /// Side of the square network input in pixels.
-    #[arg(long, default_value_t = 64)]
-    size: u32,
-    /// Channels of the first block (a multiple of 8).
-    #[arg(long, default_value_t = 16)]
-    width: usize,
+    /// Side of the square network input in pixels (default 64; with --add, the shipped
+    /// model's).
+    #[arg(long)]
+    size: Option<u32>,
+    /// Channels of the first block, a multiple of 8 (default 16; with --add, the shipped
+    /// model's).
+    #[arg(long)]
+    width: Option<usize>,
     /// Where the network trains: `cpu` or `wgpu` (a GPU where one is present).
     #[arg(long, default_value = "cpu")]
     backend: TrainBackend,
@@ -136,6 +154,13 @@ pub fn run(args: ClinicalArgs) -> Result<(), String> {
         limit,
         regularise,
     } = args;
+    let (size, width) = match (&add, size, width) {
+        (Some(_), None, _) | (Some(_), _, None) => {
+            let (shipped_size, shipped_width) = shipped_shape(&out)?;
+            (size.unwrap_or(shipped_size), width.unwrap_or(shipped_width))
+        }
+        _ => (size.unwrap_or(DEFAULT_SIZE), width.unwrap_or(DEFAULT_WIDTH)),
+    };
     check_shape(epochs, batch_size, size, width)?;
     regularise.check()?;
     if width % 8 != 0 {
