@@ -150,7 +150,10 @@ mod tests {
         let mut raw = vec![0.0; 16];
         raw[5] = 3.0; // cell (1, 1) of 4×4
         let map = Heatmap::from_activations("bcc", 4, 4, &raw);
-        assert_eq!(map.region, "top-left");
+        assert_eq!(
+            map.region, "centre",
+            "cell (1, 1) of 4×4 is centred at a third and a bit"
+        );
         let photo = RgbImage::from_pixel(40, 40, Rgb([100, 100, 100]));
         let drawn = map.overlay(&photo);
         let peak = drawn.get_pixel(15, 15);
