@@ -464,18 +464,25 @@ pub async fn class_probabilities(
     let [batch, _, _, _] = input.dims();
     let probabilities = softmax(model.forward(input) / temperature, 1);
     let [_, classes] = probabilities.dims();
-    let data = probabilities.into_data_async().await.map_err(|e| {
-        EngineError::new(
-            "compute",
-            format!("reading results from the device failed: {e:?}"),
-        )
-    })?;
-    let values = data
-        .try_to_vec::<f32>()
-        .map_err(|e| EngineError::new("compute", format!("unexpected result type: {e:?}")))?;
+    let values = read_values(probabilities).await?;
     Ok(values
         .chunks(classes)
         .take(batch)
         .map(<[f32]>::to_vec)
         .collect())
+}
+
+/// A tensor's values read back asynchronously (synchronous reads panic in the browser on
+/// WebGPU), as one flat vector.
+pub(crate) async fn read_values<const D: usize>(
+    tensor: Tensor<D>,
+) -> Result<Vec<f32>, EngineError> {
+    let data = tensor.into_data_async().await.map_err(|e| {
+        EngineError::new(
+            "compute",
+            format!("reading results from the device failed: {e:?}"),
+        )
+    })?;
+    data.try_to_vec::<f32>()
+        .map_err(|e| EngineError::new("compute", format!("unexpected result type: {e:?}")))
 }

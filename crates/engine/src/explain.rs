@@ -5,7 +5,7 @@ use burn::prelude::*;
 use burn::tensor::activation::softmax;
 use image::RgbImage;
 
-use crate::engine::LoadedModel;
+use crate::engine::{LoadedModel, read_values};
 use crate::{ClassProbability, Engine, EngineError, Heatmap, argmax};
 
 impl Engine {
@@ -43,17 +43,7 @@ impl LoadedModel {
             vec![probabilities, maps.reshape([classes * height * width])],
             0,
         );
-        let values = both
-            .into_data_async()
-            .await
-            .map_err(|e| {
-                EngineError::new(
-                    "compute",
-                    format!("reading results from the device failed: {e:?}"),
-                )
-            })?
-            .try_to_vec::<f32>()
-            .map_err(|e| EngineError::new("compute", format!("unexpected result type: {e:?}")))?;
+        let values = read_values(both).await?;
         if values.len() != classes * (1 + height * width) || classes == 0 {
             return Err(EngineError::new(
                 "compute",
