@@ -1,6 +1,7 @@
 //! The hostile-input corpus: files a person might hand the app by accident or on purpose, made
 //! here at test time (no dataset image is committed). Shared by the CLI test
 //! (`tests/hostile_inputs.rs`) and, through `examples/hostile_corpus.rs`, by the page's test.
+//! Past 500 lines because it is one list: a small maker per case, over 40 cases.
 
 use std::io::{Cursor, Write};
 use std::path::Path;
