@@ -1,6 +1,6 @@
 //! Biophysical re-toning: change the melanin in the skin of a photo so that its healthy skin
 //! reaches a target ITA°, keeping everything else (haemoglobin, shading, the lesion's structure).
-//! Past 500 lines only with its unit tests (from line 466): the code is one model and its solver.
+//! Past 500 lines only with its unit tests (the last 135 lines): the code is one model and its solver.
 //!
 //! The model (Tsumura et al. 2003, with a neutral surface term). A pixel's linear sRGB reflectance
 //! is `R = s + B`: a spectrally flat surface (Fresnel) reflection `s` plus the body reflectance `B`
