@@ -139,7 +139,7 @@ fn print_per_tone(analysis: &Analysis) {
 }
 
 /// The triage level as the page's English words say it.
-fn triage_words(level: TriageLevel) -> &'static str {
+pub fn triage_words(level: TriageLevel) -> &'static str {
     match level {
         TriageLevel::LowConcern => {
             "low concern (not an all-clear: a new, changing or worrying mark still needs a clinician)"

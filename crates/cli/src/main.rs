@@ -5,6 +5,7 @@ mod analyze;
 mod audit;
 mod bench;
 mod command_line;
+mod compare;
 mod device;
 mod eval;
 mod export_onnx;
@@ -37,6 +38,10 @@ enum Command {
     Ablation(ablation::AblationArgs),
     /// Analyse one photo and print class probabilities.
     Analyze(AnalyzeArgs),
+    /// Compare two photos of one mark taken at different times (or two saved `analyze --json`
+    /// results): asymmetry, border, colours, share of the frame and malignancy, each with its
+    /// direction of change, and the triage raised after a large change.
+    Compare(compare::CompareArgs),
     /// Time each pipeline stage (decode, quality, tone, classify, render, the whole analysis)
     /// on each backend, with the networks' FLOPs and the GFLOP/s achieved.
     Bench(bench::BenchArgs),
@@ -179,6 +184,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Ablation(args) => ablation::run(&args),
         Command::Analyze(photo) => analyze::run(&photo),
+        Command::Compare(args) => compare::run(&args),
         Command::Bench(args) => bench::run(&args, command_line::command_line()),
         Command::ExportOnnx(args) => export_onnx::run(&args),
         Command::Audit { dataset, json, out } => audit::run(&dataset, json, out.as_deref()),

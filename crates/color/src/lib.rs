@@ -9,6 +9,7 @@ mod morphology;
 mod quality;
 mod resize;
 mod retone;
+mod shape;
 mod skin;
 mod ssim;
 mod tone;
@@ -31,6 +32,7 @@ pub use retone::{
     HAEMOGLOBIN_OD, MAX_TARGET_ITA, MELANIN_OD, MIN_TARGET_ITA, RetoneError, Retoned,
     SURFACE_REFLECTANCE, add_melanin, optical_density, retone,
 };
+pub use shape::{LesionShape, measure_lesion};
 pub use skin::skin_mask;
 pub use ssim::{SsimScores, ssim_luminance_masked, ssim_scores_masked};
 pub use tone::{ItaCategory, MONK_SWATCHES, fitzpatrick_from_ita, nearest_monk};

@@ -40,7 +40,7 @@ pub const ANALYSIS_SIDE: u32 = 150;
 
 /// `image` resized so its short side is [`ANALYSIS_SIDE`]: every measure is taken on this one
 /// copy, so a 12-megapixel photo is resized once.
-fn at_analysis_size(image: &RgbImage) -> RgbImage {
+pub(crate) fn at_analysis_size(image: &RgbImage) -> RgbImage {
     scale_to_short_side(image, ANALYSIS_SIDE, true)
 }
 

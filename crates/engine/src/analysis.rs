@@ -25,6 +25,10 @@ pub struct Analysis {
     /// Where in the photo the model looked for its most likely class: a coarse map to draw over
     /// the photo, never a diagnosis. `None` when the photo failed its quality check.
     pub heatmap: Option<crate::Heatmap>,
+    /// The lesion's asymmetry, border, colours and share of the frame, for comparing photos of
+    /// one mark over time (`dermtone compare`). `None` when the photo failed its quality check
+    /// or no lesion was outlined.
+    pub lesion: Option<crate::LesionMeasures>,
     /// Summed probability of the malignant classes against the model's operating point; `None`
     /// when the photo failed its quality check or the model card sets no operating point.
     pub malignancy: Option<Malignancy>,

@@ -304,6 +304,7 @@ impl Engine {
         } else {
             (None, Vec::new(), None)
         };
+        let lesion = quality.ok.then(|| crate::lesion::measure(image)).flatten();
         let malignancy = self.malignancy(&classes);
         let per_tone = match &tone {
             Some(tone) => self.per_tone(image, tone).await?,
@@ -320,6 +321,7 @@ impl Engine {
             tone,
             classes,
             heatmap,
+            lesion,
             malignancy,
             per_tone,
             consistent,

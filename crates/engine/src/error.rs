@@ -6,7 +6,7 @@ use serde::Serialize;
 /// A failure anywhere in the pipeline: `code` is stable, `message` is for people.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct EngineError {
-    /// Stable machine-readable kind: `decode`, `input`, `manifest`, `integrity`, `model`, `compute`.
+    /// Stable machine-readable kind: `decode`, `input`, `manifest`, `integrity`, `model`, `compute`, `compare`.
     pub code: &'static str,
     /// Plain-language explanation.
     pub message: String,

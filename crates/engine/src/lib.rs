@@ -7,6 +7,7 @@
 //! results asynchronously, because synchronous reads panic in the browser on WebGPU.
 
 mod analysis;
+mod compare;
 mod cost;
 mod decode;
 mod engine;
@@ -14,6 +15,7 @@ mod error;
 mod explain;
 mod grid;
 mod heatmap;
+mod lesion;
 mod manifest;
 mod per_tone;
 mod prepared;
@@ -26,12 +28,17 @@ mod triage;
 pub use analysis::{
     Analysis, BackendInfo, ClassProbability, Malignancy, ModelRef, Quality, QualityProblem,
 };
+pub use compare::{
+    AnalysisSummary, CHANGE_NOTE, CompareError, Comparison, MeasureChange, ModelId, Probability,
+    SIZE_NOTE, SavedTriage, compare,
+};
 pub use cost::NetworkFlops;
 pub use decode::{decode_image, rgba_to_image};
 pub use engine::{Engine, ToneRenderings, argmax, class_probabilities};
 pub use error::EngineError;
 pub use grid::{TILE, tone_grid};
 pub use heatmap::{HEATMAP_CAVEAT, Heatmap};
+pub use lesion::LesionMeasures;
 pub use manifest::{
     Architecture, Calibration, GeneratorSpec, InputSpec, Label, MANIFEST_VERSION, Manifest,
     ModelEntry, OperatingPoint, WEIGHT_FORMAT, sha256_hex,

@@ -2,7 +2,7 @@
 //! malignancy probability, the model card's operating point and whether the decision holds at
 //! every skin tone. Every doubt moves the level toward "see a clinician", never away from it.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::Malignancy;
 
@@ -11,7 +11,8 @@ use crate::Malignancy;
 pub const SOON_PROBABILITY: f32 = 0.5;
 
 /// What to do next.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// Ordered from least to most urgent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TriageLevel {
     /// Below the screening threshold at the person's tone and at every rendered tone. Not an

@@ -4,6 +4,7 @@
 #![cfg(target_arch = "wasm32")]
 
 mod backend;
+mod compare;
 mod mode;
 
 use std::rc::Rc;
