@@ -49,6 +49,24 @@ fn a_tiny_clinical_run_with_every_fairness_option_writes_a_card_with_per_group_e
     assert_eq!(options["tone_balanced"], true);
     assert_eq!(options["tone_augment"], 0.5);
     assert!(options["init_from"].as_str().unwrap().ends_with("models"));
+    let shipped: Value =
+        serde_json::from_str(&std::fs::read_to_string(models.join("manifest.json")).unwrap())
+            .unwrap();
+    let dermoscopy = shipped["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["task"] == "dermoscopy")
+        .unwrap();
+    let started = &card["training"]["initialised_from"];
+    assert_eq!(started["id"], dermoscopy["id"]);
+    assert_eq!(started["sha256"], dermoscopy["sha256"]);
+    assert!(
+        card["data"]["licence"]
+            .as_str()
+            .unwrap()
+            .contains(dermoscopy["id"].as_str().unwrap())
+    );
     assert_eq!(card["labels"].as_array().unwrap().len(), 12);
     for group in ["I-II", "III-IV", "V-VI", "unknown"] {
         assert_eq!(composition(&card, group, "synthetic"), 0, "{group}");

@@ -138,6 +138,7 @@ pub fn export_clinical(
         .collect();
     let train_images: usize = report.train_by_tone.iter().sum::<usize>()
         + report.train_synthetic_by_tone.iter().sum::<usize>();
+    let starting = starting_model(options)?;
     let card = json!({
         "id": id,
         "task": PHOTO_TASK,
@@ -145,7 +146,7 @@ pub fn export_clinical(
         "intended_use": "Screening aid for plain (non-dermoscopic) photos of skin conditions taken with a phone or camera. Not a diagnosis: a flagged result means 'see a clinician', and an unflagged result is not an all-clear.",
         "data": {
             "name": "Fitzpatrick17k subset (Groh et al., CVPR Workshops 2021; CSCW 2022), 21 conditions from the DermaAmin and Atlas Dermatologico atlases",
-            "licence": licence(options),
+            "licence": licence(starting.as_ref()),
             "split": "duplicate-aware split in labels.csv from ../shared/data/fitzpatrick17k_ajl_subset (half of the test duplicate groups withheld for independent evaluation)",
             "skin_tone": "crowd-labelled Fitzpatrick types (Scale AI), noisy; types V-VI are about 10 % of the training images",
             "images": { "train": train_images, "val": val.split.labels.len(), "test": report.test_split.split.labels.len() },
@@ -156,6 +157,7 @@ pub fn export_clinical(
         })).collect::<Vec<_>>(),
         "training": {
             "command": command,
+            "initialised_from": starting,
             "seed": options.seed,
             "options": options,
             "selected_epoch": report.best_epoch,
@@ -210,13 +212,31 @@ pub fn export_clinical(
     })
 }
 
+/// The dermoscopy model training started from (`--init-from`), as `{id, sha256}` read from
+/// that folder's manifest, so the card names the very weights even after `models/` moves on.
+fn starting_model(options: &ClinicalTrainOptions) -> Result<Option<Value>, String> {
+    let Some(dir) = &options.init_from else {
+        return Ok(None);
+    };
+    let path = dir.join("manifest.json");
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let manifest = dermtone_engine::Manifest::from_json(&text).map_err(|e| e.to_string())?;
+    let entry = manifest
+        .model_for("dermoscopy")
+        .map_err(|e| e.to_string())?;
+    Ok(Some(json!({ "id": entry.id, "sha256": entry.sha256 })))
+}
+
 /// The weights' terms: Fitzpatrick17k's, and HAM10000's too when training started from the
-/// dermoscopy model.
-fn licence(options: &ClinicalTrainOptions) -> String {
+/// dermoscopy model `starting` (see [`starting_model`]).
+fn licence(starting: Option<&Value>) -> String {
     let own = "CC BY-NC-SA 3.0 (non-commercial, share-alike); images © their source atlases; these weights are derived from them and carry the same terms";
-    match &options.init_from {
-        Some(_) => format!(
-            "{own}. Training started from the dermoscopy model's weights, derived from HAM10000 (CC BY-NC 4.0, non-commercial), whose terms apply as well"
+    match starting {
+        Some(model) => format!(
+            "{own}. Training started from the dermoscopy model {}'s weights (sha256 {}), derived from HAM10000 (CC BY-NC 4.0, non-commercial), whose terms apply as well",
+            model["id"].as_str().unwrap_or("?"),
+            model["sha256"].as_str().unwrap_or("?")
         ),
         None => own.to_string(),
     }
