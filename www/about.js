@@ -3,6 +3,7 @@
 // written, in English.
 import { t, percent } from './i18n.js';
 import { lowEvidenceMark } from './result-view.js';
+import { scrollBox } from './table-scroll.js';
 
 const ROMAN = ['I', 'II', 'III', 'IV', 'V', 'VI'];
 /** The order the cards are shown in: the two classifiers, then the generator and the tone model. */
@@ -121,17 +122,20 @@ export function renderAbout(container, cards) {
     fact('about.status', card.status);
     fact('about.size', `${(entry.bytes / 1024).toFixed(0)} KiB (int8), sha256 ${entry.sha256.slice(0, 12)}…`);
     section.append(facts);
+    // Wide tables scroll inside their own box: on a phone the page itself never scrolls sideways.
     const table = evidenceTable(card);
     if (table) {
       const caption = document.createElement('h4');
+      caption.id = `about-evidence-${entry.id}`;
       caption.textContent = t('about.evidence');
-      section.append(caption, table);
+      section.append(caption, scrollBox(table, { labelId: caption.id }));
     }
     const composition = compositionTable(card);
     if (composition) {
       const caption = document.createElement('h4');
+      caption.id = `about-composition-${entry.id}`;
       caption.textContent = t('about.composition');
-      section.append(caption, composition);
+      section.append(caption, scrollBox(composition, { labelId: caption.id }));
     }
     const limits = card.known_limits ?? [];
     if (limits.length) {

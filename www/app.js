@@ -1,12 +1,19 @@
 // UI thread: capture, send to the worker, draw. Nothing medical is decided here, and no image
-// or result ever leaves the page.
+// or result ever leaves the page; a result is kept only if the person switches the history on,
+// and then only in this browser's IndexedDB (history-store.js).
 import { call, onWorkerEvent } from './engine-client.js';
 import { loadMessages, preferredLanguage, setLanguage, language, t } from './i18n.js';
 import { renderAnalysis, summary } from './result-view.js';
 import { startEducator, drawGrid } from './educator.js';
 import { loadCards, renderAbout, evidenceTable, cardFor } from './about.js';
-import { startViews } from './views.js';
+import { startViews, onView } from './views.js';
 import { registerOffline } from './offline.js';
+import { startSave, offerSave, drawSave, today } from './save-view.js';
+import { startHistory, refreshHistory, drawHistory } from './history-view.js';
+import { startBackup, drawBackup } from './backup-view.js';
+import { startCompare, showCompare, drawCompare } from './compare-view.js';
+import { startSummary, showSummary, drawSummary } from './summary-view.js';
+import { scrollBox } from './table-scroll.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -25,6 +32,8 @@ let status = { key: 'status.starting', params: () => ({}) };
 let backendInfo = null;
 /** The analysis drawn last, re-worded when the language changes. */
 let shownAnalysis = null;
+/** The photo of the analysis drawn last (its file's bytes, or the camera frame as PNG). */
+let shownPhoto = null;
 let cards = [];
 
 function setStatus(key, params = () => ({})) {
@@ -63,6 +72,11 @@ function applyLanguage(lang) {
   drawBackend();
   drawCards();
   drawGrid();
+  drawSave();
+  drawHistory();
+  drawBackup();
+  drawCompare();
+  drawSummary();
 }
 
 $('language').addEventListener('change', (event) => applyLanguage(event.target.value));
@@ -102,12 +116,13 @@ function drawBackend() {
 words.then(loadCards).then((loaded) => {
   cards = loaded;
   drawCards();
+  drawSummary();
 }, (error) => showError(error.message));
 
 function drawCards() {
   renderAbout($('about-cards'), cards);
   const table = evidenceTable(cardFor(cards, 'photo'));
-  $('educator-evidence').replaceChildren(...(table ? [table] : []));
+  $('educator-evidence').replaceChildren(...(table ? [scrollBox(table, { labelId: 'educator-evidence-heading' })] : []));
 }
 
 /** The latest photo, kept so that changing the mode can re-analyse it. */
@@ -134,9 +149,12 @@ async function analyse(photo) {
   try {
     await started;
     const { analysis, elapsedMs } = await call(message, [buffer]);
+    const blob = await photo.blob;
     if (ticket !== newest) return;
     shownAnalysis = analysis;
+    shownPhoto = blob;
     renderAnalysis(analysis);
+    offerSave(analysis.quality.ok && blob ? { analysis, photo: blob, models: modelsOf(analysis) } : null);
     document.body.dataset.elapsedMs = String(elapsedMs);
     if (analysis.quality.ok) {
       setStatus('status.done', () => ({
@@ -150,6 +168,7 @@ async function analyse(photo) {
   } catch (error) {
     if (ticket !== newest) return;
     shownAnalysis = null;
+    offerSave(null);
     $('result').hidden = true;
     $('retake').hidden = true;
     showError(errorText(error));
@@ -188,6 +207,23 @@ onWorkerEvent((event) => {
   }
 });
 
+/**
+ * The models behind `analysis`, kept with it in the history: its classifier, and the tone
+ * estimator and generator the manifest lists.
+ */
+function modelsOf(analysis) {
+  const classifier = { task: analysis.mode, id: analysis.model.id, sha256: analysis.model.sha256 };
+  const others = cards.map((c) => c.entry).filter((e) => e.task === 'tone' || e.task === 'generator')
+    .map((e) => ({ task: e.task, id: e.id, sha256: e.sha256 }));
+  return [classifier, ...others];
+}
+
+/** The result now shown in the check view, for the clinician's summary; `null` without one. */
+function currentResult() {
+  if (!shownAnalysis?.quality.ok || !shownPhoto) return null;
+  return { analysis: shownAnalysis, photo: shownPhoto, models: modelsOf(shownAnalysis), date: today() };
+}
+
 const ERROR_KEYS = { not_downloaded: 'error.not_downloaded', restarted: 'error.restarted', stopped: 'error.stopped' };
 
 /** An engine error in the page's language where it has words for it, else the engine's own. */
@@ -206,7 +242,16 @@ async function analyseFile(file) {
   if (!file) return;
   if (file.type.startsWith('image/')) showPreview(file);
   else $('preview').hidden = true;
-  await analyse({ type: 'analyze', buffer: await file.arrayBuffer() });
+  const buffer = await file.arrayBuffer();
+  await analyse({ type: 'analyze', buffer, blob: new Blob([buffer], { type: imageType(buffer, file.type) }) });
+}
+
+/** The photo's type from its first bytes (a dropped file may not say). */
+function imageType(buffer, declared) {
+  const b = new Uint8Array(buffer, 0, Math.min(4, buffer.byteLength));
+  if (b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return 'image/jpeg';
+  if (b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47) return 'image/png';
+  return declared || 'application/octet-stream';
 }
 
 $('file').addEventListener('change', (event) => {
@@ -263,12 +308,24 @@ $('capture').addEventListener('click', async () => {
   const context = canvas.getContext('2d');
   context.drawImage(video, 0, 0);
   const { data } = context.getImageData(0, 0, canvas.width, canvas.height);
-  canvas.toBlob((blob) => blob && showPreview(blob), 'image/png');
+  const blob = new Promise((resolve) => canvas.toBlob(resolve, 'image/png'));
+  blob.then((png) => png && showPreview(png));
   stopCamera();
-  await analyse({ type: 'analyzeRgba', width: canvas.width, height: canvas.height, buffer: data.buffer });
+  await analyse({ type: 'analyzeRgba', width: canvas.width, height: canvas.height, buffer: data.buffer, blob });
 });
 
 startEducator(started);
+startSave(() => refreshHistory());
+startHistory(() => drawSave());
+startBackup(() => refreshHistory().then(drawSave));
+startCompare(started);
+startSummary({ engineReady: started, current: currentResult, cards: () => cards });
+// A view opened first (a bookmark of #history) draws once the words are loaded.
+onView((view, argument) => words.then(() => {
+  if (view === 'history') refreshHistory();
+  if (view === 'compare') showCompare(argument);
+  if (view === 'summary') showSummary(argument);
+}));
 startViews();
 
 const offline = registerOffline((state) => {

@@ -66,6 +66,16 @@ export function call(message, transfer = []) {
   return send(message, transfer);
 }
 
+/**
+ * The engine's comparison of two saved analyses of one mark (`old` taken first), as the
+ * worker's `compareAnalyses` returns it; rejects with the engine's reason when they cannot be
+ * compared (different capture modes, a photo without a lesion outline).
+ */
+export async function compare(old, next) {
+  const { comparison } = await call({ type: 'compare', old, new: next });
+  return comparison;
+}
+
 function send(message, transfer = []) {
   if (stopped) return Promise.reject(codedError('stopped', 'the analysis engine stopped and could not be restarted'));
   const id = nextId++;

@@ -62,3 +62,16 @@ export function setLanguage(lang, root = document) {
 export function percent(value) {
   return new Intl.NumberFormat(current, { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(value);
 }
+
+/** A day (`YYYY-MM-DD`) in the current language, e.g. "12 January 2026"; the text itself if it is no day. */
+export function day(isoDay) {
+  const date = new Date(`${isoDay}T12:00:00`);
+  if (Number.isNaN(date.getTime())) return String(isoDay);
+  // The page's English is British ("analysed", "colour"): so are its dates.
+  return new Intl.DateTimeFormat(current === 'en' ? 'en-GB' : current, { dateStyle: 'long' }).format(date);
+}
+
+/** A plain number in the current language with at most `digits` decimals. */
+export function number(value, digits = 2) {
+  return new Intl.NumberFormat(current, { maximumFractionDigits: digits, minimumFractionDigits: digits }).format(value);
+}

@@ -45,7 +45,7 @@ function conditionItem(c) {
   item.dataset.code = c.code;
   item.dataset.probability = String(c.probability);
   const name = document.createElement('span');
-  name.textContent = has(`class.${c.code}`) ? t(`class.${c.code}`) : c.name;
+  name.textContent = conditionName(c);
   const pct = document.createElement('span');
   pct.className = 'pct';
   pct.textContent = percent(c.probability);
@@ -61,7 +61,14 @@ function conditionItem(c) {
 
 /** The triage level first, in plain words, with every reason behind it. */
 function renderTriage(triage) {
-  const box = $('triage');
+  fillTriage($('triage'), triage);
+}
+
+/**
+ * Words `triage` (`{ level, reasons }`) into `box`, which holds `.level`, `.advice` and
+ * `.reasons`; hides the box without a triage.
+ */
+export function fillTriage(box, triage) {
   box.hidden = !triage;
   if (!triage) return;
   box.dataset.level = triage.level;
@@ -75,14 +82,26 @@ function renderTriage(triage) {
   }));
 }
 
+/** A new triage box (as in the check view) worded for `triage`. */
+export function triageBox(triage) {
+  const box = document.createElement('div');
+  box.className = 'triage';
+  for (const [tag, name] of [['p', 'level'], ['p', 'advice'], ['ul', 'reasons']]) {
+    const part = document.createElement(tag);
+    part.className = name;
+    box.append(part);
+  }
+  fillTriage(box, triage);
+  return box;
+}
+
 /** The operating-point decision the engine made, in words. */
 function renderMalignancy(malignancy) {
   const box = $('malignancy');
   box.hidden = !malignancy;
   if (!malignancy) return;
   box.dataset.flagged = String(malignancy.flagged);
-  const figures = { probability: percent(malignancy.probability), threshold: percent(malignancy.threshold) };
-  box.textContent = t(malignancy.flagged ? 'malignancy.flagged' : 'malignancy.below', figures);
+  box.textContent = malignancyText(malignancy);
 }
 
 /** The estimated skin tone in words with its Monk swatch, or "couldn't tell". */
@@ -93,16 +112,7 @@ function renderTone(tone) {
   const swatch = $('swatch');
   swatch.hidden = !tone?.monk_swatch;
   if (tone?.monk_swatch) swatch.style.backgroundColor = `rgb(${tone.monk_swatch.join(',')})`;
-  if (!tone || tone.fitzpatrick == null) {
-    $('tone-text').textContent = t(tone?.confidence.colour_cast ? 'tone.unknown_cast' : 'tone.unknown_skin');
-    return;
-  }
-  $('tone-text').textContent = t('tone.known', {
-    type: ROMAN[tone.fitzpatrick - 1],
-    monk: tone.monk ? t('tone.monk', { monk: tone.monk }) : '',
-    how: t(tone.method === 'learned' ? 'tone.learned' : 'tone.ita'),
-    confidence: t(`tone.confidence.${tone.confidence.level}`),
-  });
+  $('tone-text').textContent = toneText(tone);
 }
 
 /** A synthetic rendering drawn on a canvas, labelled as synthetic for people and screen readers. */
@@ -154,9 +164,17 @@ function renderPerTone(analysis) {
   const results = analysis.per_tone ?? [];
   $('per-tone').hidden = results.length === 0;
   $('per-tone-warning').hidden = analysis.consistent !== false;
+  $('per-tone-rows').replaceChildren(...perToneRows(analysis));
+}
+
+/**
+ * One row per tone of `analysis.per_tone`: the tone (with its synthetic rendering where the
+ * analysis still carries it), the answer on it and the real-photo evidence.
+ */
+export function perToneRows(analysis) {
   const own = analysis.tone?.fitzpatrick;
   const threshold = analysis.malignancy?.threshold;
-  $('per-tone-rows').replaceChildren(...results.map((r) => {
+  return (analysis.per_tone ?? []).map((r) => {
     const row = document.createElement('tr');
     row.dataset.fitzpatrick = String(r.fitzpatrick);
     if (r.malignancy != null) row.dataset.malignancy = String(r.malignancy);
@@ -193,5 +211,28 @@ function renderPerTone(analysis) {
     }
     row.append(tone, answer, evidence);
     return row;
-  }));
+  });
+}
+
+/** A condition's name in the page's language (the engine's English name where none). */
+export function conditionName(c) {
+  return has(`class.${c.code}`) ? t(`class.${c.code}`) : c.name;
+}
+
+/** The malignancy decision in words, or `null` without one. */
+export function malignancyText(malignancy) {
+  if (!malignancy) return null;
+  const figures = { probability: percent(malignancy.probability), threshold: percent(malignancy.threshold) };
+  return t(malignancy.flagged ? 'malignancy.flagged' : 'malignancy.below', figures);
+}
+
+/** The estimated skin tone in words. */
+export function toneText(tone) {
+  if (!tone || tone.fitzpatrick == null) return t(tone?.confidence?.colour_cast ? 'tone.unknown_cast' : 'tone.unknown_skin');
+  return t('tone.known', {
+    type: ROMAN[tone.fitzpatrick - 1],
+    monk: tone.monk ? t('tone.monk', { monk: tone.monk }) : '',
+    how: t(tone.method === 'learned' ? 'tone.learned' : 'tone.ita'),
+    confidence: t(`tone.confidence.${tone.confidence.level}`),
+  });
 }

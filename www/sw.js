@@ -55,6 +55,8 @@ self.addEventListener('fetch', (event) => {
   const { request } = event;
   if (request.method !== 'GET') return;
   const url = new URL(request.url);
+  // A request's URL keeps the page's fragment (`#history`, `#compare/3`): the view, not the file.
+  url.hash = '';
   // The page's options (`?backend=cpu`, `?mode=dermoscopy`) are read by app.js: same page.
   if (request.mode === 'navigate') url.search = '';
   if (LAZY.has(url.href)) {

@@ -15,7 +15,7 @@
 const MODES = ['photo', 'dermoscopy'];
 const DEFAULT_MODE = 'photo';
 
-let shared = null; // Promise<{ Engine, bundle, memory, manifestText, models, toneWeights, generatorWeights }>
+let shared = null; // Promise<{ Engine, compareAnalyses, bundle, memory, manifestText, models, toneWeights, generatorWeights }>
 let preference = 'auto';
 let backend = null; // the first engine's backend, once one exists
 const engines = new Map(); // mode → Promise<Engine>
@@ -45,6 +45,15 @@ self.onmessage = async (event) => {
         ? engine.analyzeBytes(new Uint8Array(event.data.bytes))
         : engine.analyzeRgba(event.data.width, event.data.height, new Uint8Array(event.data.rgba))));
       self.postMessage({ id, type: 'result', analysis, elapsedMs: performance.now() - started });
+    } else if (type === 'compare') {
+      // Two saved analyses of one mark: the engine measures the change; no Engine is needed.
+      if (!shared) throw new Error('the engine was not started');
+      const { compareAnalyses } = await shared;
+      if (typeof compareAnalyses !== 'function') {
+        throw codedError('unsupported', 'this version of the analysis engine cannot compare photos');
+      }
+      const comparison = compareAnalyses(event.data.old, event.data.new);
+      self.postMessage({ id, type: 'comparison', comparison });
     } else if (type === 'memory') {
       // For the memory probe (bench/memory.mjs): the wasm linear memory and this worker's JS heap.
       const { memory } = await shared;
@@ -174,7 +183,7 @@ async function bundleFor(wanted) {
 async function load() {
   const bundle = await bundleFor(preference);
   if (bundle === 'webgpu') watchGpuDevices();
-  const { default: init, Engine } = await import(`./pkg/${bundle}/dermtone_web.js`);
+  const { default: init, Engine, compareAnalyses } = await import(`./pkg/${bundle}/dermtone_web.js`);
   const { memory } = await init();
   fetched.add(`pkg/${bundle}/dermtone_web.js`).add(`pkg/${bundle}/dermtone_web_bg.wasm`);
   const manifestResponse = await fetch('models/manifest.json');
@@ -185,6 +194,7 @@ async function load() {
   const generator = models.find((m) => m.task === 'generator');
   return {
     Engine,
+    compareAnalyses,
     bundle,
     memory,
     manifestText,

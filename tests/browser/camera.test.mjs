@@ -1,4 +1,5 @@
-// The rear-camera flow with Chromium's fake camera fed a .y4m made from a dataset image.
+// The rear-camera flow with Chromium's fake camera fed a .y4m made from a dataset image; a
+// camera photo kept in the history is the PNG of the frame analysed.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
@@ -6,6 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startServer, openPage, waitReady, readResult, testImages, clinicalTestImages } from './harness.mjs';
 import { readPerTone, readTriage } from './readers.mjs';
+import { turnOnHistory, saveResult, readDatabase, openView } from './history-helpers.mjs';
 
 let server;
 let dir;
@@ -121,6 +123,33 @@ test('a plain photo through the fake camera gets six tone renderings, each with 
     const own = perTone.rows.filter((row) => row.own).map((row) => String(row.fitzpatrick));
     assert.deepEqual(own, [tone.fitzpatrick]);
     assert.ok(await readTriage(session.page), 'a triage level is shown');
+    assert.deepEqual(session.errors, []);
+  } finally {
+    await session.close();
+  }
+});
+
+test('a camera photo kept in the history is the PNG of the frame that was analysed', { timeout: 240_000 }, async () => {
+  const session = await withCameraShowing(clinicalTestImages(1)[0], '?backend=cpu');
+  try {
+    const { page } = session;
+    await turnOnHistory(page);
+    await openView(page, 'check');
+    const video = await page.evaluate(() => [document.getElementById('video').videoWidth, document.getElementById('video').videoHeight]);
+    await page.click('#capture');
+    await Promise.race([page.waitForSelector('#save-form:not([hidden])'), session.failed]);
+    assert.equal((await saveResult(page, 'left shoulder', '2025-01-10')).error, null);
+    const [entry] = (await readDatabase(page)).entries;
+    assert.equal(entry.photo.type, 'image/png');
+    const size = await page.evaluate(async () => {
+      const db = await new Promise((resolve) => { const r = indexedDB.open('dermtone-history'); r.onsuccess = () => resolve(r.result); });
+      const stored = await new Promise((resolve) => { const r = db.transaction('entries').objectStore('entries').getAll(); r.onsuccess = () => resolve(r.result[0]); });
+      db.close();
+      const bitmap = await createImageBitmap(stored.photo);
+      return [bitmap.width, bitmap.height];
+    });
+    assert.ok(video[0] > 0 && video[1] > 0);
+    assert.deepEqual(size, video, 'the kept PNG is the whole frame');
     assert.deepEqual(session.errors, []);
   } finally {
     await session.close();

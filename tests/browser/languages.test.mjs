@@ -1,11 +1,13 @@
 // English, French, Spanish and Swahili: every message file has every key, each language renders
-// a full result without a missing key or an unfilled placeholder, the browser's language is the
-// default, and screenshots at phone and laptop sizes are saved as test artefacts.
+// a full result, the history, the comparison and the clinician's summary without a missing key
+// or an unfilled placeholder, the browser's language is the default, and screenshots at phone
+// and laptop sizes are saved as test artefacts.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT, startServer, openPage, waitReady, analyseFile, clinicalTestImages } from './harness.mjs';
+import { openView, turnOnHistory, saveResult, listedMarks, openComparison } from './history-helpers.mjs';
 
 const LANGUAGES = ['en', 'fr', 'es', 'sw'];
 /** Keys English leaves to the engine's own English words; the other languages translate them. */
@@ -93,5 +95,62 @@ test('the browser\'s language is the default, and ?lang= overrides it', { timeou
     } finally {
       await session.close();
     }
+  }
+});
+
+test('each language words the history, the comparison and the clinician\'s summary', { timeout: 300_000 }, async () => {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  const [file] = clinicalTestImages(1);
+  const session = await openPage(`${server.url}?backend=cpu`);
+  try {
+    await waitReady(session);
+    const { page } = session;
+    await turnOnHistory(page);
+    for (const date of ['2025-01-10', '2025-03-10']) {
+      await openView(page, 'check');
+      assert.equal((await analyseFile(session, file)).error, null);
+      assert.equal((await saveResult(page, 'left shoulder', date)).error, null);
+    }
+    const [mark] = await listedMarks(page);
+    assert.equal((await openComparison(session, mark.id)).error, null);
+    for (const lang of LANGUAGES) {
+      await page.selectOption('#language', lang);
+      const words = messages[lang];
+      for (const view of ['check', 'history', `compare/${mark.id}`, `summary/${mark.id}`, 'summary', 'about']) {
+        await page.evaluate(() => { delete document.body.dataset.summary; delete document.body.dataset.compare; });
+        await openView(page, view);
+        if (view.startsWith('summary')) await page.waitForFunction(() => document.body.dataset.summary === 'done');
+        if (view.startsWith('compare')) await page.waitForFunction(() => ['done', 'failed'].includes(document.body.dataset.compare));
+        assert.deepEqual(await untranslated(page), [], `${lang} ${view}`);
+      }
+      await openView(page, 'history');
+      assert.equal(await page.textContent('label[for="history-on"]'), words['history.switch']);
+      assert.equal(await page.textContent(`#history-marks li[data-mark-id="${mark.id}"] button[data-delete]`), words['history.delete_mark']);
+      await openView(page, `compare/${mark.id}`);
+      await page.waitForFunction(() => document.body.dataset.compare === 'done');
+      const rows = await page.$$eval('#compare-table tbody tr', (trs) => trs.map((tr) => ({
+        code: tr.dataset.code, name: tr.querySelector('th').firstChild.textContent, change: tr.querySelector('.change').textContent,
+      })));
+      assert.ok(rows.length >= 4);
+      for (const row of rows) {
+        assert.equal(row.name, words[`measure.${row.code}`], `${lang}: ${row.code} is worded`);
+        assert.ok(row.change.includes(words['compare.same']), `${lang}: "${row.change}" says the direction in words`);
+      }
+      assert.equal(await page.textContent('#compare-size-note'), words['compare.note.size_unmeasurable']);
+      assert.equal(await page.textContent('#compare-change-note'), words['compare.note.change_needs_clinician']);
+      await page.setViewportSize({ width: 360, height: 740 });
+      for (const view of ['history', `compare/${mark.id}`]) {
+        await page.evaluate(() => { delete document.body.dataset.compare; });
+        await openView(page, view);
+        if (view.startsWith('compare')) await page.waitForFunction(() => document.body.dataset.compare === 'done');
+        const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+        assert.ok(wide <= 360, `${lang} ${view}: ${wide} px wide at 360 px`);
+        await page.screenshot({ path: path.join(SCREENSHOTS, `${view.split('/')[0]}-${lang}-360x740.png`), fullPage: true });
+      }
+      await page.setViewportSize({ width: 1280, height: 800 });
+    }
+    assert.deepEqual(session.errors, []);
+  } finally {
+    await session.close();
   }
 });

@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 use dermtone_engine::{AnalysisSummary, Comparison, Engine, compare, decode_image};
 
-use crate::load::load_engine;
-use crate::{Backend, Mode};
+use crate::EngineArgs;
+use crate::load::engine_for;
 
 /// `compare`'s arguments.
 #[derive(Args)]
@@ -19,15 +19,8 @@ pub struct CompareArgs {
     /// Print the comparison as JSON (a stable interface: fields are only ever added).
     #[arg(long)]
     json: bool,
-    /// Which burn backend runs the networks on photos.
-    #[arg(long, value_enum, default_value_t = Backend::Cpu)]
-    backend: Backend,
-    /// How the photos were taken, which picks the classifier.
-    #[arg(long, value_enum, default_value_t = Mode::Dermoscopy)]
-    mode: Mode,
-    /// Folder holding manifest.json and the weights.
-    #[arg(long, default_value = "models")]
-    models: PathBuf,
+    #[command(flatten)]
+    engine: EngineArgs,
 }
 
 pub fn run(args: &CompareArgs) -> Result<(), String> {
@@ -43,7 +36,7 @@ pub fn run(args: &CompareArgs) -> Result<(), String> {
             std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
         let photo = decode_image(&bytes).map_err(|e| format!("{}: {e}", path.display()))?;
         if engine.is_none() {
-            engine = Some(load_engine(&args.models, args.backend, args.mode)?);
+            engine = Some(engine_for(&args.engine)?);
         }
         let engine: &Engine = engine.as_ref().expect("loaded just above");
         let analysis = pollster::block_on(engine.analyze(&photo)).map_err(|e| e.to_string())?;

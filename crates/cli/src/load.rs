@@ -7,7 +7,7 @@ use dermtone_engine::{Engine, Manifest, decode_image};
 use image::RgbImage;
 
 use crate::device::{self, OpenDevice};
-use crate::{Backend, Mode, PhotoArgs};
+use crate::{Backend, EngineArgs, Mode, PhotoArgs};
 
 /// The decoded photo and the `--mode` engine loaded from `--models` on `--backend`.
 pub fn read_photo_and_engine(args: &PhotoArgs) -> Result<(RgbImage, Engine), String> {
@@ -15,7 +15,12 @@ pub fn read_photo_and_engine(args: &PhotoArgs) -> Result<(RgbImage, Engine), Str
     let bytes =
         std::fs::read(image).map_err(|e| format!("cannot read {}: {e}", image.display()))?;
     let photo = decode_image(&bytes).map_err(|e| format!("{}: {e}", image.display()))?;
-    Ok((photo, load_engine(&args.models, args.backend, args.mode)?))
+    Ok((photo, engine_for(&args.engine)?))
+}
+
+/// The engine `args` ask for.
+pub fn engine_for(args: &EngineArgs) -> Result<Engine, String> {
+    load_engine(&args.models, args.backend, args.mode)
 }
 
 /// Reads `manifest.json`, the weights of `mode`'s classifier, its model card and (where listed)

@@ -118,6 +118,14 @@ pub struct PhotoArgs {
     /// Print the result as JSON (a stable interface: fields are only ever added).
     #[arg(long)]
     json: bool,
+    #[command(flatten)]
+    engine: EngineArgs,
+}
+
+/// Which models run, how the photos were taken and on what: shared by every command that
+/// analyses photos.
+#[derive(Args)]
+pub struct EngineArgs {
     /// Which burn backend runs the networks.
     #[arg(long, value_enum, default_value_t = Backend::Cpu)]
     backend: Backend,
