@@ -7,6 +7,7 @@ use crate::Mask;
 use crate::lesion::lesion_at_working_size;
 use crate::morphology::dilate;
 use crate::resize::scale_to_short_side;
+use crate::shape::shape_of_lesion;
 use crate::working::{Working, non_skin_colour, vignette};
 
 /// Measurements behind a quality verdict, kept so thresholds can be audited.
@@ -32,6 +33,9 @@ pub struct QualityMeasures {
     /// Share of the photo (inside the dermoscope's field, where there is one) in colours skin
     /// can have: low for a photo of anything but skin.
     pub skin_colour_fraction: f32,
+    /// The lesion's shape and colour measures ([`crate::measure_lesion`]), taken from the same
+    /// mask so that an analysis segments once; `None` when no lesion large enough was found.
+    pub lesion_shape: Option<crate::LesionShape>,
 }
 
 /// Short side, in pixels, at which sharpness is measured, so that it does not depend on the
@@ -83,6 +87,7 @@ pub fn measure(image: &RgbImage) -> QualityMeasures {
         lesion_offset: framing.offset,
         lesion_contrast: framing.contrast,
         skin_colour_fraction: skin_colour_fraction(&work),
+        lesion_shape: framing.shape,
     }
 }
 
@@ -101,6 +106,7 @@ struct Framing {
     fraction: f32,
     offset: f32,
     contrast: f32,
+    shape: Option<crate::LesionShape>,
 }
 
 /// Width, in working-size pixels, of the ring of skin around the lesion it is compared with.
@@ -114,6 +120,7 @@ fn framing(work: &Working) -> Framing {
             fraction: 0.0,
             offset: 1.0,
             contrast: 0.0,
+            shape: None,
         };
     };
     let around = dilate(&lesion, SKIN_RING).minus(&lesion);
@@ -128,6 +135,7 @@ fn framing(work: &Working) -> Framing {
         fraction: lesion.fraction(),
         offset,
         contrast: median_lab_distance(work, &lesion, &ring),
+        shape: shape_of_lesion(work, &lesion),
     }
 }
 

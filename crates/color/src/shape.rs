@@ -33,7 +33,11 @@ pub struct LesionShape {
 /// quality check frames); `None` when it finds no lesion large enough to outline.
 pub fn measure_lesion(image: &RgbImage) -> Option<LesionShape> {
     let work = Working::of(&at_analysis_size(image));
-    let lesion = lesion_at_working_size(&work);
+    shape_of_lesion(&work, &lesion_at_working_size(&work))
+}
+
+/// The measures of `lesion`, a mask at `work`'s size; `None` when it is too small to outline.
+pub(crate) fn shape_of_lesion(work: &Working, lesion: &Mask) -> Option<LesionShape> {
     if lesion.count() < MIN_LESION_PIXELS {
         return None;
     }
@@ -44,7 +48,7 @@ pub fn measure_lesion(image: &RgbImage) -> Option<LesionShape> {
             b: work.b.data[i],
         })
         .collect();
-    Some(shape_of(&lesion, &labs))
+    Some(shape_of(lesion, &labs))
 }
 
 /// The measures of `lesion` (non-empty) over the CIELAB pixels `labs`, row by row.

@@ -296,7 +296,10 @@ impl Engine {
         if image.width() == 0 || image.height() == 0 {
             return Err(EngineError::new("input", "the image is empty"));
         }
-        let quality = Quality::from(dermtone_color::assess(image));
+        let report = dermtone_color::assess(image);
+        // The lesion's measures come from the mask the quality check drew: one segmentation.
+        let shape = report.measures.and_then(|m| m.lesion_shape);
+        let quality = Quality::from(report);
         let (tone, classes, heatmap) = if quality.ok {
             let tone = self.estimate_tone(image).await?;
             let (classes, heatmap) = self.classify_explained(image).await?;
@@ -304,7 +307,11 @@ impl Engine {
         } else {
             (None, Vec::new(), None)
         };
-        let lesion = quality.ok.then(|| crate::lesion::measure(image)).flatten();
+        let lesion = quality
+            .ok
+            .then_some(shape)
+            .flatten()
+            .map(crate::LesionMeasures::from);
         let malignancy = self.malignancy(&classes);
         let per_tone = match &tone {
             Some(tone) => self.per_tone(image, tone).await?,

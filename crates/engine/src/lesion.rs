@@ -27,8 +27,3 @@ impl From<dermtone_color::LesionShape> for LesionMeasures {
         }
     }
 }
-
-/// The measures of the lesion found in `image`; `None` when none is found.
-pub fn measure(image: &image::RgbImage) -> Option<LesionMeasures> {
-    dermtone_color::measure_lesion(image).map(LesionMeasures::from)
-}
