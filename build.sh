@@ -119,7 +119,8 @@ build_all() {
 }
 
 run_tests() {
-  ensure_apt chromium mesa-vulkan-drivers libvulkan1
+  # libavif-bin: avifenc/avifdec make the AVIF that tests/browser/formats.test.mjs gives the page.
+  ensure_apt chromium mesa-vulkan-drivers libvulkan1 libavif-bin
   build_all
   log "cargo fmt --check"
   cargo fmt --all --check

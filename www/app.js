@@ -146,11 +146,13 @@ async function analyse(photo) {
   $('error').hidden = true;
   setStatus('status.analysing');
   document.body.dataset.state = 'busy';
+  delete document.body.dataset.decoder; // `engine`, or `browser` for a format the engine does not decode
   try {
     await started;
-    const { analysis, elapsedMs } = await call(message, [buffer]);
+    const { analysis, decoder, elapsedMs } = await call(message, [buffer]);
     const blob = await photo.blob;
     if (ticket !== newest) return;
+    if (decoder) document.body.dataset.decoder = decoder;
     shownAnalysis = analysis;
     shownPhoto = blob;
     renderAnalysis(analysis);
@@ -248,9 +250,12 @@ async function analyseFile(file) {
 
 /** The photo's type from its first bytes (a dropped file may not say). */
 function imageType(buffer, declared) {
-  const b = new Uint8Array(buffer, 0, Math.min(4, buffer.byteLength));
+  const b = new Uint8Array(buffer, 0, Math.min(12, buffer.byteLength));
+  const text = (from, to) => String.fromCharCode(...b.subarray(from, to));
   if (b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return 'image/jpeg';
   if (b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47) return 'image/png';
+  if (text(0, 4) === 'RIFF' && text(8, 12) === 'WEBP') return 'image/webp';
+  if (text(4, 12) === 'ftypavif') return 'image/avif';
   return declared || 'application/octet-stream';
 }
 

@@ -15,7 +15,7 @@
 const MODES = ['photo', 'dermoscopy'];
 const DEFAULT_MODE = 'photo';
 
-let shared = null; // Promise<{ Engine, compareAnalyses, bundle, memory, manifestText, models, toneWeights, generatorWeights }>
+let shared = null; // Promise<{ Engine, compareAnalyses, checkImageSize, bundle, memory, manifestText, models, toneWeights, generatorWeights }>
 let preference = 'auto';
 let backend = null; // the first engine's backend, once one exists
 const engines = new Map(); // mode → Promise<Engine>
@@ -41,10 +41,11 @@ self.onmessage = async (event) => {
       self.postMessage({ id, type: 'prepared', files: [...fetched] });
     } else if (type === 'analyze' || type === 'analyzeRgba') {
       const started = performance.now();
-      const analysis = await withEngine(event.data.mode, (engine) => (type === 'analyze'
-        ? engine.analyzeBytes(new Uint8Array(event.data.bytes))
-        : engine.analyzeRgba(event.data.width, event.data.height, new Uint8Array(event.data.rgba))));
-      self.postMessage({ id, type: 'result', analysis, elapsedMs: performance.now() - started });
+      const { analysis, decoder } = await withEngine(event.data.mode, (engine) => (type === 'analyze'
+        ? analyzeFile(engine, new Uint8Array(event.data.bytes))
+        : engine.analyzeRgba(event.data.width, event.data.height, new Uint8Array(event.data.rgba))
+          .then((result) => ({ analysis: result, decoder: 'pixels' }))));
+      self.postMessage({ id, type: 'result', analysis, decoder, elapsedMs: performance.now() - started });
     } else if (type === 'compare') {
       // Two saved analyses of one mark: the engine measures the change; no Engine is needed.
       if (!shared) throw new Error('the engine was not started');
@@ -81,6 +82,51 @@ self.onmessage = async (event) => {
     self.postMessage({ id, type: 'error', code, message: error?.message ?? String(error) });
   }
 };
+
+/**
+ * Analyses a file's bytes; resolves to `{ analysis, decoder }`. The engine decodes JPEG and PNG
+ * (and WebP where its build has the decoder: the CLI's does, the page's does not, to keep the
+ * download small). A file in a format it does not decode (code `format`: WebP here, HEIC from an
+ * iPhone, AVIF...) is decoded by the browser instead, EXIF orientation honoured, and its pixels
+ * analysed (`decoder: 'browser'`). Where the browser cannot decode it either, the engine's own
+ * sentence ("could not be read as a JPEG, PNG or WebP photo...") is the answer.
+ */
+async function analyzeFile(engine, bytes) {
+  try {
+    return { analysis: await engine.analyzeBytes(bytes), decoder: 'engine' };
+  } catch (error) {
+    if (error?.code !== 'format') throw error;
+    const { checkImageSize } = await shared;
+    const pixels = await browserDecode(bytes, checkImageSize);
+    if (!pixels) throw error;
+    return { analysis: await engine.analyzeRgba(pixels.width, pixels.height, pixels.rgba), decoder: 'browser' };
+  }
+}
+
+/**
+ * The photo in `bytes` as the browser's own decoder reads it, upright by its EXIF orientation:
+ * `{ width, height, rgba }`, or `null` where the browser cannot decode it. A size beyond the
+ * engine's decode limits throws the engine's sentence before any canvas is made.
+ */
+async function browserDecode(bytes, checkImageSize) {
+  if (typeof createImageBitmap !== 'function' || typeof OffscreenCanvas !== 'function') return null;
+  const blob = new Blob([bytes]);
+  const bitmap = await createImageBitmap(blob, { imageOrientation: 'from-image' }).catch((error) => (
+    // A browser that predates the option name: its default honours EXIF orientation too.
+    error instanceof TypeError ? createImageBitmap(blob) : Promise.reject(error)
+  )).catch(() => null);
+  if (!bitmap) return null;
+  try {
+    checkImageSize?.(bitmap.width, bitmap.height);
+    const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+    const context = canvas.getContext('2d');
+    context.drawImage(bitmap, 0, 0);
+    const { data } = context.getImageData(0, 0, bitmap.width, bitmap.height);
+    return { width: bitmap.width, height: bitmap.height, rgba: new Uint8Array(data.buffer) };
+  } finally {
+    bitmap.close();
+  }
+}
 
 /**
  * Runs `work` on the engine for `mode`. Should the WebGPU device be lost while it runs (the
@@ -183,7 +229,7 @@ async function bundleFor(wanted) {
 async function load() {
   const bundle = await bundleFor(preference);
   if (bundle === 'webgpu') watchGpuDevices();
-  const { default: init, Engine, compareAnalyses } = await import(`./pkg/${bundle}/dermtone_web.js`);
+  const { default: init, Engine, compareAnalyses, checkImageSize } = await import(`./pkg/${bundle}/dermtone_web.js`);
   const { memory } = await init();
   fetched.add(`pkg/${bundle}/dermtone_web.js`).add(`pkg/${bundle}/dermtone_web_bg.wasm`);
   const manifestResponse = await fetch('models/manifest.json');
@@ -195,6 +241,7 @@ async function load() {
   return {
     Engine,
     compareAnalyses,
+    checkImageSize,
     bundle,
     memory,
     manifestText,

@@ -40,7 +40,7 @@ test('a file that is not an image shows an error, then a good image still works'
   const bad = path.join(dir, 'notes.txt');
   writeFileSync(bad, 'this is not a photo of anything');
   const failed = await analyseFile(session, bad);
-  assert.match(failed.error ?? '', /could not be read as a JPEG or PNG/);
+  assert.match(failed.error ?? '', /could not be read as a JPEG, PNG or WebP/);
   assert.deepEqual(failed.probabilities, {});
   assert.equal(await session.page.isVisible('#result'), false);
 

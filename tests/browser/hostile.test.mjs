@@ -1,7 +1,8 @@
 // The hostile-input corpus (crates/cli/tests/hostile/corpus.rs, written by the `hostile_corpus`
 // example) given to the wasm engine in the real page, through the file input and by drag and
 // drop: each file is refused with one clear message, or gets retake advice, or a result, as the
-// CLI does; nothing panics, and a good photo still works afterwards.
+// CLI does (or, for a format only the browser decodes, as PAGE_EXPECT says); nothing panics, and a
+// good photo still works afterwards.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -66,6 +67,17 @@ function seen(outcome, name) {
   return 'result';
 }
 
+/**
+ * Where the page's answer differs from the CLI's: the page hands a file in a format the engine
+ * does not decode to the browser's own decoder, and Chromium decodes GIF and BMP, so these are
+ * read (the 1×1 GIF and the 64×48 bitmap then get retake advice) where the CLI refuses them.
+ */
+const PAGE_EXPECT = {
+  'gif-animated.gif': 'Analysed',
+  'gif-named-png.png': 'Analysed',
+  'bitmap.bmp': 'Analysed',
+};
+
 function matches(expect, outcome) {
   return {
     Refused: outcome === 'refused',
@@ -79,7 +91,8 @@ test('every hostile file, chosen or dropped, is refused clearly or answered safe
   assert.equal(await waitReady(session), 'cpu');
   assert.ok(cases.length >= 40, `${cases.length} file cases`);
   const table = [];
-  for (const { name, expect } of cases) {
+  for (const { name, expect: cli } of cases) {
+    const expect = PAGE_EXPECT[name] ?? cli;
     const file = path.join(dir, name);
     const chosen = seen(await analyseFile(session, file), name);
     const dropped = seen(await dropFile(file), name);

@@ -18,7 +18,7 @@ use stages::Plan;
 /// Options of `dermtone bench`.
 #[derive(Args)]
 pub struct BenchArgs {
-    /// Photo to time (JPEG or PNG); defaults to the first test image in `--data`'s split.csv.
+    /// Photo to time (JPEG, PNG or WebP); defaults to the first test image in `--data`'s split.csv.
     #[arg(long)]
     image: Option<PathBuf>,
     /// HAM10000-layout folder the default photo comes from.

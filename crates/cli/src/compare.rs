@@ -12,7 +12,7 @@ use crate::load::engine_for;
 /// `compare`'s arguments.
 #[derive(Args)]
 pub struct CompareArgs {
-    /// The older photo (JPEG or PNG), or a saved `dermtone analyze --json` result (.json).
+    /// The older photo (JPEG, PNG or WebP), or a saved `dermtone analyze --json` result (.json).
     old: PathBuf,
     /// The newer photo, or a saved result.
     new: PathBuf,

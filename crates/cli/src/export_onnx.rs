@@ -24,7 +24,7 @@ pub struct ExportOnnxArgs {
     /// Folder the graphs and references are written into (created if missing).
     #[arg(long, default_value = "bench/onnx")]
     out: PathBuf,
-    /// A photo (JPEG or PNG) for the reference batch; repeat for more. By default, two
+    /// A photo (JPEG, PNG or WebP) for the reference batch; repeat for more. By default, two
     /// built-in seeded test images.
     #[arg(long = "photo")]
     photos: Vec<PathBuf>,

@@ -113,7 +113,7 @@ enum Command {
 /// One photo through the shipped models: shared by `analyze` and `tone`.
 #[derive(Args)]
 pub struct PhotoArgs {
-    /// JPEG or PNG file.
+    /// JPEG, PNG or WebP file.
     image: PathBuf,
     /// Print the result as JSON (a stable interface: fields are only ever added).
     #[arg(long)]

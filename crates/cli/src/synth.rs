@@ -14,7 +14,7 @@ use crate::{Backend, Mode};
 /// Options of `dermtone synth`.
 #[derive(Args)]
 pub struct SynthArgs {
-    /// JPEG or PNG photo (a real one: synthetic images are refused).
+    /// JPEG, PNG or WebP photo (a real one: synthetic images are refused).
     image: PathBuf,
     /// Fitzpatrick type 1–6 to render at.
     #[arg(long, value_parser = clap::value_parser!(u8).range(1..=6), required_unless_present = "all_tones", conflicts_with = "all_tones")]

@@ -125,7 +125,9 @@ fn a_text_file_is_a_clear_error() {
     std::fs::write(&file, "not a photo").unwrap();
     let out = dermtone(&["analyze", file.to_str().unwrap()]);
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("could not be read as a JPEG or PNG"));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("could not be read as a JPEG, PNG or WebP")
+    );
 }
 
 #[test]

@@ -6,7 +6,8 @@ use serde::Serialize;
 /// A failure anywhere in the pipeline: `code` is stable, `message` is for people.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct EngineError {
-    /// Stable machine-readable kind: `decode`, `input`, `manifest`, `integrity`, `model`, `compute`, `compare`.
+    /// Stable machine-readable kind: `decode`, `format` (a file in a format this build does not
+    /// decode), `input`, `manifest`, `integrity`, `model`, `compute`, `compare`.
     pub code: &'static str,
     /// Plain-language explanation.
     pub message: String,

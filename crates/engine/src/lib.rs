@@ -33,7 +33,7 @@ pub use compare::{
     SIZE_NOTE, SavedTriage, compare,
 };
 pub use cost::NetworkFlops;
-pub use decode::{decode_image, rgba_to_image};
+pub use decode::{UNSUPPORTED_FORMAT, check_image_size, decode_image, rgba_to_image};
 pub use engine::{Engine, ToneRenderings, argmax, class_probabilities};
 pub use error::EngineError;
 pub use grid::{TILE, tone_grid};

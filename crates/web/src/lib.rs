@@ -9,7 +9,9 @@ mod mode;
 
 use std::rc::Rc;
 
-use dermtone_engine::{EngineError, Manifest, Network, decode_image, ensure_real, rgba_to_image};
+use dermtone_engine::{
+    EngineError, Manifest, Network, check_image_size, decode_image, ensure_real, rgba_to_image,
+};
 use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
@@ -74,7 +76,10 @@ impl Engine {
         self.inner.backend().reason.clone()
     }
 
-    /// Analyses JPEG or PNG bytes; resolves to a plain object (the engine's `Analysis`).
+    /// Analyses a photo file's bytes (JPEG or PNG; WebP too where the engine is built with its
+    /// decoder); resolves to a plain object (the engine's `Analysis`). A file in a format the
+    /// engine does not decode rejects with code `format`, so the page can have the browser decode
+    /// it and call `analyzeRgba`.
     #[wasm_bindgen(js_name = analyzeBytes)]
     pub fn analyze_bytes(&self, bytes: Vec<u8>) -> Promise {
         let inner = Rc::clone(&self.inner);
@@ -84,7 +89,9 @@ impl Engine {
         })
     }
 
-    /// Analyses RGBA pixels (e.g. from a canvas); resolves like `analyzeBytes`.
+    /// Analyses RGBA pixels (a canvas's `getImageData`: a camera frame, or a photo the browser
+    /// decoded); resolves like `analyzeBytes`. A zero or oversized size (the decode limits) or a
+    /// buffer that is not exactly `width`×`height`×4 bytes rejects with code `input`.
     #[wasm_bindgen(js_name = analyzeRgba)]
     pub fn analyze_rgba(&self, width: u32, height: u32, rgba: Vec<u8>) -> Promise {
         let inner = Rc::clone(&self.inner);
@@ -122,7 +129,8 @@ impl Engine {
         })
     }
 
-    /// The educator's view: a real photo's JPEG or PNG bytes re-rendered at Fitzpatrick I–VI.
+    /// The educator's view: a real photo's bytes (as `analyzeBytes` reads them) re-rendered at
+    /// Fitzpatrick I–VI.
     /// Resolves to `{ png, sourceFitzpatrick, renderings }`: `png` (a `Uint8Array`) is the
     /// labelled grid stamped as synthetic, ready to download; `renderings` are drawn like the
     /// analysis's. Synthetic-stamped input is refused.
@@ -155,6 +163,13 @@ impl Engine {
             ])
         })
     }
+}
+
+/// Throws (code `input`, one sentence) for a photo of `width`×`height` pixels beyond the engine's
+/// decode limits: the page asks before it draws a photo the browser decoded into a canvas.
+#[wasm_bindgen(js_name = checkImageSize)]
+pub fn check_size(width: u32, height: u32) -> Result<(), JsValue> {
+    check_image_size(width, height).map_err(to_js)
 }
 
 /// The analysis as a plain object, plus `renderings`: per entry of `per_tone`, the synthetic

@@ -43,7 +43,7 @@ pub fn for_target(target: &str) -> Result<Vec<Vec<u8>>, String> {
     Ok(match target {
         "image" => {
             let photo = DynamicImage::ImageRgb8(skin(128, 128));
-            vec![
+            let mut seeds = vec![
                 encode(photo.clone(), ImageFormat::Jpeg),
                 encode(photo.clone(), ImageFormat::Png),
                 encode(DynamicImage::ImageLuma8(photo.to_luma8()), ImageFormat::Png),
@@ -52,7 +52,12 @@ pub fn for_target(target: &str) -> Result<Vec<Vec<u8>>, String> {
                     ImageFormat::Png,
                 ),
                 encode(DynamicImage::ImageRgb8(skin(24, 16)), ImageFormat::Jpeg),
-            ]
+            ];
+            // Where this build decodes WebP (the CLI's does), its decoder is fuzzed too.
+            if ImageFormat::WebP.reading_enabled() && ImageFormat::WebP.writing_enabled() {
+                seeds.push(encode(photo, ImageFormat::WebP));
+            }
+            seeds
         }
         "manifest" => {
             let manifest = read("manifest.json")?;
