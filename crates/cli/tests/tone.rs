@@ -165,12 +165,15 @@ fn tone_of_a_text_file_is_a_clear_error() {
     std::fs::write(&file, "not a photo").unwrap();
     let out = dermtone(&["tone", file.to_str().unwrap()]);
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("could not be read as a JPEG or PNG"));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("could not be read as a JPEG, PNG or WebP")
+    );
 }
 
 #[test]
 fn a_tiny_tone_training_run_reports_itself_against_ita() {
     let out_dir = scratch("train");
+    let checkpoint = out_dir.join("ck");
     let out = dermtone(&[
         "train",
         "tone",
@@ -190,12 +193,17 @@ fn a_tiny_tone_training_run_reports_itself_against_ita() {
         "4",
         "--batch-size",
         "16",
+        "--ema",
+        "0.9",
+        "--checkpoint",
+        checkpoint.to_str().unwrap(),
     ]);
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    assert!(checkpoint.join("history.jsonl").is_file());
     let card: Value = serde_json::from_str(
         &std::fs::read_to_string(out_dir.join("tiny-tone.card.json")).unwrap(),
     )

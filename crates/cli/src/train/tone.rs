@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
+use dermtone_train::fit::checkpoint::{Checkpoint, recipe};
 use dermtone_train::tone::estimator::{ToneTrainOptions, train_tone_estimator};
 use dermtone_train::tone::export::export_tone_estimator;
 
@@ -44,6 +45,17 @@ pub struct ToneArgs {
     /// Width in types of the ordinal soft targets (0: plain one-hot cross-entropy).
     #[arg(long, default_value_t = 0.75)]
     sigma: f32,
+    /// Keep an exponential moving average of the weights with this decay (e.g. 0.999) and
+    /// select the average on val instead of the last step's weights.
+    #[arg(long)]
+    ema: Option<f64>,
+    /// Folder for per-epoch checkpoints (default `checkpoints/<id>`).
+    #[arg(long)]
+    checkpoint: Option<PathBuf>,
+    /// Continue from the checkpoint folder instead of starting afresh. When training had
+    /// finished, this only re-exports the best epoch.
+    #[arg(long)]
+    resume: bool,
     /// Use at most this many images per split (quick smoke runs).
     #[arg(long)]
     limit: Option<usize>,
@@ -62,11 +74,17 @@ pub fn run(args: ToneArgs) -> Result<(), String> {
         size,
         width,
         sigma,
+        ema,
+        checkpoint,
+        resume,
         limit,
     } = args;
     check_shape(epochs, batch_size, size, width)?;
     if !(0.0..=3.0).contains(&sigma) {
         return Err("--sigma must be between 0 and 3".into());
+    }
+    if ema.is_some_and(|d| !(0.0..1.0).contains(&d)) {
+        return Err("--ema must be in [0, 1)".into());
     }
     let options = ToneTrainOptions {
         data,
@@ -78,13 +96,26 @@ pub fn run(args: ToneArgs) -> Result<(), String> {
         base_width: width,
         ordinal_sigma: sigma,
         limit,
+        weight_average: ema,
     };
-    tone(&options, &id, &out)
+    let checkpoint_dir = checkpoint.unwrap_or_else(|| Path::new("checkpoints").join(&id));
+    tone(&options, &checkpoint_dir, resume, &id, &out)
 }
 
-fn tone(options: &ToneTrainOptions, id: &str, out: &Path) -> Result<(), String> {
+fn tone(
+    options: &ToneTrainOptions,
+    checkpoint_dir: &Path,
+    resume: bool,
+    id: &str,
+    out: &Path,
+) -> Result<(), String> {
     let bar = progress_bar();
-    let report = train_tone_estimator(options, &mut |event| {
+    let checkpoint = Checkpoint {
+        dir: checkpoint_dir,
+        resume,
+        recipe: recipe(options),
+    };
+    let report = train_tone_estimator(options, Some(checkpoint), &mut |event| {
         show(&bar, event, "val within-one + 0.1 exact")
     })?;
     bar.finish_and_clear();

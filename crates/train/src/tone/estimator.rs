@@ -11,6 +11,7 @@ use dermtone_net::{Classifier, ClassifierConfig};
 use crate::datasets::fitzpatrick17k::{Record, read_image, read_labels};
 use crate::evaluation::metrics::argmax;
 use crate::fit::augment::dihedral;
+use crate::fit::checkpoint::Checkpoint;
 use crate::fit::options::{FitOptions, Split};
 use crate::fit::predict::predict;
 use crate::fit::prepare::{class_weights, fit_normalisation};
@@ -42,6 +43,10 @@ pub struct ToneTrainOptions {
     pub ordinal_sigma: f32,
     /// Use at most this many images per split (for smoke tests), all when `None`.
     pub limit: Option<usize>,
+    /// Decay of the weight average selected on val (off when `None`; absent from the recipe
+    /// and the card then, so tone-v1's card regenerates unchanged).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub weight_average: Option<f64>,
 }
 
 /// The selected estimator, its data and how it was measured.
@@ -88,9 +93,11 @@ pub fn estimate_pairs(probabilities: &[Vec<f32>], labels: &[usize]) -> Vec<(u8, 
         .collect()
 }
 
-/// Trains the estimator on the train split's labelled images and selects on val.
+/// Trains the estimator on the train split's labelled images and selects on val. With
+/// `checkpoint`, every epoch is saved there and an interrupted run can resume.
 pub fn train_tone_estimator(
     options: &ToneTrainOptions,
+    checkpoint: Option<Checkpoint>,
     on_event: &mut dyn FnMut(TrainEvent),
 ) -> Result<ToneTrainReport, String> {
     on_event(TrainEvent::Loading);
@@ -125,12 +132,12 @@ pub fn train_tone_estimator(
             sampling: Sampling::Shuffle,
             label_smoothing: 0.0,
             patience: None,
-            checkpoint: None,
+            checkpoint,
             strata: None,
             group_robust: None,
             initial_record: None,
             draws_per_epoch: None,
-            weight_average: None,
+            weight_average: options.weight_average,
             mixup: None,
         },
         on_event,

@@ -1,6 +1,9 @@
 //! Fréchet distance between two sets of feature vectors, each summarised by a Gaussian (Heusel
 //! et al. 2017, "FID"): `|μ₁ − μ₂|² + tr C₁ + tr C₂ − 2 tr (C₁^½ C₂ C₁^½)^½`. Realism of
 //! generated images is measured as their distance to real photos in a classifier's features.
+//! The eigendecompositions are nalgebra's (symmetric QR), not our own.
+
+use nalgebra::DMatrix;
 
 /// Distance between the feature rows of `a` and of `b` (equal widths, at least two rows each).
 pub fn frechet_distance(a: &[Vec<f32>], b: &[Vec<f32>]) -> Result<f64, String> {
@@ -15,12 +18,18 @@ pub fn frechet_distance(a: &[Vec<f32>], b: &[Vec<f32>]) -> Result<f64, String> {
         .zip(&mean_b)
         .map(|(x, y)| (x - y).powi(2))
         .sum();
-    let trace = |c: &[f64]| (0..d).map(|i| c[i * d + i]).sum::<f64>();
-    let root_a = psd_sqrt(&cov_a, d);
-    let middle = multiply(&multiply(&root_a, &cov_b, d), &root_a, d);
-    let (values, _) = symmetric_eigen(&middle, d);
-    let cross: f64 = values.iter().map(|v| v.max(0.0).sqrt()).sum();
-    Ok(mean_term + trace(&cov_a) + trace(&cov_b) - 2.0 * cross)
+    let (cov_a, cov_b) = (
+        DMatrix::from_row_slice(d, d, &cov_a),
+        DMatrix::from_row_slice(d, d, &cov_b),
+    );
+    let root_a = psd_sqrt(&cov_a);
+    let middle = &root_a * &cov_b * &root_a;
+    let cross: f64 = middle
+        .symmetric_eigenvalues()
+        .iter()
+        .map(|v| v.max(0.0).sqrt())
+        .sum();
+    Ok(mean_term + cov_a.trace() + cov_b.trace() - 2.0 * cross)
 }
 
 /// Mean and (unbiased) covariance, row-major `d × d`.
@@ -65,88 +74,10 @@ fn moments(rows: &[Vec<f32>]) -> Result<(Vec<f64>, Vec<f64>), String> {
 
 /// Square root of a symmetric positive semi-definite matrix (negative eigenvalues, rounding
 /// noise, are taken as zero).
-fn psd_sqrt(matrix: &[f64], d: usize) -> Vec<f64> {
-    let (values, vectors) = symmetric_eigen(matrix, d);
-    let mut out = vec![0f64; d * d];
-    for (k, value) in values.iter().enumerate() {
-        let root = value.max(0.0).sqrt();
-        for i in 0..d {
-            for j in 0..d {
-                out[i * d + j] += vectors[i * d + k] * root * vectors[j * d + k];
-            }
-        }
-    }
-    out
-}
-
-fn multiply(a: &[f64], b: &[f64], d: usize) -> Vec<f64> {
-    let mut out = vec![0f64; d * d];
-    for i in 0..d {
-        for k in 0..d {
-            let aik = a[i * d + k];
-            if aik != 0.0 {
-                for j in 0..d {
-                    out[i * d + j] += aik * b[k * d + j];
-                }
-            }
-        }
-    }
-    out
-}
-
-/// Eigenvalues and eigenvectors (columns of the row-major result) of a symmetric matrix, by
-/// cyclic Jacobi rotations: slow for large matrices but simple and exact enough for a few
-/// hundred features.
-fn symmetric_eigen(matrix: &[f64], d: usize) -> (Vec<f64>, Vec<f64>) {
-    let mut a = matrix.to_vec();
-    let mut v = vec![0f64; d * d];
-    for i in 0..d {
-        v[i * d + i] = 1.0;
-    }
-    let scale: f64 = a
-        .iter()
-        .map(|x| x * x)
-        .sum::<f64>()
-        .sqrt()
-        .max(f64::MIN_POSITIVE);
-    for _sweep in 0..60 {
-        let off: f64 = (0..d)
-            .flat_map(|i| (0..d).filter(move |&j| j != i).map(move |j| (i, j)))
-            .map(|(i, j)| a[i * d + j].powi(2))
-            .sum::<f64>()
-            .sqrt();
-        if off <= 1e-12 * scale {
-            break;
-        }
-        for p in 0..d {
-            for q in p + 1..d {
-                let apq = a[p * d + q];
-                if apq.abs() <= 1e-300 {
-                    continue;
-                }
-                let theta = (a[q * d + q] - a[p * d + p]) / (2.0 * apq);
-                let t = theta.signum() / (theta.abs() + (theta * theta + 1.0).sqrt());
-                let c = 1.0 / (t * t + 1.0).sqrt();
-                let s = t * c;
-                for k in 0..d {
-                    let (akp, akq) = (a[k * d + p], a[k * d + q]);
-                    a[k * d + p] = c * akp - s * akq;
-                    a[k * d + q] = s * akp + c * akq;
-                }
-                for k in 0..d {
-                    let (apk, aqk) = (a[p * d + k], a[q * d + k]);
-                    a[p * d + k] = c * apk - s * aqk;
-                    a[q * d + k] = s * apk + c * aqk;
-                }
-                for k in 0..d {
-                    let (vkp, vkq) = (v[k * d + p], v[k * d + q]);
-                    v[k * d + p] = c * vkp - s * vkq;
-                    v[k * d + q] = s * vkp + c * vkq;
-                }
-            }
-        }
-    }
-    ((0..d).map(|i| a[i * d + i]).collect(), v)
+fn psd_sqrt(matrix: &DMatrix<f64>) -> DMatrix<f64> {
+    let eigen = matrix.clone().symmetric_eigen();
+    let roots = eigen.eigenvalues.map(|v| v.max(0.0).sqrt());
+    &eigen.eigenvectors * DMatrix::from_diagonal(&roots) * eigen.eigenvectors.transpose()
 }
 
 #[cfg(test)]
@@ -154,17 +85,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn eigen_decomposition_rebuilds_the_matrix() {
-        let m = [4.0, 1.0, 0.5, 1.0, 3.0, 0.2, 0.5, 0.2, 2.0];
-        let (values, vectors) = symmetric_eigen(&m, 3);
-        for i in 0..3 {
-            for j in 0..3 {
-                let rebuilt: f64 = (0..3)
-                    .map(|k| vectors[i * 3 + k] * values[k] * vectors[j * 3 + k])
-                    .sum();
-                assert!((rebuilt - m[i * 3 + j]).abs() < 1e-9);
-            }
-        }
+    fn square_root_squares_back_to_the_matrix() {
+        let m = DMatrix::from_row_slice(3, 3, &[4.0, 1.0, 0.5, 1.0, 3.0, 0.2, 0.5, 0.2, 2.0]);
+        let root = psd_sqrt(&m);
+        assert!((&root * &root - &m).abs().max() < 1e-9);
     }
 
     #[test]
