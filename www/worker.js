@@ -61,7 +61,7 @@ self.onmessage = async (event) => {
       self.postMessage({ id, type: 'memory', wasmBytes: memory.buffer.byteLength, jsHeapBytes: performance.memory?.usedJSHeapSize ?? null });
     } else if (type === 'renderGrid') {
       // The generator is shared by both modes' engines: the plain-photo one renders.
-      const grid = await withEngine(DEFAULT_MODE, (engine) => engine.renderGrid(new Uint8Array(event.data.bytes)));
+      const grid = await withEngine(DEFAULT_MODE, (engine) => renderGridOfFile(engine, new Uint8Array(event.data.bytes)));
       self.postMessage({ id, type: 'grid', grid }, [grid.png.buffer]);
     } else if (type === 'loseGpuDevice') {
       // The device-loss drill (tests): destroys the WebGPU device as a driver reset would, and
@@ -104,11 +104,37 @@ async function analyzeFile(engine, bytes) {
 }
 
 /**
+ * The educator's grid of a file's bytes. A format the engine does not decode (code `format`) is
+ * decoded by the browser, as for an analysis, and handed to the engine as a lossless PNG of those
+ * pixels; where the browser cannot decode it either, the engine's own sentence is the answer.
+ */
+async function renderGridOfFile(engine, bytes) {
+  try {
+    return await engine.renderGrid(bytes);
+  } catch (error) {
+    if (error?.code !== 'format') throw error;
+    const { checkImageSize } = await shared;
+    const canvas = await browserCanvas(bytes, checkImageSize);
+    if (!canvas) throw error;
+    const png = await canvas.convertToBlob({ type: 'image/png' });
+    return engine.renderGrid(new Uint8Array(await png.arrayBuffer()));
+  }
+}
+
+/**
  * The photo in `bytes` as the browser's own decoder reads it, upright by its EXIF orientation:
  * `{ width, height, rgba }`, or `null` where the browser cannot decode it. A size beyond the
  * engine's decode limits throws the engine's sentence before any canvas is made.
  */
 async function browserDecode(bytes, checkImageSize) {
+  const canvas = await browserCanvas(bytes, checkImageSize);
+  if (!canvas) return null;
+  const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
+  return { width: canvas.width, height: canvas.height, rgba: new Uint8Array(data.buffer) };
+}
+
+/** The photo in `bytes` drawn upright on an OffscreenCanvas by the browser's decoder, or `null`. */
+async function browserCanvas(bytes, checkImageSize) {
   if (typeof createImageBitmap !== 'function' || typeof OffscreenCanvas !== 'function') return null;
   const blob = new Blob([bytes]);
   const bitmap = await createImageBitmap(blob, { imageOrientation: 'from-image' }).catch((error) => (
@@ -119,10 +145,8 @@ async function browserDecode(bytes, checkImageSize) {
   try {
     checkImageSize?.(bitmap.width, bitmap.height);
     const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
-    const context = canvas.getContext('2d');
-    context.drawImage(bitmap, 0, 0);
-    const { data } = context.getImageData(0, 0, bitmap.width, bitmap.height);
-    return { width: bitmap.width, height: bitmap.height, rgba: new Uint8Array(data.buffer) };
+    canvas.getContext('2d').drawImage(bitmap, 0, 0);
+    return canvas;
   } finally {
     bitmap.close();
   }

@@ -1,7 +1,8 @@
 // Photos as phones save them. A WebP (Android, chat apps) and an AVIF (Chromium decodes it, the
 // engine does not: the same browser-decoder path a HEIC from an iPhone takes in Safari) chosen
 // through the file input give the CLI's analysis of the same pixels; an AVIF stored sideways with
-// a rotation property is analysed upright. Every file is made here from a HAM10000 test image:
+// a rotation property is analysed upright; the educator view renders an AVIF as it renders the
+// PNG of its pixels. Every file is made here from a HAM10000 test image:
 // the WebP and the PNGs by Chromium's canvas, the AVIF by libavif's avifenc (Debian's
 // libavif-bin, which ./build.sh installs) and decoded back to PNG by its avifdec for the CLI.
 import { test, before, after } from 'node:test';
@@ -151,4 +152,42 @@ test('an AVIF stored sideways with a rotation property is analysed upright', { t
   assert.ok(toUpright < TOLERANCE, `page − CLI upright ${toUpright}`);
   assert.ok(toSideways > TOLERANCE, `page − CLI sideways ${toSideways}: the page read the photo sideways`);
   assert.deepEqual(session.errors, []);
+});
+
+/** The educator view's tiles for `file`: which types are shown, and which is the photo's own. */
+async function educatorTiles(educator, file) {
+  const { page } = educator;
+  await page.evaluate(() => document.getElementById('educator-grid').replaceChildren());
+  await page.setInputFiles('#educator-file', file);
+  await Promise.race([
+    page.waitForSelector('#educator-grid canvas'),
+    page.waitForSelector('#educator-error:not([hidden])'),
+    educator.failed,
+  ]);
+  const error = await page.evaluate(() => {
+    const box = document.getElementById('educator-error');
+    return box.hidden ? null : box.textContent;
+  });
+  assert.equal(error, null, `${file}: ${error}`);
+  return page.$$eval('#educator-grid figure', (figures) => figures.map((f) => ({
+    fitzpatrick: Number(f.dataset.fitzpatrick),
+    source: f.querySelector('figcaption').textContent.includes("(the photo's own tone)"),
+  })));
+}
+
+test('the educator view renders an AVIF, which only the browser decodes, like its decoded PNG', { timeout: 240_000 }, async () => {
+  const educator = await openPage(`${server.url}?backend=cpu#educator`);
+  try {
+    await waitReady(educator);
+    const [jpeg] = testImages(1);
+    const png = await reencode(jpeg, 'educator.png', 'image/png');
+    const avif = avifenc(png, path.join(dir, 'educator.avif'));
+    const fromAvif = await educatorTiles(educator, avif);
+    assert.deepEqual(fromAvif.map((t) => t.fitzpatrick), [1, 2, 3, 4, 5, 6]);
+    const fromPng = await educatorTiles(educator, avifdec(avif, path.join(dir, 'educator-avifdec.png')));
+    assert.deepEqual(fromAvif, fromPng, 'the AVIF and its decoded PNG have different own tones');
+    assert.deepEqual(educator.errors, []);
+  } finally {
+    await educator.close();
+  }
 });
