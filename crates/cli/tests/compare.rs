@@ -5,31 +5,18 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{dermtone, scratch, shared};
+use common::{dermtone, ham_test_photos, scratch, shared};
 use image::RgbImage;
 use serde_json::Value;
 
-/// The first `n` HAM10000 test photos: dermoscopy photos with the lesion in the middle.
-fn dermoscopy_photos(n: usize) -> Vec<PathBuf> {
-    let ham = shared("ham10000");
-    let split = std::fs::read_to_string(ham.join("split.csv")).expect("shared HAM10000 split.csv");
-    split
-        .lines()
-        .filter(|l| l.ends_with(",test"))
-        .filter_map(|l| l.split(',').next())
-        .take(n)
-        .map(|id| ham.join("images_200x150").join(format!("{id}.jpg")))
-        .collect()
-}
-
 fn dermoscopy_photo() -> PathBuf {
-    dermoscopy_photos(1).remove(0)
+    ham_test_photos(1).remove(0)
 }
 
 /// The first test photo whose lesion covers under 15 % of the frame, so that a closer crop
 /// keeps all of it.
 fn small_lesion_photo() -> PathBuf {
-    dermoscopy_photos(20)
+    ham_test_photos(20)
         .into_iter()
         .find(|photo| {
             let run = dermtone(&["analyze", "--json", photo.to_str().unwrap()]);

@@ -6,25 +6,10 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{dermtone, scratch, shared};
+use common::{dermtone, ham_test_photos, scratch};
 use image::codecs::webp::WebPEncoder;
 use image::{ExtendedColorType, ImageFormat, RgbImage};
 use serde_json::Value;
-
-/// The first `count` HAM10000 test-split images, in split.csv order.
-fn test_images(count: usize) -> Vec<PathBuf> {
-    let ham = shared("ham10000");
-    let split = std::fs::read_to_string(ham.join("split.csv")).expect("shared HAM10000 split.csv");
-    split
-        .lines()
-        .filter(|l| l.ends_with(",test"))
-        .take(count)
-        .map(|l| {
-            let id = l.split(',').next().unwrap();
-            ham.join("images_200x150").join(format!("{id}.jpg"))
-        })
-        .collect()
-}
 
 /// `photo`'s pixels written as a PNG and as a lossless WebP into `dir`.
 fn png_and_webp(photo: &Path, dir: &Path) -> (PathBuf, PathBuf) {
@@ -61,7 +46,7 @@ fn json(args: &[&str]) -> Value {
 #[test]
 fn a_lossless_webp_gives_the_same_analysis_and_tone_as_the_png_of_its_pixels() {
     let dir = scratch("webp");
-    for photo in test_images(2) {
+    for photo in ham_test_photos(2) {
         let (png, webp) = png_and_webp(&photo, &dir);
         let (png, webp) = (png.to_str().unwrap(), webp.to_str().unwrap());
         for mode in ["dermoscopy", "photo"] {
@@ -84,7 +69,7 @@ fn a_lossless_webp_gives_the_same_analysis_and_tone_as_the_png_of_its_pixels() {
 #[test]
 fn a_damaged_webp_is_refused_in_one_sentence_naming_webp() {
     let dir = scratch("webp-cut");
-    let [photo] = test_images(1).try_into().unwrap();
+    let [photo] = ham_test_photos(1).try_into().unwrap();
     let (_, webp) = png_and_webp(&photo, &dir);
     let bytes = std::fs::read(&webp).unwrap();
     let cut = dir.join("cut.webp");

@@ -15,6 +15,20 @@ pub fn shared(name: &str) -> PathBuf {
     repo().join("../shared/data").join(name)
 }
 
+/// The first `count` HAM10000 test-split photos, in split.csv order: dermoscopy photos with the
+/// lesion in the middle.
+pub fn ham_test_photos(count: usize) -> Vec<PathBuf> {
+    let ham = shared("ham10000");
+    let split = std::fs::read_to_string(ham.join("split.csv")).expect("shared HAM10000 split.csv");
+    split
+        .lines()
+        .filter(|l| l.ends_with(",test"))
+        .filter_map(|l| l.split(',').next())
+        .take(count)
+        .map(|id| ham.join("images_200x150").join(format!("{id}.jpg")))
+        .collect()
+}
+
 /// Runs the built `dermtone` binary from the repository root.
 pub fn dermtone(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_dermtone"))
