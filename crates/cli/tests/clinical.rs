@@ -158,6 +158,85 @@ fn synthetic_renderings_join_the_train_split_counted_as_synthetic_at_darker_tone
 }
 
 #[test]
+fn continuing_from_the_shipped_photo_model_starts_from_its_weights_and_names_them() {
+    let out_dir = scratch("clinical-continue");
+    let models = repo().join("models");
+    // A learning rate too small to move the weights: what the export measures is the shipped
+    // network, so it must rank val far better than the chance a fresh network gets in one epoch.
+    let out = train_clinical(
+        &out_dir,
+        &[
+            "--id",
+            "tiny-continued",
+            "--limit",
+            "64",
+            "--batch-size",
+            "16",
+            "--epochs",
+            "1",
+            "--lr",
+            "1e-9",
+            "--continue-from",
+            models.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let card: Value = serde_json::from_str(
+        &std::fs::read_to_string(out_dir.join("tiny-continued.card.json")).unwrap(),
+    )
+    .unwrap();
+    let shipped: Value =
+        serde_json::from_str(&std::fs::read_to_string(models.join("manifest.json")).unwrap())
+            .unwrap();
+    let photo = shipped["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["task"] == "photo")
+        .unwrap();
+    assert_eq!(card["input"]["size"], photo["input"]["size"]);
+    let continued = &card["training"]["continued_from"];
+    assert_eq!(continued["id"], photo["id"]);
+    assert_eq!(continued["sha256"], photo["sha256"]);
+    let licence = card["data"]["licence"].as_str().unwrap();
+    assert!(
+        licence.contains(&format!(
+            "continued from the photo model {}",
+            photo["id"].as_str().unwrap()
+        )),
+        "{licence}"
+    );
+    assert!(licence.contains("HAM10000"), "{licence}");
+    let auroc = card["metrics"]["val"]["malignant"]["auroc"]
+        .as_f64()
+        .unwrap();
+    assert!(auroc > 0.7, "val malignant AUROC {auroc}");
+}
+
+#[test]
+fn continuing_cannot_also_start_from_a_dermoscopy_body() {
+    let out_dir = scratch("clinical-continue-conflict");
+    let models = repo().join("models");
+    let out = train_clinical(
+        &out_dir,
+        &[
+            "--continue-from",
+            models.to_str().unwrap(),
+            "--init-from",
+            models.to_str().unwrap(),
+        ],
+    );
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("--init-from"), "{stderr}");
+    assert!(!out_dir.join("manifest.json").exists());
+}
+
+#[test]
 fn starting_from_a_dermoscopy_model_of_another_width_is_refused() {
     let out_dir = scratch("clinical-width");
     let models = repo().join("models");

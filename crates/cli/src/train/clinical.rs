@@ -19,7 +19,8 @@ use crate::command_line::command_line;
 const DEFAULT_SIZE: u32 = 64;
 const DEFAULT_WIDTH: usize = 16;
 
-/// The input side and width of the photo model shipped in `models`, which `--add` fine-tunes.
+/// The input side and width of the photo model shipped in `models`, which `--add` fine-tunes
+/// and `--continue-from` goes on from.
 fn shipped_shape(models: &Path) -> Result<(u32, usize), String> {
     let path = models.join("manifest.json");
     let text = std::fs::read_to_string(&path)
@@ -27,7 +28,7 @@ fn shipped_shape(models: &Path) -> Result<(u32, usize), String> {
     let manifest = dermtone_engine::Manifest::from_json(&text).map_err(|e| e.to_string())?;
     let entry = manifest
         .model_for("photo")
-        .map_err(|e| format!("--add: {e}"))?;
+        .map_err(|e| format!("{}: {e}", models.display()))?;
     Ok((entry.input.size, entry.architecture.base_width))
 }
 
@@ -87,6 +88,11 @@ pub struct ClinicalArgs {
     /// instead of random weights.
     #[arg(long)]
     init_from: Option<PathBuf>,
+    /// Start from the whole photo model shipped in this folder (body, head and input
+    /// normalisation) on a new cosine schedule: a warm restart that lets a model's training
+    /// go on in a later, session-sized run. Its size and width are the defaults.
+    #[arg(long, conflicts_with_all = ["init_from", "add"])]
+    continue_from: Option<PathBuf>,
     /// Add this many synthetic renderings at Fitzpatrick IV–VI of each real training photo
     /// of type I–III (train split only; counted as synthetic in the card). 0 = none.
     #[arg(long, default_value_t = 0)]
@@ -144,6 +150,7 @@ pub fn run(args: ClinicalArgs) -> Result<(), String> {
         tone_augment,
         group_robust,
         init_from,
+        continue_from,
         synthetic,
         synthetic_method,
         synthetic_from,
@@ -154,9 +161,11 @@ pub fn run(args: ClinicalArgs) -> Result<(), String> {
         limit,
         regularise,
     } = args;
-    let (size, width) = match (&add, size, width) {
-        (Some(_), None, _) | (Some(_), _, None) => {
-            let (shipped_size, shipped_width) = shipped_shape(&out)?;
+    // --add fine-tunes the model in --out; --continue-from goes on from the one it names.
+    let starting = continue_from.as_ref().or(add.as_ref().map(|_| &out));
+    let (size, width) = match (starting, size, width) {
+        (Some(models), None, _) | (Some(models), _, None) => {
+            let (shipped_size, shipped_width) = shipped_shape(models)?;
             (size.unwrap_or(shipped_size), width.unwrap_or(shipped_width))
         }
         _ => (size.unwrap_or(DEFAULT_SIZE), width.unwrap_or(DEFAULT_WIDTH)),
@@ -191,6 +200,7 @@ pub fn run(args: ClinicalArgs) -> Result<(), String> {
         tone_augment,
         group_robust,
         init_from,
+        continue_from,
         limit,
         synthesis: (synthetic > 0).then(|| Synthesis {
             per_photo: synthetic,

@@ -139,14 +139,15 @@ pub fn export_clinical(
     let train_images: usize = report.train_by_tone.iter().sum::<usize>()
         + report.train_synthetic_by_tone.iter().sum::<usize>();
     let starting = starting_model(options)?;
-    let card = json!({
+    let continued = continued_model(options)?;
+    let mut card = json!({
         "id": id,
         "task": PHOTO_TASK,
         "status": status(&targets),
         "intended_use": "Screening aid for plain (non-dermoscopic) photos of skin conditions taken with a phone or camera. Not a diagnosis: a flagged result means 'see a clinician', and an unflagged result is not an all-clear.",
         "data": {
             "name": "Fitzpatrick17k subset (Groh et al., CVPR Workshops 2021; CSCW 2022), 21 conditions from the DermaAmin and Atlas Dermatologico atlases",
-            "licence": licence(starting.as_ref()),
+            "licence": licence(starting.as_ref(), continued.as_ref()),
             "split": "duplicate-aware split in labels.csv from ../shared/data/fitzpatrick17k_ajl_subset (half of the test duplicate groups withheld for independent evaluation)",
             "skin_tone": "crowd-labelled Fitzpatrick types (Scale AI), noisy; types V-VI are about 10 % of the training images",
             "images": { "train": train_images, "val": val.split.labels.len(), "test": report.test_split.split.labels.len() },
@@ -195,6 +196,10 @@ pub fn export_clinical(
         "known_limits": KNOWN_LIMITS,
         "disclaimer": "dermtone is a screening aid, not a diagnosis.",
     });
+    // Only where it applies, so the cards of runs without it regenerate unchanged.
+    if let Some(continued) = continued {
+        card["training"]["continued_from"] = continued;
+    }
     let markdown = markdown_card(id, &card, &test, &targets);
     install_model(out_dir, entry.clone(), &int8_bytes, &card, &markdown, true)?;
     for (name, text) in report_files(&test.report, &test.roc) {
@@ -218,27 +223,57 @@ fn starting_model(options: &ClinicalTrainOptions) -> Result<Option<Value>, Strin
     let Some(dir) = &options.init_from else {
         return Ok(None);
     };
+    let entry = manifest_entry(dir, "dermoscopy")?;
+    Ok(Some(json!({ "id": entry.id, "sha256": entry.sha256 })))
+}
+
+/// The photo model training continued from (`--continue-from`), as `{id, sha256, licence}`:
+/// its weights carry its own terms (HAM10000's too when it started from a dermoscopy body).
+fn continued_model(options: &ClinicalTrainOptions) -> Result<Option<Value>, String> {
+    let Some(dir) = &options.continue_from else {
+        return Ok(None);
+    };
+    let entry = manifest_entry(dir, PHOTO_TASK)?;
+    let card_path = dir.join(&entry.card);
+    let card: Value = std::fs::read_to_string(&card_path)
+        .map_err(|e| format!("cannot read {}: {e}", card_path.display()))
+        .and_then(|text| serde_json::from_str(&text).map_err(|e| e.to_string()))?;
+    let terms = card["data"]["licence"]
+        .as_str()
+        .ok_or_else(|| format!("{} names no data.licence", card_path.display()))?;
+    Ok(Some(
+        json!({ "id": entry.id, "sha256": entry.sha256, "licence": terms }),
+    ))
+}
+
+/// The manifest entry for `task` in the models folder `dir`.
+fn manifest_entry(dir: &Path, task: &str) -> Result<dermtone_engine::ModelEntry, String> {
     let path = dir.join("manifest.json");
     let text = std::fs::read_to_string(&path)
         .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let manifest = dermtone_engine::Manifest::from_json(&text).map_err(|e| e.to_string())?;
-    let entry = manifest
-        .model_for("dermoscopy")
-        .map_err(|e| e.to_string())?;
-    Ok(Some(json!({ "id": entry.id, "sha256": entry.sha256 })))
+    manifest.model_for(task).cloned().map_err(|e| e.to_string())
 }
 
-/// The weights' terms: Fitzpatrick17k's, and HAM10000's too when training started from the
-/// dermoscopy model `starting` (see [`starting_model`]).
-fn licence(starting: Option<&Value>) -> String {
+/// The weights' terms: Fitzpatrick17k's, HAM10000's too when training started from the
+/// dermoscopy model `starting` (see [`starting_model`]), and those of the photo model
+/// `continued` when training went on from it (see [`continued_model`]).
+fn licence(starting: Option<&Value>, continued: Option<&Value>) -> String {
     let own = "CC BY-NC-SA 3.0 (non-commercial, share-alike); images © their source atlases; these weights are derived from them and carry the same terms";
-    match starting {
-        Some(model) => format!(
+    let name = |model: &Value, key: &str| model[key].as_str().unwrap_or("?").to_string();
+    match (starting, continued) {
+        (Some(model), _) => format!(
             "{own}. Training started from the dermoscopy model {}'s weights (sha256 {}), derived from HAM10000 (CC BY-NC 4.0, non-commercial), whose terms apply as well",
-            model["id"].as_str().unwrap_or("?"),
-            model["sha256"].as_str().unwrap_or("?")
+            name(model, "id"),
+            name(model, "sha256")
         ),
-        None => own.to_string(),
+        (None, Some(model)) => format!(
+            "{own}. Training continued from the photo model {}'s weights (sha256 {}), whose terms apply as well: {}",
+            name(model, "id"),
+            name(model, "sha256"),
+            name(model, "licence")
+        ),
+        (None, None) => own.to_string(),
     }
 }
 

@@ -67,6 +67,11 @@ pub struct ClinicalTrainOptions {
     /// Start from the body of the dermoscopy model shipped in this folder (its manifest's
     /// `dermoscopy` entry; a fresh head), instead of random weights: transfer from HAM10000.
     pub init_from: Option<PathBuf>,
+    /// Start from the whole photo model shipped in this folder (body, head and input
+    /// normalisation): a warm restart of the cosine schedule, so a model's training can go on
+    /// in a later run, session-sized. Left out of the recipe when off.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub continue_from: Option<PathBuf>,
     /// Use at most this many images per split (for smoke tests), all when `None`.
     pub limit: Option<usize>,
     /// Synthetic darker renderings of the light training photos added to the train split (see
@@ -161,12 +166,12 @@ pub fn train_clinical(
     let val = load_clinical_split(&options.data, &records, "val", size, options.limit)?;
     let test = load_clinical_split(&options.data, &records, "test", size, options.limit)?;
     let mut train = train;
-    let shipped = options
-        .add
-        .as_ref()
-        .map(|add| shipped_to_fine_tune(options, add, &records, &mut train))
-        .transpose()?;
-    // A fine-tuned network keeps the input normalisation it learned with.
+    let shipped = match (&options.add, &options.continue_from) {
+        (Some(add), _) => Some(shipped_to_fine_tune(options, add, &records, &mut train)?),
+        (None, Some(dir)) => Some(shipped_photo_record(options, dir, "--continue-from")?),
+        (None, None) => None,
+    };
+    // A fine-tuned or continued network keeps the input normalisation it learned with.
     let input = match &shipped {
         Some((input, _)) => input.clone(),
         None => fit_normalisation(&train.split.images, size),
@@ -285,30 +290,14 @@ fn shipped_to_fine_tune(
     records: &[Record],
     train: &mut ClinicalSplit,
 ) -> Result<(InputSpec, Vec<u8>), String> {
-    if options.init_from.is_some() {
+    if options.init_from.is_some() || options.continue_from.is_some() {
         return Err(
-            "--add fine-tunes the shipped photo model; it cannot also start from --init-from"
+            "--add fine-tunes the shipped photo model; it cannot also start from --init-from \
+             or --continue-from"
                 .into(),
         );
     }
-    let (entry, model) = load_shipped_photo(&add.shipped)?;
-    let shipped = entry.architecture.config();
-    if shipped.base_width != options.base_width
-        || shipped.kind != options.kind
-        || entry.input.size != options.input_size
-    {
-        return Err(format!(
-            "--add: the shipped model {} is a {:?} network of width {} at {} px, not {:?} of \
-             width {} at {} px: pass its --width and --size",
-            entry.id,
-            shipped.kind,
-            shipped.base_width,
-            entry.input.size,
-            options.kind,
-            options.base_width,
-            options.input_size
-        ));
-    }
+    let (input, record) = shipped_photo_record(options, &add.shipped, "--add")?;
     let test_ids: HashSet<String> = records
         .iter()
         .filter(|r| r.split == "test")
@@ -321,6 +310,41 @@ fn shipped_to_fine_tune(
     train.split.labels.extend(new.labels);
     train.tones.extend(new.tones);
     train.synthetic.extend(std::iter::repeat_n(false, added));
+    Ok((input, record))
+}
+
+/// The input normalisation and f32 record of the photo model shipped in `models_dir`, which
+/// must have the shape `options` ask for (`flag` names the option in the error).
+fn shipped_photo_record(
+    options: &ClinicalTrainOptions,
+    models_dir: &Path,
+    flag: &str,
+) -> Result<(InputSpec, Vec<u8>), String> {
+    if options.init_from.is_some() && options.continue_from.is_some() {
+        return Err(
+            "--continue-from starts from a whole photo model; it cannot also take \
+                    --init-from's dermoscopy body"
+                .into(),
+        );
+    }
+    let (entry, model) = load_shipped_photo(models_dir)?;
+    let shipped = entry.architecture.config();
+    if shipped.base_width != options.base_width
+        || shipped.kind != options.kind
+        || entry.input.size != options.input_size
+    {
+        return Err(format!(
+            "{flag}: the shipped model {} is a {:?} network of width {} at {} px, not {:?} of \
+             width {} at {} px: pass its --width and --size",
+            entry.id,
+            shipped.kind,
+            shipped.base_width,
+            entry.input.size,
+            options.kind,
+            options.base_width,
+            options.input_size
+        ));
+    }
     Ok((entry.input, model.record_bytes()?))
 }
 
