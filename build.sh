@@ -111,11 +111,19 @@ build_precache() {
   node scripts/precache.mjs --root www --models models
 }
 
+# Brotli and gzip copies beside each served file, which `dermtone serve` sends where the browser
+# accepts them. After the precache list, which is served too.
+build_precompressed() {
+  log "precompressing the page and the models (brotli, gzip)"
+  node scripts/precompress.mjs --root www --models models
+}
+
 build_all() {
   ensure_build_tools
   build_native
   build_wasm
   build_precache
+  build_precompressed
 }
 
 run_tests() {

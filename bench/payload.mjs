@@ -1,6 +1,8 @@
 // The first visit's download: every response the page (and its service worker's offline cache)
-// receives from the server until the engine is ready and the app is saved for offline use, raw
-// and as gzip -9 would send it. Prints figures; asserts nothing.
+// receives from the server until the engine is ready and the app is saved for offline use, raw,
+// as gzip -9 would send it, and as `dermtone serve` did send it (its content-length, in the
+// encoding it chose from its precompressed copies: scripts/precompress.mjs). Prints figures;
+// asserts nothing.
 //   node bench/payload.mjs [backend=auto]
 import { gzipSync } from 'node:zlib';
 import { readFileSync } from 'node:fs';
@@ -16,8 +18,9 @@ function servedFile(url) {
 }
 
 /**
- * Every response with a body of a first visit with `?backend=BACKEND` (largest first), their
- * totals, and how many responses were bodiless revalidations.
+ * Every response with a body of a first visit with `?backend=BACKEND` (largest first): its raw
+ * size, its gzip -9 size, and the bytes served with the encoding served; their totals, and how
+ * many responses were bodiless revalidations.
  */
 export async function firstVisitPayload({ backend = 'auto', webgpu = false } = {}) {
   const server = await startServer();
@@ -40,11 +43,13 @@ export async function firstVisitPayload({ backend = 'auto', webgpu = false } = {
         if (response.status() === 304 || length === 0) { revalidated++; continue; }
         // Playwright cannot read the bodies the service worker fetched: gzip the served file.
         const body = await response.body().then((b) => (b.length ? b : null), () => null) ?? readFileSync(servedFile(url));
-        rows.push({ url, raw: length || body.length, gzip: gzipSync(body, { level: 9 }).length });
+        // The body is the decoded one; content-length is what the server sent.
+        const encoding = await response.headerValue('content-encoding') ?? 'identity';
+        rows.push({ url, raw: body.length, gzip: gzipSync(body, { level: 9 }).length, served: length || body.length, encoding });
       }
       rows.sort((x, y) => y.raw - x.raw);
       const total = (key) => rows.reduce((sum, row) => sum + row[key], 0);
-      return { backend, rows, raw: total('raw'), gzip: total('gzip'), revalidated };
+      return { backend, rows, raw: total('raw'), gzip: total('gzip'), served: total('served'), revalidated };
     } finally {
       await session.close();
     }
@@ -54,7 +59,10 @@ export async function firstVisitPayload({ backend = 'auto', webgpu = false } = {
 }
 
 if (isMain(import.meta.url)) {
-  const { rows, raw, gzip, revalidated } = await firstVisitPayload({ backend: process.argv[2] ?? 'auto' });
-  for (const row of rows) console.log(`${String(row.raw).padStart(10)} ${String(row.gzip).padStart(10)}  ${row.url}`);
+  const { rows, raw, gzip, served, revalidated } = await firstVisitPayload({ backend: process.argv[2] ?? 'auto' });
+  for (const row of rows) console.log(`${String(row.raw).padStart(10)} ${String(row.gzip).padStart(10)}  ${row.url}  (served: ${row.served} ${row.encoding})`);
   console.log(`${String(raw).padStart(10)} ${String(gzip).padStart(10)}  total over ${rows.length} responses with a body (${revalidated} more revalidated with a bodiless 304)`);
+  const counts = rows.reduce((count, row) => ({ ...count, [row.encoding]: (count[row.encoding] ?? 0) + 1 }), {});
+  const encodings = Object.entries(counts).map(([name, count]) => `${count} ${name}`).join(', ');
+  console.log(`${String(served).padStart(21)}  as served (${encodings})`);
 }

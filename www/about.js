@@ -9,14 +9,28 @@ const ROMAN = ['I', 'II', 'III', 'IV', 'V', 'VI'];
 /** The order the cards are shown in: the two classifiers, then the generator and the tone model. */
 const TASKS = ['photo', 'dermoscopy', 'generator', 'tone'];
 
-/** Every shipped model's manifest entry with its card: `[{ entry, card }]`, in display order. */
-export async function loadCards() {
+/** The cards the page needs from the start: those of the models every plain-photo check runs.
+ * The dermatoscope model's card is saved for offline use with its weights, when first used
+ * (scripts/precache.mjs): until then, offline, About says so in its place. */
+const AT_START = new Set(['photo', 'generator', 'tone']);
+
+/**
+ * The shipped models' manifest entries with their cards, `[{ entry, card }]` in display order:
+ * those in AT_START, or with `all` every one, its `card` null when it cannot be had (no
+ * connection and not saved on this device).
+ */
+export async function loadCards({ all = false } = {}) {
   const response = await fetch('models/manifest.json');
   if (!response.ok) throw new Error(`could not load models/manifest.json (${response.status})`);
   const { models } = await response.json();
-  const shown = TASKS.flatMap((task) => models.filter((m) => m.task === task && m.card));
+  const shown = TASKS.filter((task) => all || AT_START.has(task))
+    .flatMap((task) => models.filter((m) => m.task === task && m.card));
   return Promise.all(shown.map(async (entry) => {
-    const card = await fetch(`models/${entry.card}`);
+    const card = await fetch(`models/${entry.card}`).catch((error) => {
+      if (AT_START.has(entry.task)) throw error;
+      return null;
+    });
+    if (!card) return { entry, card: null };
     if (!card.ok) throw new Error(`could not load models/${entry.card} (${card.status})`);
     return { entry, card: await card.json() };
   }));
@@ -98,7 +112,7 @@ export function compositionTable(card) {
   return table;
 }
 
-/** Draws every card into `container`. */
+/** Draws every card into `container` (a note in place of one that could not be had). */
 export function renderAbout(container, cards) {
   container.replaceChildren(...cards.map(({ entry, card }) => {
     const section = document.createElement('section');
@@ -107,6 +121,13 @@ export function renderAbout(container, cards) {
     const heading = document.createElement('h3');
     heading.textContent = `${t(`about.task.${entry.task}`)} — ${entry.id}`;
     section.append(heading);
+    if (!card) {
+      const note = document.createElement('p');
+      note.className = 'note card-not-saved';
+      note.textContent = t('about.card_not_saved');
+      section.append(note);
+      return section;
+    }
     const facts = document.createElement('dl');
     const fact = (key, value) => {
       if (value == null || value === '') return;

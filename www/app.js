@@ -2,7 +2,7 @@
 // or result ever leaves the page; a result is kept only if the person switches the history on,
 // and then only in this browser's IndexedDB (history-store.js).
 import { call, onWorkerEvent } from './engine-client.js';
-import { loadMessages, preferredLanguage, setLanguage, language, t } from './i18n.js';
+import { loadMessages, loadLanguage, preferredLanguage, setLanguage, language, t } from './i18n.js';
 import { renderAnalysis, summary } from './result-view.js';
 import { startEducator, drawGrid } from './educator.js';
 import { loadCards, renderAbout, evidenceTable, cardFor } from './about.js';
@@ -55,10 +55,10 @@ function showError(message) {
   $('error').hidden = false;
 }
 
-const words = loadMessages().then(
-  (loaded) => {
-    for (const option of $('language').options) option.disabled = !loaded.includes(option.value);
-    applyLanguage(preferredLanguage(params));
+const words = loadMessages(preferredLanguage(params)).then(
+  (lang) => {
+    applyLanguage(lang);
+    offline.keepLoaded([`i18n/${lang}.json`]);
   },
   (error) => showError(error.message),
 );
@@ -79,7 +79,30 @@ function applyLanguage(lang) {
   drawSummary();
 }
 
-$('language').addEventListener('change', (event) => applyLanguage(event.target.value));
+/**
+ * Shows `lang` once its words are here (fetched the first time it is picked, then kept by the
+ * service worker). Offline, a language this browser has never shown cannot be had: the switch
+ * goes back and says so. Only the language picked last is applied.
+ */
+async function chooseLanguage(lang) {
+  const switcher = $('language');
+  try {
+    await loadLanguage(lang);
+  } catch {
+    if (switcher.value !== lang) return;
+    const name = [...switcher.options].find((option) => option.value === lang).textContent;
+    switcher.value = language();
+    $('language-error').textContent = t('error.language_not_downloaded', { language: name });
+    $('language-error').hidden = false;
+    return;
+  }
+  if (switcher.value !== lang) return;
+  $('language-error').hidden = true;
+  applyLanguage(lang);
+  offline.keepLoaded([`i18n/${lang}.json`]);
+}
+
+$('language').addEventListener('change', (event) => chooseLanguage(event.target.value));
 
 /** Shows the backend the worker now runs on, and keeps the files it fetched for offline use. */
 function useBackend(info) {
@@ -113,11 +136,38 @@ function drawBackend() {
   $('backend-reason').textContent = backendInfo.backend === 'webgpu' ? '' : ` (${backendInfo.reason.split(' (')[0]})`;
 }
 
-words.then(loadCards).then((loaded) => {
-  cards = loaded;
-  drawCards();
-  drawSummary();
-}, (error) => showError(error.message));
+/** Each load of the cards is numbered, so that an older one never replaces a newer one's cards. */
+let cardLoads = 0;
+let cardsDrawn = 0;
+/** Whether every model's card is here: then no view needs to load them again. */
+let everyCard = false;
+
+/**
+ * Loads the models' cards and draws them: at start those a plain-photo check needs; with `all`
+ * (About shown, or a summary of a model whose card is not here) every one, which fetches the
+ * dermatoscope model's card if the browser has not got it. Resolves once drawn, or once a
+ * failure is shown.
+ */
+function showCards(all = false) {
+  if (everyCard) return Promise.resolve();
+  const mine = ++cardLoads;
+  return words.then(() => loadCards({ all })).then((loaded) => {
+    if (mine < cardsDrawn) return;
+    cardsDrawn = mine;
+    cards = loaded;
+    everyCard = all && loaded.every((c) => c.card);
+    drawCards();
+    drawSummary();
+  }, (error) => showError(error.message));
+}
+
+showCards();
+
+/** Resolves once the cards of the models `ids` are here: every card is loaded if one is missing. */
+function needCards(ids) {
+  const missing = ids.some((id) => !cards.some((c) => c.entry.id === id && c.card));
+  return missing ? showCards(true) : Promise.resolve();
+}
 
 function drawCards() {
   renderAbout($('about-cards'), cards);
@@ -324,12 +374,13 @@ startSave(() => refreshHistory());
 startHistory(() => drawSave());
 startBackup(() => refreshHistory().then(drawSave));
 startCompare(started);
-startSummary({ engineReady: started, current: currentResult, cards: () => cards });
+startSummary({ engineReady: started, current: currentResult, cards: () => cards, needCards });
 // A view opened first (a bookmark of #history) draws once the words are loaded.
 onView((view, argument) => words.then(() => {
   if (view === 'history') refreshHistory();
   if (view === 'compare') showCompare(argument);
   if (view === 'summary') showSummary(argument);
+  if (view === 'about') showCards(true);
 }));
 startViews();
 

@@ -1,22 +1,45 @@
-// The page's words in English, French, Spanish and Swahili. Every message file is fetched once
-// at start-up, so switching language later needs no request. A key missing from a language shows
-// as the key itself, which the tests look for; a language whose file fails to load is left out.
+// The page's words in English, French, Spanish and Swahili. A first visit fetches English (the
+// fallback, which the service worker saves for offline use up front) and the language shown, not
+// all four: each file is about as large as the page itself. Another language's file is fetched
+// when the person picks it, and the service worker keeps it from then on. The trade-off: offline,
+// the switch can show only English and the languages this browser has already shown online.
+// A key missing from a language shows as the key itself, which the tests look for.
 
 /** Languages with a message file, in the order the switch lists them. */
 export const LANGUAGES = ['en', 'fr', 'es', 'sw'];
+/** Always loaded: shown when another language's file cannot be had. */
+const FALLBACK = 'en';
 
 const messages = {};
-let current = 'en';
+/** Each language's load under way or done, so that a file is fetched once. */
+const loads = new Map();
+let current = FALLBACK;
 
-/** Fetches every message file; resolves to the languages loaded, rejects only without English. */
-export async function loadMessages() {
-  await Promise.allSettled(LANGUAGES.map(async (lang) => {
-    const response = await fetch(`i18n/${lang}.json`);
-    if (!response.ok) throw new Error(`could not load i18n/${lang}.json (${response.status})`);
-    messages[lang] = await response.json();
-  }));
-  if (!messages.en) throw new Error('could not load the page\'s words (i18n/en.json)');
-  return LANGUAGES.filter((lang) => messages[lang]);
+/**
+ * Fetches `lang`'s message file unless it is here already; rejects when it cannot be had (a
+ * failed load is tried again the next time).
+ */
+export function loadLanguage(lang) {
+  if (!LANGUAGES.includes(lang)) return Promise.reject(new Error(`no message file for ${JSON.stringify(lang)}`));
+  if (!loads.has(lang)) {
+    const load = fetch(`i18n/${lang}.json`).then(async (response) => {
+      if (!response.ok) throw new Error(`could not load i18n/${lang}.json (${response.status})`);
+      messages[lang] = await response.json();
+    });
+    load.catch(() => loads.delete(lang));
+    loads.set(lang, load);
+  }
+  return loads.get(lang);
+}
+
+/**
+ * Fetches English and `lang`; resolves to the language to show (English when `lang`'s file
+ * cannot be had), rejects only without English.
+ */
+export async function loadMessages(lang) {
+  const [fallback, wanted] = await Promise.allSettled([loadLanguage(FALLBACK), loadLanguage(lang)]);
+  if (fallback.status === 'rejected') throw new Error('could not load the page\'s words (i18n/en.json)');
+  return wanted.status === 'fulfilled' ? lang : FALLBACK;
 }
 
 /** The browser's preferred language among ours (`?lang=` first), else English. */
@@ -26,7 +49,7 @@ export function preferredLanguage(params = new URLSearchParams(location.search))
     const base = tag?.toLowerCase().split('-')[0];
     if (LANGUAGES.includes(base)) return base;
   }
-  return 'en';
+  return FALLBACK;
 }
 
 /** The current language code. */
@@ -47,7 +70,7 @@ export function has(key) { return messages[current]?.[key] != null; }
  * `[data-i18n-attr="attr:key;…"]` attribute under `root`.
  */
 export function setLanguage(lang, root = document) {
-  current = messages[lang] ? lang : 'en';
+  current = messages[lang] ? lang : FALLBACK;
   document.documentElement.lang = current;
   for (const element of root.querySelectorAll('[data-i18n]')) element.textContent = t(element.dataset.i18n);
   for (const element of root.querySelectorAll('[data-i18n-attr]')) {

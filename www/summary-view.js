@@ -19,11 +19,12 @@ const $ = (id) => document.getElementById(id);
 let shown = null;
 let urls = [];
 let ticket = 0;
-let source = { engineReady: Promise.resolve(), current: () => null, cards: () => [] };
+let source = { engineReady: Promise.resolve(), current: () => null, cards: () => [], needCards: () => Promise.resolve() };
 
 /**
  * Wires the print button. `engineReady` resolves once the worker can compare; `current()` gives
- * the result now shown (`{ analysis, photo, models, date }`, or `null`); `cards()` the models' cards.
+ * the result now shown (`{ analysis, photo, models, date }`, or `null`); `cards()` the models'
+ * cards; `needCards(ids)` resolves once those of the models `ids` are loaded, where they can be.
  */
 export function startSummary(options) {
   source = { ...source, ...options };
@@ -42,6 +43,8 @@ export async function showSummary(argument) {
   } catch (error) {
     next = { refusal: { storage: error } };
   }
+  if (mine !== ticket) return;
+  if (next.entries) await source.needCards(next.entries.map((entry) => entry.analysis.model.id));
   if (mine !== ticket) return;
   shown = next;
   if (shown.entries?.length === 2) {

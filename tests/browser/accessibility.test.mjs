@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { ROOT, MODELS, startServer, openPage, waitReady, clinicalTestImages } from './harness.mjs';
+import { ROOT, MODELS, startServer, openPage, waitReady, clinicalTestImages, chooseLanguage } from './harness.mjs';
 import { readPerTone, readTriage } from './readers.mjs';
 import { openView, turnOnHistory, saveResult, listedMarks, openComparison, readDatabase } from './history-helpers.mjs';
 
@@ -154,7 +154,7 @@ test('axe-core finds no violations on the history, compare and summary views, in
     const marks = await listedMarks(page);
     const shoulder = marks.find((m) => m.name === 'left shoulder');
     for (const lang of ['en', 'fr', 'es', 'sw']) {
-      await page.selectOption('#language', lang);
+      await chooseLanguage(page, lang);
       await openView(page, 'history');
       assert.deepEqual(await violations(page), [], `${lang} history view with marks`);
       const compared = await openComparison(session, shoulder.id);

@@ -80,6 +80,13 @@ export async function waitReady(session) {
   return session.page.evaluate(() => document.body.dataset.backend);
 }
 
+/** Picks `lang` in the page's language switch and waits until the page is worded in it (its words
+ * may have to be fetched first). */
+export async function chooseLanguage(page, lang) {
+  await page.selectOption('#language', lang);
+  await page.waitForFunction((l) => document.documentElement.lang === l, lang);
+}
+
 /** Chooses `file` (a path, or `{ name, mimeType, buffer }`) and waits for the outcome. */
 export function analyseFile(session, file) {
   return outcomeOf(session, () => session.page.setInputFiles('#file', file));

@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { ROOT, startServer, openPage, waitReady, analyseFile, clinicalTestImages } from './harness.mjs';
+import { ROOT, startServer, openPage, waitReady, analyseFile, clinicalTestImages, chooseLanguage } from './harness.mjs';
 import { openView, turnOnHistory, saveResult, listedMarks, openComparison } from './history-helpers.mjs';
 
 const LANGUAGES = ['en', 'fr', 'es', 'sw'];
@@ -59,8 +59,7 @@ test('each language renders the result with no missing key; screenshots at 360×
     assert.equal(await page.evaluate(() => document.documentElement.lang), 'en', 'Chromium here prefers English');
     await analyseFile(session, file);
     for (const lang of LANGUAGES) {
-      await page.selectOption('#language', lang);
-      assert.equal(await page.evaluate(() => document.documentElement.lang), lang);
+      await chooseLanguage(page, lang);
       for (const view of ['check', 'educator', 'about']) {
         await page.evaluate((v) => { location.hash = v; }, view);
         await page.waitForFunction((v) => document.body.dataset.view === v, view);
@@ -114,7 +113,7 @@ test('each language words the history, the comparison and the clinician\'s summa
     const [mark] = await listedMarks(page);
     assert.equal((await openComparison(session, mark.id)).error, null);
     for (const lang of LANGUAGES) {
-      await page.selectOption('#language', lang);
+      await chooseLanguage(page, lang);
       const words = messages[lang];
       for (const view of ['check', 'history', `compare/${mark.id}`, `summary/${mark.id}`, 'summary', 'about']) {
         await page.evaluate(() => { delete document.body.dataset.summary; delete document.body.dataset.compare; });

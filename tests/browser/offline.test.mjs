@@ -1,6 +1,6 @@
 // The installable, offline page: after one visit a service worker serves the page, the wasm and
 // the models from its cache, so a photo is analysed with the network off and the server gone
-// (the dermatoscope model and the WebGPU engine once first used);
+// (the dermatoscope model, the WebGPU engine and a language other than English once first used);
 // a new version of any file installs as a new cache that replaces the old one whole; the web app
 // manifest makes the page installable.
 import { test, before, after } from 'node:test';
@@ -11,8 +11,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
   ROOT, MODELS, startServer, startServerOn, openPage, waitReady, waitOffline, analyseFile, cliAnalysis,
-  maxDifference, testImages,
+  maxDifference, testImages, chooseLanguage,
 } from './harness.mjs';
+import { openView } from './history-helpers.mjs';
 
 let server;
 before(async () => { server = await startServer(); });
@@ -20,11 +21,21 @@ after(() => server?.stop());
 
 const cacheNames = (page) => page.evaluate(() => caches.keys());
 
-/** Resolves once the current version's cache holds `url` (relative to the page). */
-const waitCached = (page, url) => page.waitForFunction(async (u) => {
-  const [name] = (await caches.keys()).filter((n) => n.startsWith('dermtone-'));
-  return Boolean(name && await (await caches.open(name)).match(u));
-}, url, { timeout: 60_000 });
+/**
+ * Resolves once the current version's cache holds `url` (relative to the page); rejects after
+ * 60 s. It polls: page.waitForFunction takes the promise an async predicate returns for a true
+ * answer, and so would not wait at all.
+ */
+async function waitCached(page, url) {
+  const cached = () => page.evaluate(async (u) => {
+    const [name] = (await caches.keys()).filter((n) => n.startsWith('dermtone-'));
+    return Boolean(name && await (await caches.open(name)).match(u));
+  }, url);
+  for (const deadline = Date.now() + 60_000; !(await cached());) {
+    if (Date.now() > deadline) throw new Error(`${url} was not cached within 60 s`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
 
 /** The paths the current version's cache holds. */
 const cachedPaths = (page) => page.evaluate(async () => {
@@ -107,17 +118,27 @@ test('the WebGPU engine is cached when first used, not up front, and then works 
   }
 });
 
-test('the dermatoscope model is cached when first chosen, not up front; offline before that, choosing it says so', { timeout: 240_000 }, async () => {
+/** About's section for the dermatoscope model: whether it shows the card, or says it is not saved yet. */
+const dermoscopyCardShown = async (page) => {
+  await openView(page, 'about');
+  const section = '#about-cards .card[data-model="dermoscopy-v3"]';
+  await page.waitForSelector(`${section} dl, ${section} .card-not-saved`);
+  return page.isVisible(`${section} dl`);
+};
+
+test('the dermatoscope model and its card are cached when first chosen, not up front; offline before that, choosing it says so', { timeout: 240_000 }, async () => {
   const session = await openPage(`${server.url}?backend=cpu`);
   try {
     await waitReady(session);
     await waitOffline(session, 'ready');
     const upFront = await cachedPaths(session.page);
     assert.ok(upFront.includes('/models/clinical-v3.int8.bpk'), 'the plain-photo model is cached up front');
-    assert.ok(upFront.includes('/models/dermoscopy-v3.card.json'), 'every card is cached up front, for About');
-    assert.ok(!upFront.includes('/models/dermoscopy-v3.int8.bpk'), 'the dermatoscope model is not cached up front');
+    assert.ok(upFront.includes('/models/clinical-v3.card.json'), 'so is its card, for About');
+    assert.deepEqual(upFront.filter((p) => p.startsWith('/models/dermoscopy-v3.')), [], 'the dermatoscope model and its card are not cached up front');
 
     await session.context.setOffline(true);
+    assert.equal(await dermoscopyCardShown(session.page), false, 'offline, About says the card is not saved yet');
+    await openView(session.page, 'check');
     await session.page.check('input[name="mode"][value="dermoscopy"]');
     await session.page.waitForSelector('#error:not([hidden])');
     assert.match(await session.page.textContent('#error'), /Dermatoscope mode is not saved on this device yet/);
@@ -127,6 +148,7 @@ test('the dermatoscope model is cached when first chosen, not up front; offline 
     await session.page.check('input[name="mode"][value="photo"]');
     await session.page.check('input[name="mode"][value="dermoscopy"]');
     await waitCached(session.page, 'models/dermoscopy-v3.int8.bpk');
+    await waitCached(session.page, 'models/dermoscopy-v3.card.json');
     assert.equal(await session.page.isHidden('#error'), true);
 
     await session.context.setOffline(true);
@@ -138,6 +160,63 @@ test('the dermatoscope model is cached when first chosen, not up front; offline 
     assert.equal(outcome.error, null);
     assert.equal(outcome.mode, 'dermoscopy');
     assert.ok(maxDifference(outcome.probabilities, cliAnalysis(file, 'dermoscopy')) < 1e-3);
+    await session.page.evaluate(() => { delete document.body.dataset.summary; });
+    await openView(session.page, 'summary');
+    await session.page.waitForFunction(() => document.body.dataset.summary === 'done');
+    assert.deepEqual(await session.page.$$eval('.summary-models p.note', (notes) => notes.map((n) => n.textContent)), [],
+      'offline, the summary of a dermatoscope result finds its model\'s card');
+    assert.equal(await dermoscopyCardShown(session.page), true, 'offline, About shows the card saved with the model');
+    assert.deepEqual(session.errors, []);
+  } finally {
+    await session.close();
+    server.stop();
+    server = await startServer();
+  }
+});
+
+test('a first visit downloads the page once, English and the language shown, no other; one picked later is kept, and offline only those are offered', { timeout: 240_000 }, async () => {
+  const spanish = JSON.parse(readFileSync(path.join(ROOT, 'www/i18n/es.json'), 'utf8'));
+  const session = await openPage('about:blank');
+  const downloaded = new Set();
+  const pageBodies = [];
+  session.context.on('response', async (response) => {
+    if (response.fromServiceWorker()) return;
+    const words = /\/i18n\/(\w+)\.json$/.exec(response.url());
+    if (words) downloaded.add(words[1]);
+    // The service worker's copy of the page is a revalidation: a 304, or a 200 without a body.
+    const { pathname } = new URL(response.url());
+    const length = Number(await response.headerValue('content-length'));
+    if (['/', '/index.html'].includes(pathname) && response.status() === 200 && length > 0) pageBodies.push(response.url());
+  });
+  try {
+    await session.page.goto(`${server.url}?backend=cpu&lang=fr`);
+    await waitReady(session);
+    await waitOffline(session, 'ready');
+    await waitCached(session.page, 'i18n/fr.json');
+    assert.deepEqual([...downloaded].sort(), ['en', 'fr']);
+    assert.deepEqual(pageBodies, [`${server.url}?backend=cpu&lang=fr`]);
+    assert.deepEqual((await cachedPaths(session.page)).filter((p) => p.startsWith('/i18n/')).sort(), ['/i18n/en.json', '/i18n/fr.json']);
+
+    // Online, a language picked for the first time is fetched, shown and kept.
+    await chooseLanguage(session.page, 'es');
+    await waitCached(session.page, 'i18n/es.json');
+
+    await session.context.setOffline(true);
+    server.stop();
+    await session.page.reload();
+    await waitReady(session);
+    assert.equal(await session.page.evaluate(() => fetch('index.html').then((r) => r.ok)), true, 'the one cached copy also answers index.html');
+    assert.equal(await session.page.evaluate(() => document.documentElement.lang), 'fr');
+    await chooseLanguage(session.page, 'es');
+    assert.equal(await session.page.textContent('[data-view-link="about"]'), spanish['nav.about']);
+    // Swahili was never shown: the switch stays on Spanish and says why.
+    await session.page.selectOption('#language', 'sw');
+    await session.page.waitForSelector('#language-error:not([hidden])');
+    assert.equal(await session.page.textContent('#language-error'), spanish['error.language_not_downloaded'].replace('{language}', 'Kiswahili'));
+    assert.equal(await session.page.inputValue('#language'), 'es');
+    assert.equal(await session.page.evaluate(() => document.documentElement.lang), 'es');
+    await chooseLanguage(session.page, 'en');
+    assert.equal(await session.page.isHidden('#language-error'), true);
     assert.deepEqual(session.errors, []);
   } finally {
     await session.close();
@@ -181,16 +260,17 @@ test('a new version installs whole or not at all, and once applied replaces the 
     assert.deepEqual(await cacheNames(session.page), [`dermtone-${oldVersion}`]);
     const card = path.join(copy.models, 'dermoscopy-v3.card.json');
     const oldCard = readFileSync(card, 'utf8');
-    // Once used, the dermatoscope model (cached lazily) must survive the update below.
+    // Once used, the dermatoscope model and its card (cached lazily) must survive the update below.
     await session.page.check('input[name="mode"][value="dermoscopy"]');
     await waitCached(session.page, 'models/dermoscopy-v3.int8.bpk');
+    await waitCached(session.page, 'models/dermoscopy-v3.card.json');
 
     // Whitespace keeps the card's meaning, but it is a new file: a new version. With one of its
     // files missing it cannot install, and the old version stays in charge, its cache alone.
     appendFileSync(card, '\n');
     const newVersion = precache(copy.www, copy.models);
     assert.notEqual(newVersion, oldVersion);
-    const listed = path.join(copy.www, 'i18n/sw.json');
+    const listed = path.join(copy.www, 'i18n/en.json');
     const listedBytes = readFileSync(listed);
     rmSync(listed);
     assert.equal(await checkForUpdate(session.page), 'redundant');
@@ -206,7 +286,9 @@ test('a new version installs whole or not at all, and once applied replaces the 
     await waitReady(session);
     await waitOffline(session, 'ready');
     assert.deepEqual(await cacheNames(session.page), [`dermtone-${newVersion}`]);
-    assert.ok((await cachedPaths(session.page)).includes('/models/dermoscopy-v3.int8.bpk'), 'the update kept the dermatoscope model');
+    const kept = await cachedPaths(session.page);
+    assert.ok(kept.includes('/models/dermoscopy-v3.int8.bpk'), 'the update kept the dermatoscope model');
+    assert.ok(kept.includes('/models/dermoscopy-v3.card.json'), 'and its card, in its new version');
 
     copyServer.stop();
     copyServer = null;

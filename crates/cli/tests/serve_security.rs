@@ -1,202 +1,51 @@
 //! `dermtone serve` from outside, over raw TCP on 127.0.0.1: what a hostile client on a clinic's
-//! network could try. Only status codes and headers are checked, so these tests hold whatever
-//! the server is built on.
+//! network could try. Only status codes, headers and bodies are checked, so these tests hold
+//! whatever the server is built on.
 
-use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
-use std::net::{Shutdown, TcpStream};
+#[path = "common/server.rs"]
+mod server;
+
+use std::io::{ErrorKind, Read, Write};
+use std::net::TcpStream;
 use std::os::unix::fs::symlink;
-use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdout, Command, Stdio};
-use std::sync::mpsc;
+use std::path::Path;
 use std::time::{Duration, Instant};
+
+use server::{Answer, Server, read_all};
 
 const SECRET: &str = "secret-outside-the-root";
 const INDEX: &str = "<!doctype html><title>dermtone</title>";
 
-/// A running `dermtone serve` on a fresh folder tree, killed and cleaned up on drop.
-struct Server {
-    child: Child,
-    port: u16,
-    dir: PathBuf,
-    _stdout: BufReader<ChildStdout>,
+/// Starts a server on a fresh `<temp>/dermtone-serve-<pid>-<name>/` with `www/` (the root),
+/// `models/`, and, outside both, `secret.txt` and `outside/`, which symlinks inside the root
+/// point to.
+fn start(name: &str, env: &[(&str, &str)]) -> Server {
+    let dir = std::env::temp_dir().join(format!("dermtone-serve-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let (www, models, outside) = (dir.join("www"), dir.join("models"), dir.join("outside"));
+    for folder in [&www.join("sub"), &models, &outside] {
+        std::fs::create_dir_all(folder).unwrap();
+    }
+    std::fs::write(www.join("index.html"), INDEX).unwrap();
+    std::fs::write(www.join("sub/page.txt"), "page").unwrap();
+    std::fs::write(models.join("model.json"), "{}").unwrap();
+    std::fs::write(dir.join("secret.txt"), SECRET).unwrap();
+    std::fs::write(outside.join("secret.txt"), SECRET).unwrap();
+    symlink(dir.join("secret.txt"), www.join("link.txt")).unwrap();
+    symlink("../secret.txt", www.join("relative-link.txt")).unwrap();
+    symlink(&outside, www.join("linked-dir")).unwrap();
+    symlink(dir.join("secret.txt"), models.join("link.json")).unwrap();
+    symlink(www.join("index.html"), www.join("alias.html")).unwrap();
+    Server::start(dir, env)
 }
 
-impl Server {
-    /// Builds `<temp>/dermtone-serve-<pid>-<name>/` with `www/` (the root), `models/`, and,
-    /// outside both, `secret.txt` and `outside/`, which symlinks inside the root point to.
-    fn start(name: &str, env: &[(&str, &str)]) -> Server {
-        let dir =
-            std::env::temp_dir().join(format!("dermtone-serve-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        let (www, models, outside) = (dir.join("www"), dir.join("models"), dir.join("outside"));
-        for folder in [&www.join("sub"), &models, &outside] {
-            std::fs::create_dir_all(folder).unwrap();
-        }
-        std::fs::write(www.join("index.html"), INDEX).unwrap();
-        std::fs::write(www.join("sub/page.txt"), "page").unwrap();
-        std::fs::write(models.join("model.json"), "{}").unwrap();
-        std::fs::write(dir.join("secret.txt"), SECRET).unwrap();
-        std::fs::write(outside.join("secret.txt"), SECRET).unwrap();
-        symlink(dir.join("secret.txt"), www.join("link.txt")).unwrap();
-        symlink("../secret.txt", www.join("relative-link.txt")).unwrap();
-        symlink(&outside, www.join("linked-dir")).unwrap();
-        symlink(dir.join("secret.txt"), models.join("link.json")).unwrap();
-        symlink(www.join("index.html"), www.join("alias.html")).unwrap();
-
-        let mut command = Command::new(env!("CARGO_BIN_EXE_dermtone"));
-        command
-            .args(["serve", "--port", "0", "--root"])
-            .arg(&www)
-            .arg("--models")
-            .arg(&models)
-            .env_remove("DERMTONE_SERVE_HEAD_TIMEOUT_MS")
-            .env_remove("DERMTONE_SERVE_MAX_CONNECTIONS")
-            .envs(env.iter().copied())
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped());
-        let mut child = command.spawn().expect("start dermtone serve");
-        let mut stdout = BufReader::new(child.stdout.take().unwrap());
-        let (send, receive) = mpsc::channel();
-        std::thread::spawn(move || {
-            let mut line = String::new();
-            let _ = stdout.read_line(&mut line);
-            let _ = send.send((line, stdout));
-        });
-        let Ok((line, stdout)) = receive.recv_timeout(Duration::from_secs(30)) else {
-            let _ = child.kill();
-            panic!("dermtone serve printed no address within 30 s");
-        };
-        let port = line
-            .trim()
-            .strip_suffix('/')
-            .and_then(|l| l.rsplit_once("http://127.0.0.1:"))
-            .and_then(|(_, port)| port.parse().ok())
-            .unwrap_or_else(|| panic!("no port in {line:?}"));
-        Server {
-            child,
-            port,
-            dir,
-            _stdout: stdout,
-        }
-    }
-
-    fn connect(&self) -> TcpStream {
-        let stream = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
-        stream
-            .set_read_timeout(Some(Duration::from_secs(5)))
-            .unwrap();
-        stream
-            .set_write_timeout(Some(Duration::from_secs(5)))
-            .unwrap();
-        stream
-    }
-
-    /// Sends `request` as is, closes the sending side, and reads the answer.
-    fn exchange(&self, request: &[u8]) -> Answer {
-        let mut stream = self.connect();
-        stream.write_all(request).unwrap();
-        let _ = stream.shutdown(Shutdown::Write);
-        Answer::parse(&read_all(&mut stream, Duration::from_secs(5)))
-    }
-
-    fn get(&self, target: &str) -> Answer {
-        self.exchange(format!("GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").as_bytes())
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
-/// Everything the server sends until it closes (a reset after some data counts as closing),
-/// within `limit`.
-fn read_all(stream: &mut TcpStream, limit: Duration) -> Vec<u8> {
-    let start = Instant::now();
-    let mut bytes = Vec::new();
-    let mut buffer = [0u8; 8192];
-    while start.elapsed() < limit {
-        match stream.read(&mut buffer) {
-            Ok(0) => break,
-            Ok(n) => bytes.extend_from_slice(&buffer[..n]),
-            Err(e) if e.kind() == ErrorKind::Interrupted => {}
-            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
-            Err(_) => break,
-        }
-    }
-    bytes
-}
-
-/// A parsed response: status, headers with lower-case names, body.
-#[derive(Debug)]
-struct Answer {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
-}
-
-impl Answer {
-    fn parse(bytes: &[u8]) -> Answer {
-        let end = bytes
-            .windows(4)
-            .position(|w| w == b"\r\n\r\n")
-            .unwrap_or_else(|| panic!("no head in {:?}", String::from_utf8_lossy(bytes)));
-        let head = std::str::from_utf8(&bytes[..end]).unwrap();
-        let mut lines = head.split("\r\n");
-        let status = lines
-            .next()
-            .and_then(|l| l.strip_prefix("HTTP/1.1 "))
-            .and_then(|l| l.get(..3))
-            .and_then(|code| code.parse().ok())
-            .unwrap_or_else(|| panic!("no status in {head:?}"));
-        let headers = lines
-            .filter_map(|l| l.split_once(':'))
-            .map(|(name, value)| (name.trim().to_ascii_lowercase(), value.trim().to_string()))
-            .collect();
-        Answer {
-            status,
-            headers,
-            body: bytes[end + 4..].to_vec(),
-        }
-    }
-
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
-    }
-
-    fn leaks(&self) -> bool {
-        String::from_utf8_lossy(&self.body).contains(SECRET)
-    }
-
-    fn assert_secure_headers(&self) {
-        let has = |name: &str, check: &dyn Fn(&str) -> bool| {
-            assert!(
-                self.header(name).is_some_and(check),
-                "{} answer: {name} is {:?}",
-                self.status,
-                self.header(name)
-            );
-        };
-        has("content-security-policy", &|v| {
-            v.starts_with("default-src 'self';") && v.contains("object-src 'none'")
-        });
-        has("x-content-type-options", &|v| v == "nosniff");
-        has("referrer-policy", &|v| v == "no-referrer");
-        has("permissions-policy", &|v| v.starts_with("camera=(self)"));
-        has("cache-control", &|v| v == "no-cache");
-        has("connection", &|v| v.eq_ignore_ascii_case("close"));
-    }
+fn leaks(answer: &Answer) -> bool {
+    String::from_utf8_lossy(&answer.body).contains(SECRET)
 }
 
 #[test]
 fn traversal_is_refused_in_every_encoding() {
-    let server = Server::start("traversal", &[]);
+    let server = start("traversal", &[]);
     let secret = server.dir.join("secret.txt");
     let absolute = secret.to_str().unwrap();
     let encoded_absolute = absolute.replace('/', "%2F");
@@ -247,7 +96,7 @@ fn traversal_is_refused_in_every_encoding() {
             "{target}: {}",
             answer.status
         );
-        assert!(!answer.leaks(), "{target} leaked the secret");
+        assert!(!leaks(&answer), "{target} leaked the secret");
     }
     // Decoding happens once, and legitimate encoded names still work.
     for (target, body) in [
@@ -266,7 +115,7 @@ fn traversal_is_refused_in_every_encoding() {
 
 #[test]
 fn symlinks_out_of_the_root_are_refused() {
-    let server = Server::start("symlinks", &[]);
+    let server = start("symlinks", &[]);
     for target in [
         "/link.txt",
         "/relative-link.txt",
@@ -280,7 +129,7 @@ fn symlinks_out_of_the_root_are_refused() {
             "{target}: {}",
             answer.status
         );
-        assert!(!answer.leaks(), "{target} leaked the secret");
+        assert!(!leaks(&answer), "{target} leaked the secret");
     }
     // A symlink that stays inside the root is an ordinary file.
     let alias = server.get("/alias.html");
@@ -289,8 +138,28 @@ fn symlinks_out_of_the_root_are_refused() {
 }
 
 #[test]
+fn precompressed_copies_out_of_the_root_are_never_sent() {
+    let server = start("copies", &[]);
+    let sub = server.dir.join("www/sub");
+    // "Copies" of page.txt that lead to the secret; they are no older than page.txt, so only
+    // their leaving the root can rule them out.
+    symlink(server.dir.join("secret.txt"), sub.join("page.txt.gz")).unwrap();
+    symlink("../../secret.txt", sub.join("page.txt.br")).unwrap();
+    for accept in ["gzip", "br", "gzip, deflate, br, zstd"] {
+        let answer = server.exchange(
+            format!("GET /sub/page.txt HTTP/1.1\r\nHost: x\r\nAccept-Encoding: {accept}\r\n\r\n")
+                .as_bytes(),
+        );
+        assert_eq!(answer.status, 200, "{accept}");
+        assert_eq!(answer.header("content-encoding"), None, "{accept}");
+        assert_eq!(answer.body, b"page", "{accept}");
+        assert!(!leaks(&answer), "{accept} leaked the secret");
+    }
+}
+
+#[test]
 fn only_get_and_head_are_allowed() {
-    let server = Server::start("methods", &[]);
+    let server = start("methods", &[]);
     for method in [
         "POST", "PUT", "DELETE", "OPTIONS", "TRACE", "PATCH", "CONNECT",
     ] {
@@ -318,7 +187,7 @@ fn only_get_and_head_are_allowed() {
 
 #[test]
 fn malformed_and_oversized_heads_are_refused() {
-    let server = Server::start("heads", &[]);
+    let server = start("heads", &[]);
     for request in [
         &b"GARBAGE\r\n\r\n"[..],
         b"GET /\r\n\r\n",
@@ -354,7 +223,7 @@ fn malformed_and_oversized_heads_are_refused() {
 
 #[test]
 fn a_slow_head_is_cut_off_at_the_deadline() {
-    let server = Server::start("slow", &[("DERMTONE_SERVE_HEAD_TIMEOUT_MS", "500")]);
+    let server = start("slow", &[("DERMTONE_SERVE_HEAD_TIMEOUT_MS", "500")]);
     let mut stream = server.connect();
     stream
         .set_read_timeout(Some(Duration::from_millis(50)))
@@ -394,7 +263,7 @@ fn a_slow_head_is_cut_off_at_the_deadline() {
 
 #[test]
 fn connections_beyond_the_cap_get_503() {
-    let server = Server::start("cap", &[("DERMTONE_SERVE_MAX_CONNECTIONS", "4")]);
+    let server = start("cap", &[("DERMTONE_SERVE_MAX_CONNECTIONS", "4")]);
     let idle: Vec<TcpStream> = (0..4).map(|_| server.connect()).collect();
     let started = Instant::now();
     let mut extra = server.connect();
@@ -420,7 +289,7 @@ fn connections_beyond_the_cap_get_503() {
 
 #[test]
 fn every_answer_carries_the_security_headers() {
-    let server = Server::start("headers", &[]);
+    let server = start("headers", &[]);
     let ok = server.get("/index.html");
     assert_eq!(ok.status, 200);
     ok.assert_secure_headers();
@@ -447,7 +316,7 @@ fn every_answer_carries_the_security_headers() {
 /// means the server refused it, not that the file was missing.
 #[test]
 fn the_fixture_has_a_secret_outside_the_root() {
-    let server = Server::start("fixture", &[]);
+    let server = start("fixture", &[]);
     let link = server.dir.join("www/link.txt");
     assert_eq!(std::fs::read_to_string(&link).unwrap(), SECRET);
     assert_eq!(

@@ -1,0 +1,77 @@
+// Writes FILE.br (brotli at its highest quality) and FILE.gz (gzip -9) beside each file the page
+// fetches from `dermtone serve`: every file under <root> (www/, pkg/ included) and, from the
+// models folder, the manifest and every model's weights and card. The server sends a copy, with
+// its Content-Encoding, to a browser that accepts that encoding, and only while the copy is no
+// older than its file (crates/cli/src/serve/files.rs), so an edited file is never answered with
+// a stale copy. A copy is not written where it would be no smaller than its file (the PNG icons),
+// and one already newer than its file is kept, so a rerun compresses only what changed. Run it
+// after scripts/precache.mjs, whose list it compresses too. The copies are build outputs
+// (.gitignore); the offline cache list and its sha256s are over the files themselves.
+//   node scripts/precompress.mjs [--root www] [--models models]
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import { existsSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+
+const { values } = parseArgs({ options: { root: { type: 'string', default: 'www' }, models: { type: 'string', default: 'models' } } });
+const root = path.resolve(values.root);
+const models = path.resolve(values.models);
+
+/** Suffix and compressor of each copy, as the server looks for them. */
+const ENCODINGS = [
+  ['.br', (data) => brotliCompressSync(data, {
+    params: {
+      [constants.BROTLI_PARAM_QUALITY]: constants.BROTLI_MAX_QUALITY,
+      [constants.BROTLI_PARAM_LGWIN]: constants.BROTLI_MAX_WINDOW_BITS,
+      [constants.BROTLI_PARAM_SIZE_HINT]: data.length,
+    },
+  })],
+  ['.gz', (data) => gzipSync(data, { level: 9 })],
+];
+const isCopy = (name) => ENCODINGS.some(([suffix]) => name.endsWith(suffix));
+
+/** Files under `dir`, without dotfiles (pkg/.built-from is not served) or earlier copies. */
+function pageFiles(dir) {
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((entry) => !entry.name.startsWith('.') && !isCopy(entry.name))
+    .flatMap((entry) => {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) return pageFiles(full);
+      return entry.isFile() ? [full] : [];
+    });
+}
+
+/** The manifest, and each model's weights and card. */
+function modelFiles() {
+  const manifest = path.join(models, 'manifest.json');
+  const entries = JSON.parse(readFileSync(manifest, 'utf8')).models;
+  return [manifest, ...entries.flatMap((m) => [m.file, m.card].filter(Boolean).map((name) => path.join(models, name)))];
+}
+
+const modifiedNs = (file) => statSync(file, { bigint: true }).mtimeNs;
+
+let written = 0;
+let kept = 0;
+let bytes = { raw: 0, '.br': 0, '.gz': 0 };
+for (const file of [...pageFiles(root), ...modelFiles()]) {
+  const data = readFileSync(file);
+  bytes.raw += data.length;
+  for (const [suffix, compress] of ENCODINGS) {
+    const copy = file + suffix;
+    if (existsSync(copy) && modifiedNs(copy) >= modifiedNs(file)) {
+      kept++;
+      bytes[suffix] += statSync(copy).size;
+      continue;
+    }
+    const compressed = compress(data);
+    if (compressed.length < data.length) {
+      writeFileSync(copy, compressed);
+      written++;
+      bytes[suffix] += compressed.length;
+    } else {
+      rmSync(copy, { force: true });
+      bytes[suffix] += data.length;
+    }
+  }
+}
+console.log(`precompressed copies: ${written} written, ${kept} up to date; ${bytes.raw} B raw, ${bytes['.br']} B brotli, ${bytes['.gz']} B gzip`);
