@@ -6,7 +6,9 @@ mod common;
 use std::path::Path;
 use std::process::Output;
 
-use common::{TINY_RUN, composition, dermtone, real_training_photos, repo, scratch, shared};
+use common::{
+    TINY_RUN, composition, dermtone, manifest_entry, real_training_photos, repo, scratch, shared,
+};
 use serde_json::Value;
 
 #[test]
@@ -49,15 +51,7 @@ fn a_tiny_clinical_run_with_every_fairness_option_writes_a_card_with_per_group_e
     assert_eq!(options["tone_balanced"], true);
     assert_eq!(options["tone_augment"], 0.5);
     assert!(options["init_from"].as_str().unwrap().ends_with("models"));
-    let shipped: Value =
-        serde_json::from_str(&std::fs::read_to_string(models.join("manifest.json")).unwrap())
-            .unwrap();
-    let dermoscopy = shipped["models"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|m| m["task"] == "dermoscopy")
-        .unwrap();
+    let dermoscopy = manifest_entry(&models, "dermoscopy");
     let started = &card["training"]["initialised_from"];
     assert_eq!(started["id"], dermoscopy["id"]);
     assert_eq!(started["sha256"], dermoscopy["sha256"]);
@@ -85,15 +79,7 @@ fn a_tiny_clinical_run_with_every_fairness_option_writes_a_card_with_per_group_e
     assert!(markdown.contains("By estimated skin tone"), "{markdown}");
     assert!(markdown.contains("Watermark shortcut check"));
 
-    let manifest: Value =
-        serde_json::from_str(&std::fs::read_to_string(out_dir.join("manifest.json")).unwrap())
-            .unwrap();
-    let photo = manifest["models"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|m| m["task"] == "photo")
-        .unwrap();
+    let photo = manifest_entry(&out_dir, "photo");
     assert_eq!(photo["id"], "tiny-photo");
     assert_eq!(
         photo["operating_point"]["classes"]
@@ -189,15 +175,7 @@ fn continuing_from_the_shipped_photo_model_starts_from_its_weights_and_names_the
         &std::fs::read_to_string(out_dir.join("tiny-continued.card.json")).unwrap(),
     )
     .unwrap();
-    let shipped: Value =
-        serde_json::from_str(&std::fs::read_to_string(models.join("manifest.json")).unwrap())
-            .unwrap();
-    let photo = shipped["models"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|m| m["task"] == "photo")
-        .unwrap();
+    let photo = manifest_entry(&models, "photo");
     assert_eq!(card["input"]["size"], photo["input"]["size"]);
     let continued = &card["training"]["continued_from"];
     assert_eq!(continued["id"], photo["id"]);

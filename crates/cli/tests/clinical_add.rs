@@ -54,16 +54,11 @@ fn models_copy(dir: &Path) -> PathBuf {
 /// The file named under `key` ("file", "card") by the photo model's entry in `models`'
 /// manifest.
 fn photo_file(models: &Path, key: &str) -> PathBuf {
-    let manifest: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(models.join("manifest.json")).unwrap())
-            .unwrap();
-    let entry = manifest["models"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|m| m["task"] == "photo")
-        .unwrap();
-    models.join(entry[key].as_str().unwrap())
+    models.join(
+        common::manifest_entry(models, "photo")[key]
+            .as_str()
+            .unwrap(),
+    )
 }
 
 /// `train clinical --add photos` against `models`, one epoch on 48 train and val photos (the

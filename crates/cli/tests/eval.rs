@@ -78,16 +78,7 @@ fn eval_reproduces_the_card(dataset: &str, task: &str) -> Value {
     }
     assert_eq!(report["task"], task);
 
-    let manifest: Value = serde_json::from_str(
-        &std::fs::read_to_string(repo().join("models/manifest.json")).unwrap(),
-    )
-    .unwrap();
-    let entry = manifest["models"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|m| m["task"] == task)
-        .unwrap();
+    let entry = common::manifest_entry(&repo().join("models"), task);
     assert_eq!(report["model"], entry["id"]);
     let card: Value = serde_json::from_str(
         &std::fs::read_to_string(repo().join("models").join(entry["card"].as_str().unwrap()))

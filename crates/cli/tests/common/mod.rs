@@ -15,6 +15,20 @@ pub fn shared(name: &str) -> PathBuf {
     repo().join("../shared/data").join(name)
 }
 
+/// The entry for `task` in the manifest of the models folder `models`.
+pub fn manifest_entry(models: &Path, task: &str) -> serde_json::Value {
+    let path = models.join("manifest.json");
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    manifest["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["task"] == task)
+        .unwrap_or_else(|| panic!("{} lists no {task} model", path.display()))
+        .clone()
+}
+
 /// The first `count` HAM10000 test-split photos, in split.csv order: dermoscopy photos with the
 /// lesion in the middle.
 pub fn ham_test_photos(count: usize) -> Vec<PathBuf> {
