@@ -8,9 +8,10 @@
 // the running one reads.
 //   node scripts/precache.mjs [--root www] [--models models]
 import { createHash } from 'node:crypto';
-import { readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { manifestEntries, modelFileNames, pageFiles } from './served-files.mjs';
 
 const { values } = parseArgs({ options: { root: { type: 'string', default: 'www' }, models: { type: 'string', default: 'models' } } });
 const root = path.resolve(values.root);
@@ -21,38 +22,23 @@ const LAZY = 'pkg/webgpu/';
 /** Never cached: the worker (the browser checks it for updates itself) and the list it imports. */
 const SKIP = new Set([WORKER, OUTPUT]);
 
-/** The brotli and gzip copies scripts/precompress.mjs writes beside each file: the server sends
- * one in its file's place, so the file is listed (and hashed) once, as itself. */
-const isCompressedCopy = (name) => name.endsWith('.br') || name.endsWith('.gz');
+/** Page files as URL paths relative to `root`, less the two never cached. */
+const pageUrls = () => pageFiles(root)
+  .map((full) => path.relative(root, full).split(path.sep).join('/'))
+  .filter((url) => !SKIP.has(url));
 
-/** Page files under `dir` as URL paths relative to `root`; dotfiles (pkg/.built-from) are not
- * served, and compressed copies are their files. */
-function pageFiles(dir) {
-  return readdirSync(dir, { withFileTypes: true })
-    .filter((entry) => !entry.name.startsWith('.') && !isCompressedCopy(entry.name))
-    .flatMap((entry) => {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) return pageFiles(full);
-      const url = path.relative(root, full).split(path.sep).join('/');
-      return entry.isFile() && !SKIP.has(url) ? [url] : [];
-    });
-}
-
-const manifestEntries = JSON.parse(readFileSync(path.join(models, 'manifest.json'), 'utf8')).models;
+const entries = manifestEntries(models);
 
 /** `models/<name>` URL → file, for the manifest and each model's weights and card. */
-function modelFiles() {
-  const names = ['manifest.json', ...manifestEntries.flatMap((m) => [m.file, m.card].filter(Boolean))];
-  return new Map(names.map((name) => [`models/${name}`, path.join(models, name)]));
-}
+const modelFiles = () => new Map(modelFileNames(models).map((name) => [`models/${name}`, path.join(models, name)]));
 
 /** Tasks whose weights and card are cached when first used: the dermatoscope model is a third of
  * the first download, and a plain-photo check never needs it (About shows its card once had). */
 const LAZY_TASKS = new Set(['dermoscopy']);
-const lazyModelFiles = new Set(manifestEntries.filter((m) => LAZY_TASKS.has(m.task))
+const lazyModelFiles = new Set(entries.filter((m) => LAZY_TASKS.has(m.task))
   .flatMap((m) => [m.file, m.card].filter(Boolean).map((name) => `models/${name}`)));
 
-const files = new Map([...pageFiles(root).map((url) => [url, path.join(root, url)]), ...modelFiles()]);
+const files = new Map([...pageUrls().map((url) => [url, path.join(root, url)]), ...modelFiles()]);
 for (const [url, file] of files) {
   if (!existsSync(file)) throw new Error(`${url}: ${file} does not exist`);
 }

@@ -9,51 +9,37 @@
 // (.gitignore); the offline cache list and its sha256s are over the files themselves.
 //   node scripts/precompress.mjs [--root www] [--models models]
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
-import { existsSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { COPY_SUFFIXES, modelFileNames, pageFiles } from './served-files.mjs';
 
 const { values } = parseArgs({ options: { root: { type: 'string', default: 'www' }, models: { type: 'string', default: 'models' } } });
 const root = path.resolve(values.root);
 const models = path.resolve(values.models);
 
-/** Suffix and compressor of each copy, as the server looks for them. */
-const ENCODINGS = [
-  ['.br', (data) => brotliCompressSync(data, {
+/** The compressor of each copy, by the suffix the server looks for. */
+const COMPRESSORS = {
+  '.br': (data) => brotliCompressSync(data, {
     params: {
       [constants.BROTLI_PARAM_QUALITY]: constants.BROTLI_MAX_QUALITY,
       [constants.BROTLI_PARAM_LGWIN]: constants.BROTLI_MAX_WINDOW_BITS,
       [constants.BROTLI_PARAM_SIZE_HINT]: data.length,
     },
-  })],
-  ['.gz', (data) => gzipSync(data, { level: 9 })],
-];
-const isCopy = (name) => ENCODINGS.some(([suffix]) => name.endsWith(suffix));
+  }),
+  '.gz': (data) => gzipSync(data, { level: 9 }),
+};
+const ENCODINGS = COPY_SUFFIXES.map((suffix) => [suffix, COMPRESSORS[suffix]]);
 
-/** Files under `dir`, without dotfiles (pkg/.built-from is not served) or earlier copies. */
-function pageFiles(dir) {
-  return readdirSync(dir, { withFileTypes: true })
-    .filter((entry) => !entry.name.startsWith('.') && !isCopy(entry.name))
-    .flatMap((entry) => {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) return pageFiles(full);
-      return entry.isFile() ? [full] : [];
-    });
-}
-
-/** The manifest, and each model's weights and card. */
-function modelFiles() {
-  const manifest = path.join(models, 'manifest.json');
-  const entries = JSON.parse(readFileSync(manifest, 'utf8')).models;
-  return [manifest, ...entries.flatMap((m) => [m.file, m.card].filter(Boolean).map((name) => path.join(models, name)))];
-}
+/** The files the page fetches from the server: the page's own and the models'. */
+const servedFiles = () => [...pageFiles(root), ...modelFileNames(models).map((name) => path.join(models, name))];
 
 const modifiedNs = (file) => statSync(file, { bigint: true }).mtimeNs;
 
 let written = 0;
 let kept = 0;
 let bytes = { raw: 0, '.br': 0, '.gz': 0 };
-for (const file of [...pageFiles(root), ...modelFiles()]) {
+for (const file of servedFiles()) {
   const data = readFileSync(file);
   bytes.raw += data.length;
   for (const [suffix, compress] of ENCODINGS) {
