@@ -196,6 +196,60 @@ fn continuing_from_the_shipped_photo_model_starts_from_its_weights_and_names_the
 }
 
 #[test]
+fn a_body_shared_with_dermoscopy_exports_the_photo_model_it_started_from() {
+    let out_dir = scratch("clinical-shared-body");
+    let models = repo().join("models");
+    let ham = repo().join("../shared/data/ham10000");
+    // As above, a learning rate too small to move the weights: the photo model cut back out of
+    // the shared one must still be the shipped one, its trained head kept beside the new
+    // dermoscopy head (a fresh head would rank val near chance).
+    let out = train_clinical(
+        &out_dir,
+        &[
+            "--id",
+            "tiny-shared",
+            "--limit",
+            "64",
+            "--batch-size",
+            "16",
+            "--epochs",
+            "1",
+            "--lr",
+            "1e-9",
+            "--continue-from",
+            models.to_str().unwrap(),
+            "--shared-with-dermoscopy",
+            ham.to_str().unwrap(),
+            "--shared-per-batch",
+            "8",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let card: Value = serde_json::from_str(
+        &std::fs::read_to_string(out_dir.join("tiny-shared.card.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(card["labels"].as_array().unwrap().len(), 12);
+    let shared = &card["training"]["options"]["shared_body"];
+    assert_eq!(shared["per_batch"], 8);
+    let licence = card["data"]["licence"].as_str().unwrap();
+    assert!(
+        licence.contains(
+            "HAM10000's dermoscopy images (CC BY-NC 4.0, non-commercial) trained the same body"
+        ),
+        "{licence}"
+    );
+    let auroc = card["metrics"]["val"]["malignant"]["auroc"]
+        .as_f64()
+        .unwrap();
+    assert!(auroc > 0.7, "val malignant AUROC {auroc}");
+}
+
+#[test]
 fn continuing_cannot_also_start_from_a_dermoscopy_body() {
     let out_dir = scratch("clinical-continue-conflict");
     let models = repo().join("models");

@@ -128,6 +128,19 @@ impl Classifier {
         }
     }
 
+    /// The same classifier with `num_classes` outputs, the classes both heads have keeping
+    /// their weights (mobile networks only, or an unchanged count): a second task trained
+    /// beside the first on one body, and the first task cut back out (see
+    /// [`MobileNet::with_head_classes`]).
+    pub fn with_head_classes(self, num_classes: usize, device: &Device) -> Result<Self, String> {
+        match self {
+            Classifier::Mobile(net) => Ok(Classifier::Mobile(
+                net.with_head_classes(num_classes, device),
+            )),
+            Classifier::Plain(_) => Err("only a mobile network can share its body".into()),
+        }
+    }
+
     /// The inner network's f32 burnpack record. Reads tensors synchronously: not for WebGPU in
     /// the browser.
     pub fn record_bytes(self) -> Result<Vec<u8>, String> {

@@ -4,6 +4,7 @@
 //! the classifier seven times per analysis. Every channel count is a multiple of 4 so wgpu can
 //! pack the weights.
 
+use burn::module::Param;
 use burn::nn::activation::Relu6;
 use burn::nn::conv::{Conv2d, Conv2dConfig};
 use burn::nn::pool::{AdaptiveAvgPool2d, AdaptiveAvgPool2dConfig};
@@ -246,6 +247,36 @@ impl MobileNet {
         }
     }
 
+    /// The same network with a head of `num_classes` whose first classes keep their trained
+    /// weights (as many as both heads have) and whose new classes start fresh: one body can
+    /// learn a second task beside its own (a head per task, side by side in one layer), and the
+    /// first task's model is cut back out of it.
+    pub fn with_head_classes(self, num_classes: usize, device: &Device) -> Self {
+        let [features, classes] = self.head.weight.val().dims();
+        let kept = classes.min(num_classes);
+        let fresh = LinearConfig::new(features, num_classes).init(device);
+        let weight = fresh.weight.val().slice_assign(
+            [0..features, 0..kept],
+            self.head.weight.val().slice([0..features, 0..kept]),
+        );
+        let bias = match (fresh.bias, self.head.bias) {
+            (Some(fresh), Some(old)) => Some(Param::from_tensor(
+                fresh
+                    .val()
+                    .slice_assign(0..kept, old.val().slice(0..kept))
+                    .detach(),
+            )),
+            (fresh, _) => fresh,
+        };
+        Self {
+            head: Linear {
+                weight: Param::from_tensor(weight.detach()),
+                bias,
+            },
+            ..self
+        }
+    }
+
     /// The same network for inference, every batch norm folded into its convolution (see
     /// the `fold` module). Not for training: the norms are gone.
     pub fn folded(self) -> Self {
@@ -303,5 +334,25 @@ mod tests {
         assert_eq!(renewed.forward(input.clone()).dims(), [1, 12]);
         let after = renewed.features(input).into_data();
         after.assert_approx_eq::<f32>(&before, Default::default());
+    }
+
+    #[test]
+    fn a_resized_head_keeps_the_classes_both_heads_have() {
+        use burn::tensor::Distribution;
+        let device = Device::flex();
+        let model = MobileNet::new(&ClassifierConfig::new(5).with_base_width(8), &device);
+        let input = Tensor::<4>::random([2, 3, 32, 32], Distribution::Normal(0.0, 1.0), &device);
+        let before = model.forward(input.clone());
+        let grown = model.with_head_classes(9, &device);
+        let wide = grown.forward(input.clone());
+        assert_eq!(wide.dims(), [2, 9]);
+        wide.clone()
+            .slice([0..2, 0..5])
+            .into_data()
+            .assert_approx_eq::<f32>(&before.clone().into_data(), Default::default());
+        let cut = grown.with_head_classes(5, &device);
+        cut.forward(input)
+            .into_data()
+            .assert_approx_eq::<f32>(&before.into_data(), Default::default());
     }
 }

@@ -7,6 +7,7 @@ use dermtone_train::NetKind;
 use dermtone_train::clinical::dark_synthesis::{Synthesis, SynthesisMethod};
 use dermtone_train::clinical::export::export_clinical;
 use dermtone_train::clinical::new_photos::AddPhotos;
+use dermtone_train::clinical::shared_body::SharedBody;
 use dermtone_train::clinical::train::{ClinicalTrainOptions, train_clinical};
 use dermtone_train::fit::backend::TrainBackend;
 use dermtone_train::fit::checkpoint::{Checkpoint, recipe};
@@ -93,6 +94,16 @@ pub struct ClinicalArgs {
     /// go on in a later, session-sized run. Its size and width are the defaults.
     #[arg(long, conflicts_with_all = ["init_from", "add"])]
     continue_from: Option<PathBuf>,
+    /// Train HAM10000's dermoscopy (this folder's train split) beside the photos on one body,
+    /// through a dermoscopy head of its own; the photo model alone is selected and exported.
+    #[arg(long, conflicts_with = "add")]
+    shared_with_dermoscopy: Option<PathBuf>,
+    /// With --shared-with-dermoscopy: dermoscopy images in each batch, beside its photos.
+    #[arg(long, default_value_t = 32, requires = "shared_with_dermoscopy")]
+    shared_per_batch: usize,
+    /// With --shared-with-dermoscopy: weight of the dermoscopy loss beside the photo loss.
+    #[arg(long, default_value_t = 0.5, requires = "shared_with_dermoscopy")]
+    shared_weight: f32,
     /// Add this many synthetic renderings at Fitzpatrick IV–VI of each real training photo
     /// of type I–III (train split only; counted as synthetic in the card). 0 = none.
     #[arg(long, default_value_t = 0)]
@@ -151,6 +162,9 @@ pub fn run(args: ClinicalArgs) -> Result<(), String> {
         group_robust,
         init_from,
         continue_from,
+        shared_with_dermoscopy,
+        shared_per_batch,
+        shared_weight,
         synthetic,
         synthetic_method,
         synthetic_from,
@@ -184,6 +198,9 @@ pub fn run(args: ClinicalArgs) -> Result<(), String> {
     if !(0.0..=1.0).contains(&group_robust) {
         return Err("--group-robust must be between 0 and 1".into());
     }
+    if shared_per_batch == 0 || !(shared_weight > 0.0 && shared_weight <= 10.0) {
+        return Err("--shared-per-batch must be at least 1 and --shared-weight in (0, 10]".into());
+    }
     let options = ClinicalTrainOptions {
         data,
         seed,
@@ -213,6 +230,11 @@ pub fn run(args: ClinicalArgs) -> Result<(), String> {
         }),
         weight_average: regularise.ema,
         mixup: regularise.mixup,
+        shared_body: shared_with_dermoscopy.map(|dermoscopy| SharedBody {
+            dermoscopy,
+            per_batch: shared_per_batch,
+            weight: shared_weight,
+        }),
     };
     let checkpoint_dir = checkpoint.unwrap_or_else(|| Path::new("checkpoints").join(&id));
     if options.add.is_some() {

@@ -23,7 +23,7 @@ pub enum TrainTask {
     /// malignant groups give the triage score (train split; selected on val by malignant AUROC
     /// overall and in the worst Fitzpatrick group; reported per group on test). The defaults
     /// are a quick recipe; the shipped model's exact command is in its card.
-    Clinical(clinical::ClinicalArgs),
+    Clinical(Box<clinical::ClinicalArgs>),
     /// The tone generator (see `train generator --help`).
     Generator(generator::GeneratorArgs),
     /// The learned skin-tone estimator on the Fitzpatrick17k subset (labelled types; selected on
@@ -35,7 +35,7 @@ pub enum TrainTask {
 pub fn run(task: TrainTask) -> Result<(), String> {
     match task {
         TrainTask::Dermoscopy(args) => dermoscopy::run(args),
-        TrainTask::Clinical(args) => clinical::run(args),
+        TrainTask::Clinical(args) => clinical::run(*args),
         TrainTask::Generator(args) => generator::run(args, &command_line()),
         TrainTask::Tone(args) => tone::run(args),
     }

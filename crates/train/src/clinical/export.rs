@@ -147,7 +147,7 @@ pub fn export_clinical(
         "intended_use": "Screening aid for plain (non-dermoscopic) photos of skin conditions taken with a phone or camera. Not a diagnosis: a flagged result means 'see a clinician', and an unflagged result is not an all-clear.",
         "data": {
             "name": "Fitzpatrick17k subset (Groh et al., CVPR Workshops 2021; CSCW 2022), 21 conditions from the DermaAmin and Atlas Dermatologico atlases",
-            "licence": licence(starting.as_ref(), continued.as_ref()),
+            "licence": licence(starting.as_ref(), continued.as_ref(), options.shared_body.is_some()),
             "split": "duplicate-aware split in labels.csv from ../shared/data/fitzpatrick17k_ajl_subset (half of the test duplicate groups withheld for independent evaluation)",
             "skin_tone": "crowd-labelled Fitzpatrick types (Scale AI), noisy; types V-VI are about 10 % of the training images",
             "images": { "train": train_images, "val": val.split.labels.len(), "test": report.test_split.split.labels.len() },
@@ -257,11 +257,12 @@ fn manifest_entry(dir: &Path, task: &str) -> Result<dermtone_engine::ModelEntry,
 
 /// The weights' terms: Fitzpatrick17k's, HAM10000's too when training started from the
 /// dermoscopy model `starting` (see [`starting_model`]), and those of the photo model
-/// `continued` when training went on from it (see [`continued_model`]).
-fn licence(starting: Option<&Value>, continued: Option<&Value>) -> String {
+/// `continued` when training went on from it (see [`continued_model`]), and HAM10000's when its
+/// images trained the body beside the photos (`shared`).
+fn licence(starting: Option<&Value>, continued: Option<&Value>, shared: bool) -> String {
     let own = "CC BY-NC-SA 3.0 (non-commercial, share-alike); images © their source atlases; these weights are derived from them and carry the same terms";
     let name = |model: &Value, key: &str| model[key].as_str().unwrap_or("?").to_string();
-    match (starting, continued) {
+    let terms = match (starting, continued) {
         (Some(model), _) => format!(
             "{own}. Training started from the dermoscopy model {}'s weights (sha256 {}), derived from HAM10000 (CC BY-NC 4.0, non-commercial), whose terms apply as well",
             name(model, "id"),
@@ -274,6 +275,13 @@ fn licence(starting: Option<&Value>, continued: Option<&Value>) -> String {
             name(model, "licence")
         ),
         (None, None) => own.to_string(),
+    };
+    if shared {
+        format!(
+            "{terms}. HAM10000's dermoscopy images (CC BY-NC 4.0, non-commercial) trained the same body beside the photos, so their terms apply as well"
+        )
+    } else {
+        terms
     }
 }
 

@@ -1,12 +1,13 @@
 //! The photo (clinical) classifier on the Fitzpatrick17k subset: its condition taxonomy and
 //! Fitzpatrick groups, training (with synthetic darker renderings and new real photos where
-//! asked), `dermtone eval` on photos, and shipping a trained one into `models/`.
+//! asked, and on one body with HAM10000's dermoscopy), `dermtone eval` on photos, and shipping a trained one into `models/`.
 
 pub mod add;
 pub mod dark_synthesis;
 pub mod eval;
 pub mod export;
 pub mod new_photos;
+pub mod shared_body;
 pub mod taxonomy;
 pub mod tone_groups;
 pub mod train;

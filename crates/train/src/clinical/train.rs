@@ -13,6 +13,7 @@ use dermtone_net::{ClassifierConfig, NetKind};
 use crate::clinical::dark_synthesis::{Synthesis, synthesize};
 use crate::clinical::eval::load_shipped_photo;
 use crate::clinical::new_photos::{AddPhotos, load_new_photos};
+use crate::clinical::shared_body::SharedBody;
 use crate::clinical::taxonomy::{GROUPS, group_of, malignant_group_indices};
 use crate::clinical::tone_groups::{TONE_GROUPS, UNKNOWN_TONE, in_tone, tone_index};
 use crate::datasets::fitzpatrick17k::{Record, read_image, read_labels};
@@ -20,6 +21,7 @@ use crate::dermoscopy::eval::load_shipped;
 use crate::evaluation::metrics::{ClassificationMetrics, classification_metrics};
 use crate::evaluation::{auroc, malignant_scores};
 use crate::fit::augment::crop_and_jitter;
+use crate::fit::auxiliary::Auxiliary;
 use crate::fit::backend::TrainBackend;
 use crate::fit::checkpoint::Checkpoint;
 use crate::fit::group_robust::GroupRobust;
@@ -89,6 +91,10 @@ pub struct ClinicalTrainOptions {
     /// Mixup's α (off when `None`; left out of the recipe).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mixup: Option<f32>,
+    /// HAM10000's dermoscopy trained beside the photos on the same body (off when `None`; left
+    /// out of the recipe).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shared_body: Option<SharedBody>,
 }
 
 /// A split's resized images with their condition groups and labelled tones.
@@ -206,6 +212,24 @@ pub fn train_clinical(
             .transpose()?,
     };
     let val_tones = val.tones.clone();
+    let dermoscopy = options
+        .shared_body
+        .as_ref()
+        .map(|shared| shared.load(size + size / 4, options.limit))
+        .transpose()?;
+    let crop = move |image: &image::RgbImage, _: usize, rng: &mut rand::rngs::StdRng| {
+        crop_and_jitter(image, size, rng)
+    };
+    let auxiliary = match (&options.shared_body, &dermoscopy) {
+        (Some(shared), Some(split)) => Some(Auxiliary::new(
+            split,
+            SharedBody::CLASSES,
+            &crop,
+            shared.per_batch,
+            shared.weight,
+        )?),
+        _ => None,
+    };
     let fitted = fit(
         &train.split,
         &val.split,
@@ -238,6 +262,7 @@ pub fn train_clinical(
             draws_per_epoch: Some(real_photos),
             weight_average: options.weight_average,
             mixup: options.mixup,
+            auxiliary: auxiliary.as_ref(),
         },
         on_event,
     )?;

@@ -154,6 +154,7 @@ pub fn train_dermoscopy(
             draws_per_epoch: None,
             weight_average: options.weight_average,
             mixup: options.mixup,
+            auxiliary: None,
         },
         on_event,
     )?;

@@ -17,6 +17,7 @@
 //! several GPUs.
 
 pub mod augment;
+pub mod auxiliary;
 pub mod backend;
 pub mod checkpoint;
 pub mod fitted;

@@ -7,6 +7,7 @@ use dermtone_net::ClassifierConfig;
 use image::RgbImage;
 use rand::rngs::StdRng;
 
+use super::auxiliary::Auxiliary;
 use super::checkpoint::Checkpoint;
 use super::group_robust::GroupRobust;
 use super::sampling::Sampling;
@@ -74,4 +75,7 @@ pub struct FitOptions<'a> {
     pub weight_average: Option<f64>,
     /// Mixup's Beta(α, α) parameter ([`crate::fit::mixup`]); hard targets without group DRO only.
     pub mixup: Option<f32>,
+    /// A second task trained beside this one on the same body ([`Auxiliary`]); what is scored
+    /// and selected stays this task's model alone.
+    pub auxiliary: Option<&'a Auxiliary<'a>>,
 }

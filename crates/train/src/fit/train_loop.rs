@@ -10,6 +10,7 @@ use image::RgbImage;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 
+use super::auxiliary::resize_head;
 use super::checkpoint::{self, Checkpoint};
 use super::fitted::Fitted;
 use super::group_robust::GroupWeights;
@@ -36,11 +37,26 @@ pub fn fit(
     let device = options.device.clone().autodiff();
     device.seed(options.seed);
     let num_classes = options.config.num_classes;
+    // With a second task, the network trained has both tasks' classes; this task's model is
+    // cut back out of it to be scored, selected and exported.
+    let mut trained = options.config.clone();
+    if let Some(auxiliary) = options.auxiliary {
+        trained.num_classes += auxiliary.classes();
+    }
+    let this_task = |record: &[u8]| match options.auxiliary {
+        Some(_) => resize_head(&trained, record, num_classes),
+        None => Ok(record.to_vec()),
+    };
     let mut model = match options.initial_record {
+        Some(record) if options.auxiliary.is_some() => trained.load_record(
+            &resize_head(&options.config, record, trained.num_classes)?,
+            &device,
+        )?,
         Some(record) => options.config.load_record(record, &device)?,
-        None => options.config.init(&device),
+        None => trained.init(&device),
     };
     let mut optimizer = AdamWConfig::new().with_weight_decay(1e-4).init();
+    let auxiliary_loss = CrossEntropyLossConfig::new().init(&device);
     let hard_loss = CrossEntropyLossConfig::new()
         .with_weights(Some(options.class_weights.clone()))
         .with_smoothing((options.label_smoothing > 0.0).then_some(options.label_smoothing))
@@ -69,8 +85,7 @@ pub fn fit(
     }) = &options.checkpoint
         && let Some(saved) = checkpoint::load(dir, recipe)?
     {
-        model = options
-            .config
+        model = trained
             .load_record(&saved.last, &device)
             .map_err(|e| format!("checkpoint in {}: {e}", dir.display()))?;
         // A run that already stopped early (or finished) stays stopped: resuming only re-exports.
@@ -92,8 +107,7 @@ pub fn fit(
         if let Some(decay) = options.weight_average {
             average = Some(match saved.average {
                 Some((record, updates)) => {
-                    let inner = options
-                        .config
+                    let inner = trained
                         .load_record(&record, &options.device)
                         .map_err(|e| format!("weight average in {}: {e}", dir.display()))?;
                     WeightAverage::resume(inner, decay, updates)
@@ -123,6 +137,10 @@ pub fn fit(
         let mut mixup_rng = StdRng::seed_from_u64(
             options.seed ^ (epoch as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15),
         );
+        // So does the second task, from a stream of its own.
+        let mut auxiliary_rng = StdRng::seed_from_u64(
+            !options.seed ^ (epoch as u64).wrapping_mul(0xD1B5_4A32_D192_ED03),
+        );
         let mut loss_sum = 0f32;
         for (b, chunk) in order[..draws.min(order.len())]
             .chunks(options.batch_size)
@@ -138,17 +156,33 @@ pub fn fit(
                 .collect();
             let labels: Vec<usize> = chunk.iter().map(|&i| train.labels[i]).collect();
             let inputs = batch_tensor(&images, &options.input, &device);
-            let loss = if let Some(alpha) = options.mixup {
-                let blend = mixup::draw(chunk.len(), alpha, &mut mixup_rng);
-                let partners = Tensor::<1, Int>::from_data(
-                    TensorData::new(
-                        blend.partners.iter().map(|&i| i as i64).collect::<Vec<_>>(),
-                        [chunk.len()],
-                    ),
-                    &device,
-                );
-                let mixed = inputs.clone() * blend.lambda
-                    + inputs.select(0, partners) * (1.0 - blend.lambda);
+            let blend = options
+                .mixup
+                .map(|alpha| mixup::draw(chunk.len(), alpha, &mut mixup_rng));
+            let inputs = match &blend {
+                Some(blend) => {
+                    let partners = Tensor::<1, Int>::from_data(
+                        TensorData::new(
+                            blend.partners.iter().map(|&i| i as i64).collect::<Vec<_>>(),
+                            [chunk.len()],
+                        ),
+                        &device,
+                    );
+                    inputs.clone() * blend.lambda
+                        + inputs.select(0, partners) * (1.0 - blend.lambda)
+                }
+                None => inputs,
+            };
+            let (logits, auxiliary_term) = match options.auxiliary {
+                Some(auxiliary) => {
+                    let batch = auxiliary.draw(&options.input, &device, &mut auxiliary_rng);
+                    let (logits, term) =
+                        auxiliary.forward(&model, inputs, batch, num_classes, &auxiliary_loss);
+                    (logits, Some(term))
+                }
+                None => (model.forward(inputs), None),
+            };
+            let loss = if let Some(blend) = &blend {
                 let soft = smoothed_targets(
                     &labels,
                     num_classes,
@@ -157,14 +191,13 @@ pub fn fit(
                 );
                 let soft = Tensor::<2>::from_data(
                     TensorData::new(
-                        mixup::blend_targets(&soft, num_classes, &blend),
+                        mixup::blend_targets(&soft, num_classes, blend),
                         [chunk.len(), num_classes],
                     ),
                     &device,
                 );
-                (log_softmax(model.forward(mixed), 1) * soft).sum().neg() / chunk.len() as f32
+                (log_softmax(logits, 1) * soft).sum().neg() / chunk.len() as f32
             } else {
-                let logits = model.forward(inputs);
                 match (options.targets, &mut group_weights) {
                     (Targets::Hard, Some(weights)) => {
                         let soft = smoothed_targets(
@@ -213,6 +246,10 @@ pub fn fit(
                     }
                 }
             };
+            let loss = match auxiliary_term {
+                Some(term) => loss + term,
+                None => loss,
+            };
             let loss_value = loss
                 .clone()
                 .into_data()
@@ -231,9 +268,9 @@ pub fn fit(
             Some(average) => Some((average.model().clone().record_bytes()?, average.updates())),
             None => None,
         };
-        let selectable = averaged.as_ref().map_or(&record, |(bytes, _)| bytes);
+        let selectable = this_task(averaged.as_ref().map_or(&record, |(bytes, _)| bytes))?;
         let probabilities = predict(
-            &load_record(&options.config, selectable)?,
+            &load_record(&options.config, &selectable)?,
             &val.images,
             &options.input,
         )?;
@@ -256,7 +293,7 @@ pub fn fit(
         });
         if is_best {
             best = Some(Fitted {
-                record: selectable.clone(),
+                record: selectable,
                 epoch,
                 val: metrics,
                 score,

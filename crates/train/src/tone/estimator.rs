@@ -139,6 +139,7 @@ pub fn train_tone_estimator(
             draws_per_epoch: None,
             weight_average: options.weight_average,
             mixup: None,
+            auxiliary: None,
         },
         on_event,
     )?;
