@@ -1,5 +1,14 @@
 //! Small SVG building blocks shared by the audit's and the evaluation's charts: one look for
 //! every chart dermtone writes.
+//!
+//! Why not a plotting crate (weighed for issue 21): plotters' SVG backend (plotters-svg) writes
+//! only shapes and text (`svg`, `rect`, `line`, `polyline`, `polygon`, `circle`, `text`). Every
+//! chart here is an image with an accessible name (`role="img"` and a `<title>`), and each
+//! heat-map cell carries its count and share as a `<title>` a screen reader or a hover reads;
+//! plotters has no way to emit either, so moving would make the cards' charts less accessible
+//! and change every committed report. The charts are few and fixed (ROC, reliability,
+//! confusion, tone histograms; learning curves are drawn by `scripts/learning-curves.mjs`), so
+//! these blocks stay.
 
 use std::fmt::Write;
 
