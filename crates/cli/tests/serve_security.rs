@@ -195,9 +195,16 @@ fn malformed_and_oversized_heads_are_refused() {
         b"GET / SPDY/3\r\n\r\n",
         b"GET / HTTP/1.1\r\nno colon here\r\n\r\n",
         b"\r\n\r\n",
+        // Heads httparse parses and hyper refuses: answered here, with the headers.
+        b"GET / HTTP/1.1\r\nContent-Length: abc\r\n\r\n",
+        b"GET / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n",
+        b"GET file:///etc/passwd HTTP/1.1\r\n\r\n",
+        b"GET / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n",
+        b"GET / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n",
     ] {
         let answer = server.exchange(request);
         assert_eq!(answer.status, 400, "{}", String::from_utf8_lossy(request));
+        answer.assert_secure_headers();
     }
     // 20 KiB of header, once with no blank line at all and once as many complete headers.
     let mut unterminated = b"GET / HTTP/1.1\r\nX-Big: ".to_vec();
