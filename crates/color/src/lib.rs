@@ -23,11 +23,11 @@ pub use lab::{Lab, individual_typology_angle, srgb_to_lab};
 pub use lesion::segment_lesion;
 pub use mask::Mask;
 pub use quality::{
-    ANALYSIS_SIDE, MAX_BRIGHT_FRACTION, MAX_DARK_FRACTION, MAX_FAINT_FRACTION, MAX_LESION_OFFSET,
+    MAX_BRIGHT_FRACTION, MAX_DARK_FRACTION, MAX_FAINT_FRACTION, MAX_LESION_OFFSET,
     MIN_LESION_CONTRAST, MIN_LESION_FRACTION, MIN_MEAN_LUMINANCE, MIN_SHARPNESS, MIN_SIDE, Problem,
     QualityMeasures, QualityReport, assess, measure,
 };
-pub use resize::scale_to_short_side;
+pub use resize::{ANALYSIS_SIDE, scale_to_short_side};
 pub use retone::{
     HAEMOGLOBIN_OD, MAX_TARGET_ITA, MELANIN_OD, MIN_TARGET_ITA, RetoneError, Retoned,
     SURFACE_REFLECTANCE, add_melanin, optical_density, retone,

@@ -6,7 +6,7 @@ use image::{GrayImage, RgbImage};
 use crate::Mask;
 use crate::lesion::lesion_at_working_size;
 use crate::morphology::dilate;
-use crate::resize::scale_to_short_side;
+use crate::resize::at_analysis_size;
 use crate::shape::shape_of_lesion;
 use crate::working::{Working, non_skin_colour, vignette};
 
@@ -14,7 +14,7 @@ use crate::working::{Working, non_skin_colour, vignette};
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct QualityMeasures {
     /// Variance of the 4-neighbour Laplacian of luminance (0–255) at a short side of
-    /// [`ANALYSIS_SIDE`] pixels: low means blurry.
+    /// [`ANALYSIS_SIDE`](crate::ANALYSIS_SIDE) pixels: low means blurry.
     pub sharpness: f32,
     /// Fraction of pixels with luminance ≤ 8.
     pub dark_fraction: f32,
@@ -36,16 +36,6 @@ pub struct QualityMeasures {
     /// The lesion's shape and colour measures ([`crate::measure_lesion`]), taken from the same
     /// mask so that an analysis segments once; `None` when no lesion large enough was found.
     pub lesion_shape: Option<crate::LesionShape>,
-}
-
-/// Short side, in pixels, at which sharpness is measured, so that it does not depend on the
-/// camera's resolution.
-pub const ANALYSIS_SIDE: u32 = 150;
-
-/// `image` resized so its short side is [`ANALYSIS_SIDE`]: every measure is taken on this one
-/// copy, so a 12-megapixel photo is resized once.
-pub(crate) fn at_analysis_size(image: &RgbImage) -> RgbImage {
-    scale_to_short_side(image, ANALYSIS_SIDE, true)
 }
 
 /// Luminance (BT.601) of each pixel.

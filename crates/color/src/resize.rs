@@ -21,6 +21,16 @@ pub fn scale_to_short_side(image: &RgbImage, side: u32, enlarge: bool) -> RgbIma
     resize(image, tw, th, FilterType::Triangle)
 }
 
+/// Short side, in pixels, at which a photo's quality and its lesion's shape are measured, so that
+/// neither depends on the camera's resolution.
+pub const ANALYSIS_SIDE: u32 = 150;
+
+/// `image` resized so its short side is [`ANALYSIS_SIDE`]: every measure is taken on this one
+/// copy, so a 12-megapixel photo is resized once.
+pub(crate) fn at_analysis_size(image: &RgbImage) -> RgbImage {
+    scale_to_short_side(image, ANALYSIS_SIDE, true)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,7 +6,7 @@
 use image::RgbImage;
 
 use crate::lesion::lesion_at_working_size;
-use crate::quality::at_analysis_size;
+use crate::resize::at_analysis_size;
 use crate::working::Working;
 use crate::{Lab, Mask};
 

@@ -222,7 +222,8 @@ pub fn train_clinical(
     };
     let auxiliary = match (&options.shared_body, &dermoscopy) {
         (Some(shared), Some(split)) => Some(Auxiliary::new(
-            split,
+            &split.images,
+            &split.labels,
             SharedBody::CLASSES,
             &crop,
             shared.per_batch,

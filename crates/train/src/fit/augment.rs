@@ -6,6 +6,10 @@ use image::imageops::{
     FilterType, crop_imm, flip_horizontal, resize, rotate90, rotate180, rotate270,
 };
 use rand::Rng;
+use rand::rngs::StdRng;
+
+/// Training-time augmentation: a randomised copy of training image `index`.
+pub type Augment = dyn Fn(&RgbImage, usize, &mut StdRng) -> RgbImage;
 
 /// Smallest share of the source area a random crop keeps.
 const MIN_CROP_AREA: f32 = 0.45;

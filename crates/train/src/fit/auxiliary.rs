@@ -16,12 +16,13 @@ use image::RgbImage;
 use rand::Rng;
 use rand::rngs::StdRng;
 
-use super::options::{Augment, Split};
+use super::augment::Augment;
 use super::predict::batch_tensor;
 
 /// The second task: its training images, how many join each batch and how much its loss counts.
 pub struct Auxiliary<'a> {
-    split: &'a Split,
+    images: &'a [RgbImage],
+    labels: &'a [usize],
     classes: usize,
     by_class: Vec<Vec<usize>>,
     augment: &'a Augment,
@@ -36,18 +37,22 @@ pub struct AuxiliaryBatch {
 }
 
 impl<'a> Auxiliary<'a> {
-    /// The task of `split` (labels below `classes`), `per_batch` images a step drawn class by
-    /// class (a class uniformly, then one of its images), each through `augment`, its loss
-    /// scaled by `weight`.
+    /// The task of `images` and their `labels` (below `classes`), `per_batch` images a step
+    /// drawn class by class (a class uniformly, then one of its images), each through `augment`,
+    /// its loss scaled by `weight`.
     pub fn new(
-        split: &'a Split,
+        images: &'a [RgbImage],
+        labels: &'a [usize],
         classes: usize,
         augment: &'a Augment,
         per_batch: usize,
         weight: f32,
     ) -> Result<Self, String> {
         let mut by_class = vec![Vec::new(); classes];
-        for (i, &label) in split.labels.iter().enumerate() {
+        if images.len() != labels.len() {
+            return Err("second task: one label per image".into());
+        }
+        for (i, &label) in labels.iter().enumerate() {
             by_class
                 .get_mut(label)
                 .ok_or_else(|| format!("second task: label {label} of {classes} classes"))?
@@ -58,7 +63,8 @@ impl<'a> Auxiliary<'a> {
             return Err("the second task needs images and at least one a batch".into());
         }
         Ok(Self {
-            split,
+            images,
+            labels,
             classes,
             by_class,
             augment,
@@ -78,10 +84,7 @@ impl<'a> Auxiliary<'a> {
             .map(|_| {
                 let members = &self.by_class[rng.random_range(0..self.by_class.len())];
                 let i = members[rng.random_range(0..members.len())];
-                (
-                    (self.augment)(&self.split.images[i], i, rng),
-                    self.split.labels[i],
-                )
+                ((self.augment)(&self.images[i], i, rng), self.labels[i])
             })
             .unzip();
         AuxiliaryBatch {
@@ -144,12 +147,10 @@ mod tests {
     #[test]
     fn draws_reach_every_class_however_rare() {
         // Nine images of class 0, one of class 2, none of class 1.
-        let split = Split {
-            images: (0..10).map(|i| image(i as u8)).collect(),
-            labels: [0, 0, 0, 0, 2, 0, 0, 0, 0, 0].to_vec(),
-        };
+        let images: Vec<RgbImage> = (0..10).map(|i| image(i as u8)).collect();
+        let labels = [0, 0, 0, 0, 2, 0, 0, 0, 0, 0];
         let augment = |im: &RgbImage, _: usize, _: &mut StdRng| im.clone();
-        let task = Auxiliary::new(&split, 3, &augment, 200, 1.0).unwrap();
+        let task = Auxiliary::new(&images, &labels, 3, &augment, 200, 1.0).unwrap();
         let input = InputSpec {
             size: 8,
             mean: [0.5; 3],
@@ -159,6 +160,6 @@ mod tests {
         let rare = batch.labels.iter().filter(|&&l| l == 2).count();
         assert_eq!(batch.inputs.dims(), [200, 3, 8, 8]);
         assert!((70..130).contains(&rare), "class 2 drawn {rare} of 200");
-        assert!(Auxiliary::new(&split, 2, &augment, 4, 1.0).is_err());
+        assert!(Auxiliary::new(&images, &labels, 2, &augment, 4, 1.0).is_err());
     }
 }

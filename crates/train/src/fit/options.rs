@@ -5,8 +5,8 @@ use burn::prelude::*;
 use dermtone_engine::InputSpec;
 use dermtone_net::ClassifierConfig;
 use image::RgbImage;
-use rand::rngs::StdRng;
 
+use super::augment::Augment;
 use super::auxiliary::Auxiliary;
 use super::checkpoint::Checkpoint;
 use super::group_robust::GroupRobust;
@@ -20,9 +20,6 @@ pub struct Split {
     /// Class index per image.
     pub labels: Vec<usize>,
 }
-
-/// Training-time augmentation: a randomised copy of training image `index`.
-pub type Augment = dyn Fn(&RgbImage, usize, &mut StdRng) -> RgbImage;
 
 /// A selection score (higher is better) from per-image probabilities and labels.
 pub type Score = dyn Fn(&[Vec<f32>], &[usize]) -> f64;
