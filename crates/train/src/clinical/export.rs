@@ -16,6 +16,7 @@ use crate::clinical::eval::{
     CORNER_SHARE, PHOTO_TASK, evaluate_loaded, load_clinical_for_eval, load_shipped_photo,
     mask_corners,
 };
+use crate::clinical::provenance::{continued_model, licence, starting_model};
 use crate::clinical::taxonomy::{GROUPS, labels, malignant_codes, malignant_group_indices};
 use crate::clinical::tone_groups::{TONE_GROUPS, in_tone};
 use crate::clinical::train::{ClinicalTrainOptions, ClinicalTrainReport, group_metrics};
@@ -215,74 +216,6 @@ pub fn export_clinical(
         test: test.report,
         val: val_eval.report,
     })
-}
-
-/// The dermoscopy model training started from (`--init-from`), as `{id, sha256}` read from
-/// that folder's manifest, so the card names the very weights even after `models/` moves on.
-fn starting_model(options: &ClinicalTrainOptions) -> Result<Option<Value>, String> {
-    let Some(dir) = &options.init_from else {
-        return Ok(None);
-    };
-    let entry = manifest_entry(dir, "dermoscopy")?;
-    Ok(Some(json!({ "id": entry.id, "sha256": entry.sha256 })))
-}
-
-/// The photo model training continued from (`--continue-from`), as `{id, sha256, licence}`:
-/// its weights carry its own terms (HAM10000's too when it started from a dermoscopy body).
-fn continued_model(options: &ClinicalTrainOptions) -> Result<Option<Value>, String> {
-    let Some(dir) = &options.continue_from else {
-        return Ok(None);
-    };
-    let entry = manifest_entry(dir, PHOTO_TASK)?;
-    let card_path = dir.join(&entry.card);
-    let card: Value = std::fs::read_to_string(&card_path)
-        .map_err(|e| format!("cannot read {}: {e}", card_path.display()))
-        .and_then(|text| serde_json::from_str(&text).map_err(|e| e.to_string()))?;
-    let terms = card["data"]["licence"]
-        .as_str()
-        .ok_or_else(|| format!("{} names no data.licence", card_path.display()))?;
-    Ok(Some(
-        json!({ "id": entry.id, "sha256": entry.sha256, "licence": terms }),
-    ))
-}
-
-/// The manifest entry for `task` in the models folder `dir`.
-fn manifest_entry(dir: &Path, task: &str) -> Result<dermtone_engine::ModelEntry, String> {
-    let path = dir.join("manifest.json");
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let manifest = dermtone_engine::Manifest::from_json(&text).map_err(|e| e.to_string())?;
-    manifest.model_for(task).cloned().map_err(|e| e.to_string())
-}
-
-/// The weights' terms: Fitzpatrick17k's, HAM10000's too when training started from the
-/// dermoscopy model `starting` (see [`starting_model`]), and those of the photo model
-/// `continued` when training went on from it (see [`continued_model`]), and HAM10000's when its
-/// images trained the body beside the photos (`shared`).
-fn licence(starting: Option<&Value>, continued: Option<&Value>, shared: bool) -> String {
-    let own = "CC BY-NC-SA 3.0 (non-commercial, share-alike); images © their source atlases; these weights are derived from them and carry the same terms";
-    let name = |model: &Value, key: &str| model[key].as_str().unwrap_or("?").to_string();
-    let terms = match (starting, continued) {
-        (Some(model), _) => format!(
-            "{own}. Training started from the dermoscopy model {}'s weights (sha256 {}), derived from HAM10000 (CC BY-NC 4.0, non-commercial), whose terms apply as well",
-            name(model, "id"),
-            name(model, "sha256")
-        ),
-        (None, Some(model)) => format!(
-            "{own}. Training continued from the photo model {}'s weights (sha256 {}), whose terms apply as well: {}",
-            name(model, "id"),
-            name(model, "sha256"),
-            name(model, "licence")
-        ),
-        (None, None) => own.to_string(),
-    };
-    if shared {
-        format!(
-            "{terms}. HAM10000's dermoscopy images (CC BY-NC 4.0, non-commercial) trained the same body beside the photos, so their terms apply as well"
-        )
-    } else {
-        terms
-    }
 }
 
 /// Malignant AUROC and accuracy per labelled group with the corners masked, beside the plain

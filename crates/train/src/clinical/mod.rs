@@ -7,6 +7,7 @@ pub mod dark_synthesis;
 pub mod eval;
 pub mod export;
 pub mod new_photos;
+pub mod provenance;
 pub mod shared_body;
 pub mod taxonomy;
 pub mod tone_groups;
