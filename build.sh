@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # dermtone's one build command.
-#   ./build.sh          the two wasm engines (CPU-only and WebGPU; wasm-bindgen + wasm-opt) and the
-#                       offline cache list into www/pkg/, and the native `dermtone`
-#   ./build.sh serve    build, then serve www/ and models/ on http://127.0.0.1:8080 (PORT=... to change)
+#   ./build.sh          the two wasm engines (CPU-only and WebGPU; wasm-bindgen + wasm-opt) into
+#                       www/pkg/, the page as served (minified) with its offline cache list into
+#                       dist/, and the native `dermtone`
+#   ./build.sh serve    build, then serve dist/ and models/ on http://127.0.0.1:8080 (PORT=... to change)
 #   ./build.sh test     fmt, clippy, cargo tests, then the real-browser tests
 #   ./build.sh bench    build, then every benchmark figure into bench/RESULTS.md (not run by CI)
 # Idempotent: installs only what is missing, rebuilds only what changed.
@@ -45,8 +46,8 @@ ensure_build_tools() {
 
 ensure_node_modules() {
   if [ ! -x tests/node_modules/.bin/wasm-opt ] || [ ! -d tests/node_modules/playwright-core ] \
-    || [ ! -d tests/node_modules/axe-core ]; then
-    log "installing binaryen (wasm-opt), playwright-core and axe-core from npm"
+    || [ ! -d tests/node_modules/axe-core ] || [ ! -d tests/node_modules/esbuild ]; then
+    log "installing binaryen (wasm-opt), esbuild, playwright-core and axe-core from npm"
     (cd tests && npm ci --no-audit --no-fund --loglevel=error)
   fi
   # The benchmark's second implementation, ONNX Runtime Web: the ONNX export test checks our
@@ -105,23 +106,31 @@ build_wasm() {
   build_wasm_bundle webgpu "$CARGO_TARGET_DIR" --features webgpu
 }
 
+# The page as served: www/ (the readable source) and its wasm engines copied into dist/, the
+# JavaScript, CSS, JSON and HTML minified (esbuild; no bundling).
+build_page() {
+  log "writing the page as served (dist/, minified)"
+  node scripts/build-page.mjs --src www --out dist
+}
+
 # The service worker's list of what to cache offline, versioned by the sha256 of every file in it.
 build_precache() {
-  log "listing the offline cache (www/pkg/precache.js)"
-  node scripts/precache.mjs --root www --models models
+  log "listing the offline cache (dist/pkg/precache.js)"
+  node scripts/precache.mjs --root dist --models models
 }
 
 # Brotli and gzip copies beside each served file, which `dermtone serve` sends where the browser
 # accepts them. After the precache list, which is served too.
 build_precompressed() {
   log "precompressing the page and the models (brotli, gzip)"
-  node scripts/precompress.mjs --root www --models models
+  node scripts/precompress.mjs --root dist --models models
 }
 
 build_all() {
   ensure_build_tools
   build_native
   build_wasm
+  build_page
   build_precache
   build_precompressed
 }
@@ -148,7 +157,7 @@ run_tests() {
 
 case "${1:-build}" in
   build) build_all ;;
-  serve) build_all; exec "$CARGO_TARGET_DIR/release/dermtone" serve --port "${PORT:-8080}" --root www --models models ;;
+  serve) build_all; exec "$CARGO_TARGET_DIR/release/dermtone" serve --port "${PORT:-8080}" --root dist --models models ;;
   test) run_tests ;;
   bench) ensure_apt chromium mesa-vulkan-drivers libvulkan1; build_all; log "benchmark (several minutes)"
     DERMTONE_BIN="$CARGO_TARGET_DIR/release/dermtone" node bench/run.mjs ;;

@@ -1,4 +1,4 @@
-// Writes <root>/pkg/precache.js, the list the service worker (www/sw.js) caches for offline use:
+// Writes <root>/pkg/precache.js, the list the service worker (sw.js) caches for offline use:
 // every page file, the CPU wasm engine, the models manifest, English and the weights and cards of
 // the models a plain-photo check runs up front, and (`lazy`) the WebGPU engine, the dermatoscope
 // model's weights and card, the other languages' words and the install icons once first fetched.
@@ -6,14 +6,14 @@
 // is a sha256 over the sha256 of every listed file and of sw.js, so any change to the page, the
 // wasm, a model or the worker gives a new cache, and a new worker never writes into the cache
 // the running one reads.
-//   node scripts/precache.mjs [--root www] [--models models]
+//   node scripts/precache.mjs [--root dist] [--models models]
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { manifestEntries, modelFileNames, pageFiles } from './served-files.mjs';
 
-const { values } = parseArgs({ options: { root: { type: 'string', default: 'www' }, models: { type: 'string', default: 'models' } } });
+const { values } = parseArgs({ options: { root: { type: 'string', default: 'dist' }, models: { type: 'string', default: 'models' } } });
 const root = path.resolve(values.root);
 const models = path.resolve(values.models);
 const OUTPUT = 'pkg/precache.js';

@@ -1,5 +1,5 @@
 // Writes FILE.br (brotli at its highest quality) and FILE.gz (gzip -9) beside each file the page
-// fetches from `dermtone serve`: every file under <root> (www/, pkg/ included) and, from the
+// fetches from `dermtone serve`: every file under <root> (dist/, pkg/ included) and, from the
 // models folder, the manifest and every model's weights and card. The server sends a copy, with
 // its Content-Encoding, to a browser that accepts that encoding, and only while the copy is no
 // older than its file (crates/cli/src/serve/files.rs), so an edited file is never answered with
@@ -7,14 +7,14 @@
 // and one already newer than its file is kept, so a rerun compresses only what changed. Run it
 // after scripts/precache.mjs, whose list it compresses too. The copies are build outputs
 // (.gitignore); the offline cache list and its sha256s are over the files themselves.
-//   node scripts/precompress.mjs [--root www] [--models models]
+//   node scripts/precompress.mjs [--root dist] [--models models]
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { COPY_SUFFIXES, modelFileNames, pageFiles } from './served-files.mjs';
 
-const { values } = parseArgs({ options: { root: { type: 'string', default: 'www' }, models: { type: 'string', default: 'models' } } });
+const { values } = parseArgs({ options: { root: { type: 'string', default: 'dist' }, models: { type: 'string', default: 'models' } } });
 const root = path.resolve(values.root);
 const models = path.resolve(values.models);
 

@@ -35,9 +35,13 @@ export function cliAnalysis(file, mode) {
   return JSON.parse(execFileSync(DERMTONE, args, { cwd: ROOT, encoding: 'utf8' }));
 }
 
+/** The page as served: www/ built into dist/ by ./build.sh (scripts/build-page.mjs: minified,
+ * with the engines and the offline cache list). */
+export const PAGE = 'dist';
+
 /** Starts `dermtone serve` on a free port; resolves to { url, stop }. */
 export function startServer() {
-  return startServerOn('www', MODELS);
+  return startServerOn(PAGE, MODELS);
 }
 
 const BASE_ARGS = ['--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking',

@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
-  ROOT, MODELS, startServer, startServerOn, openPage, waitReady, waitOffline, analyseFile, cliAnalysis,
+  ROOT, MODELS, PAGE, startServer, startServerOn, openPage, waitReady, waitOffline, analyseFile, cliAnalysis,
   maxDifference, testImages, chooseLanguage,
 } from './harness.mjs';
 import { openView } from './history-helpers.mjs';
@@ -225,12 +225,12 @@ test('a first visit downloads the page once, English and the language shown, no 
   }
 });
 
-/** A copy of www/ and of the models the page uses, which a test may change. */
+/** A copy of the page as served and of the models it uses, which a test may change. */
 function pageCopy() {
   const dir = mkdtempSync(path.join(tmpdir(), 'dermtone-offline-'));
   const www = path.join(dir, 'www');
   const models = path.join(dir, 'models');
-  cpSync(path.join(ROOT, 'www'), www, { recursive: true });
+  cpSync(path.join(ROOT, PAGE), www, { recursive: true });
   cpSync(path.resolve(ROOT, MODELS), models, { recursive: true, filter: (src) => !src.endsWith('.validation') });
   return { dir, www, models };
 }

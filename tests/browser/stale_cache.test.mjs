@@ -16,7 +16,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ROOT, MODELS, startServerOn, openPage, waitReady, waitOffline, analyseFile, testImages } from './harness.mjs';
+import { ROOT, MODELS, PAGE, startServerOn, openPage, waitReady, waitOffline, analyseFile, testImages } from './harness.mjs';
 
 const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex');
 
@@ -40,7 +40,7 @@ const stale = new Map(); // URL → an older copy's bytes
 before(async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'dermtone-stale-'));
   copy = { dir, www: path.join(dir, 'www'), models: path.join(dir, 'models') };
-  cpSync(path.join(ROOT, 'www'), copy.www, { recursive: true });
+  cpSync(path.join(ROOT, PAGE), copy.www, { recursive: true });
   cpSync(path.resolve(ROOT, MODELS), copy.models, { recursive: true, filter: (src) => !src.endsWith('.validation') });
   execFileSync(process.execPath, [path.join(ROOT, 'scripts/precache.mjs'), '--root', copy.www, '--models', copy.models]);
   const text = readFileSync(path.join(copy.www, 'pkg/precache.js'), 'utf8');

@@ -96,13 +96,14 @@ enum Command {
     /// Validate the shipped tone generator on held-out photos (phase 3): tone hit, diagnosis
     /// kept, lesion SSIM, realism against the plain re-toning, and an artefact check.
     ValidateGenerator(validate_generator::ValidateArgs),
-    /// Serve the page (www/) and the models on this machine only.
+    /// Serve the page (dist/, which ./build.sh builds from www/) and the models on this machine
+    /// only.
     Serve {
         /// TCP port on 127.0.0.1 (0 picks a free one and prints it).
         #[arg(long, default_value_t = 8080)]
         port: u16,
-        /// Folder with index.html and the built wasm.
-        #[arg(long, default_value = "www")]
+        /// Folder with index.html and the built wasm: the page as ./build.sh writes it.
+        #[arg(long, default_value = "dist")]
         root: PathBuf,
         /// Folder served under /models/.
         #[arg(long, default_value = "models")]
