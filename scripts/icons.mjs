@@ -66,12 +66,30 @@ function chunk(type, data) {
   return Buffer.concat([length, body, crc]);
 }
 
-/** An 8-bit RGBA PNG; every row uses the Sub filter, which flat colour compresses best with. */
+/** The PNG of `size`-square `rgba` pixels, the smaller of two lossless encodings: 8-bit RGBA
+ * with the Sub filter on every row, which flat colour compresses well with, and, where the icon
+ * has at most 256 colours (the antialiased edges of a few flat ones), an indexed PNG of the same
+ * pixels (a palette, most frequent colour first, with its alpha in tRNS; rows unfiltered). */
 function png(size, rgba) {
+  const encodings = [rgbaPng(size, rgba), indexedPng(size, rgba)].filter(Boolean);
+  return encodings.reduce((best, next) => (next.length < best.length ? next : best));
+}
+
+function pngFile(size, colourType, rows, extra = []) {
   const header = Buffer.alloc(13);
   header.writeUInt32BE(size, 0);
   header.writeUInt32BE(size, 4);
-  header.set([8, 6, 0, 0, 0], 8);
+  header.set([8, colourType, 0, 0, 0], 8);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header),
+    ...extra,
+    chunk('IDAT', deflateSync(rows, { level: 9 })),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+function rgbaPng(size, rgba) {
   const stride = size * 4;
   const rows = Buffer.alloc(size * (stride + 1));
   for (let y = 0; y < size; y++) {
@@ -81,12 +99,30 @@ function png(size, rgba) {
       rows[row + 1 + i] = rgba[y * stride + i] - (i >= 4 ? rgba[y * stride + i - 4] : 0);
     }
   }
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', header),
-    chunk('IDAT', deflateSync(rows, { level: 9 })),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
+  return pngFile(size, 6, rows);
+}
+
+/** The indexed PNG, or null where the pixels have more than 256 colours. */
+function indexedPng(size, rgba) {
+  const counts = new Map();
+  for (let at = 0; at < rgba.length; at += 4) {
+    const colour = rgba.readUInt32BE(at);
+    counts.set(colour, (counts.get(colour) ?? 0) + 1);
+  }
+  if (counts.size > 256) return null;
+  const palette = [...counts.keys()].sort((a, b) => counts.get(b) - counts.get(a));
+  const index = new Map(palette.map((colour, i) => [colour, i]));
+  const rows = Buffer.alloc(size * (size + 1));
+  for (let y = 0; y < size; y++) {
+    for (let x = 0; x < size; x++) rows[y * (size + 1) + 1 + x] = index.get(rgba.readUInt32BE((y * size + x) * 4));
+  }
+  const plte = Buffer.alloc(palette.length * 3);
+  const trns = Buffer.alloc(palette.length);
+  palette.forEach((colour, i) => {
+    plte.set([colour >>> 24, (colour >>> 16) & 0xff, (colour >>> 8) & 0xff], i * 3);
+    trns[i] = colour & 0xff;
+  });
+  return pngFile(size, 3, rows, [chunk('PLTE', plte), chunk('tRNS', trns)]);
 }
 
 mkdirSync(OUT, { recursive: true });
