@@ -89,9 +89,17 @@ pub fn stamped_png(
     image: &image::RgbImage,
     provenance: &Provenance,
 ) -> Result<Vec<u8>, EngineError> {
+    // The PNG encoder itself, not `write_to` with a format chosen at run time, which would link
+    // every encoder `image` is built with (the JPEG one too) into the page's wasm.
+    use image::ImageEncoder;
     let mut png = Vec::new();
-    image
-        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+    image::codecs::png::PngEncoder::new(&mut png)
+        .write_image(
+            image.as_raw(),
+            image.width(),
+            image.height(),
+            image::ExtendedColorType::Rgb8,
+        )
         .map_err(|e| EngineError::new("compute", format!("cannot encode the PNG: {e}")))?;
     stamp_provenance(&png, provenance)
 }
