@@ -143,39 +143,49 @@ fn synthetic_renderings_join_the_train_split_counted_as_synthetic_at_darker_tone
     }
 }
 
-#[test]
-fn continuing_from_the_shipped_photo_model_starts_from_its_weights_and_names_them() {
-    let out_dir = scratch("clinical-continue");
+/// A one-epoch run of `id` going on from the shipped photo model at a learning rate too small
+/// to move the weights, with `extra` options: what the export measures is then the shipped
+/// network, which must rank val far better than the chance a fresh network (or a fresh head)
+/// gets in one epoch. Returns its card.
+fn frozen_continuation(id: &str, extra: &[&str]) -> Value {
+    let out_dir = scratch(&format!("clinical-{id}"));
     let models = repo().join("models");
-    // A learning rate too small to move the weights: what the export measures is the shipped
-    // network, so it must rank val far better than the chance a fresh network gets in one epoch.
-    let out = train_clinical(
-        &out_dir,
-        &[
-            "--id",
-            "tiny-continued",
-            "--limit",
-            "64",
-            "--batch-size",
-            "16",
-            "--epochs",
-            "1",
-            "--lr",
-            "1e-9",
-            "--continue-from",
-            models.to_str().unwrap(),
-        ],
-    );
+    let mut args = vec![
+        "--id",
+        id,
+        "--limit",
+        "64",
+        "--batch-size",
+        "16",
+        "--epochs",
+        "1",
+        "--lr",
+        "1e-9",
+        "--continue-from",
+        models.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    let out = train_clinical(&out_dir, &args);
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
     let card: Value = serde_json::from_str(
-        &std::fs::read_to_string(out_dir.join("tiny-continued.card.json")).unwrap(),
+        &std::fs::read_to_string(out_dir.join(format!("{id}.card.json"))).unwrap(),
     )
     .unwrap();
-    let photo = manifest_entry(&models, "photo");
+    let auroc = card["metrics"]["val"]["malignant"]["auroc"]
+        .as_f64()
+        .unwrap();
+    assert!(auroc > 0.7, "val malignant AUROC {auroc}");
+    card
+}
+
+#[test]
+fn continuing_from_the_shipped_photo_model_starts_from_its_weights_and_names_them() {
+    let card = frozen_continuation("tiny-continued", &[]);
+    let photo = manifest_entry(&repo().join("models"), "photo");
     assert_eq!(card["input"]["size"], photo["input"]["size"]);
     let continued = &card["training"]["continued_from"];
     assert_eq!(continued["id"], photo["id"]);
@@ -189,53 +199,24 @@ fn continuing_from_the_shipped_photo_model_starts_from_its_weights_and_names_the
         "{licence}"
     );
     assert!(licence.contains("HAM10000"), "{licence}");
-    let auroc = card["metrics"]["val"]["malignant"]["auroc"]
-        .as_f64()
-        .unwrap();
-    assert!(auroc > 0.7, "val malignant AUROC {auroc}");
 }
 
 #[test]
 fn a_body_shared_with_dermoscopy_exports_the_photo_model_it_started_from() {
-    let out_dir = scratch("clinical-shared-body");
-    let models = repo().join("models");
+    // The photo model cut back out of the shared one must still be the shipped one: its trained
+    // head kept beside the new dermoscopy head.
     let ham = repo().join("../shared/data/ham10000");
-    // As above, a learning rate too small to move the weights: the photo model cut back out of
-    // the shared one must still be the shipped one, its trained head kept beside the new
-    // dermoscopy head (a fresh head would rank val near chance).
-    let out = train_clinical(
-        &out_dir,
+    let card = frozen_continuation(
+        "tiny-shared",
         &[
-            "--id",
-            "tiny-shared",
-            "--limit",
-            "64",
-            "--batch-size",
-            "16",
-            "--epochs",
-            "1",
-            "--lr",
-            "1e-9",
-            "--continue-from",
-            models.to_str().unwrap(),
             "--shared-with-dermoscopy",
             ham.to_str().unwrap(),
             "--shared-per-batch",
             "8",
         ],
     );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let card: Value = serde_json::from_str(
-        &std::fs::read_to_string(out_dir.join("tiny-shared.card.json")).unwrap(),
-    )
-    .unwrap();
     assert_eq!(card["labels"].as_array().unwrap().len(), 12);
-    let shared = &card["training"]["options"]["shared_body"];
-    assert_eq!(shared["per_batch"], 8);
+    assert_eq!(card["training"]["options"]["shared_body"]["per_batch"], 8);
     let licence = card["data"]["licence"].as_str().unwrap();
     assert!(
         licence.contains(
@@ -243,10 +224,6 @@ fn a_body_shared_with_dermoscopy_exports_the_photo_model_it_started_from() {
         ),
         "{licence}"
     );
-    let auroc = card["metrics"]["val"]["malignant"]["auroc"]
-        .as_f64()
-        .unwrap();
-    assert!(auroc > 0.7, "val malignant AUROC {auroc}");
 }
 
 #[test]
