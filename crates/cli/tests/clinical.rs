@@ -269,17 +269,27 @@ fn starting_from_a_dermoscopy_model_of_another_width_is_refused() {
 #[test]
 fn bad_fairness_options_are_refused_before_any_work() {
     let data = shared("fitzpatrick17k_ajl_subset");
-    let out = dermtone(&[
-        "train",
-        "clinical",
-        "--data",
-        data.to_str().unwrap(),
-        "--group-robust",
-        "2",
-    ]);
-    assert!(!out.status.success());
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("--group-robust"), "{stderr}");
+    let ham = shared("ham10000");
+    for (bad, named) in [
+        (&["--group-robust", "2"][..], "--group-robust"),
+        (
+            &[
+                "--shared-with-dermoscopy",
+                ham.to_str().unwrap(),
+                "--shared-weight",
+                "0",
+            ],
+            "--shared-weight",
+        ),
+        (&["--shared-weight", "0.5"], "--shared-with-dermoscopy"),
+    ] {
+        let mut args = vec!["train", "clinical", "--data", data.to_str().unwrap()];
+        args.extend_from_slice(bad);
+        let out = dermtone(&args);
+        assert!(!out.status.success(), "{bad:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(named), "{bad:?}: {stderr}");
+    }
 }
 
 /// How many of the subset's first `limit` training photos are labelled Fitzpatrick I–III.
