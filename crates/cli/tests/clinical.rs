@@ -15,11 +15,10 @@ use serde_json::Value;
 fn a_tiny_clinical_run_with_every_fairness_option_writes_a_card_with_per_group_evidence() {
     let out_dir = scratch("clinical");
     let models = repo().join("models");
-    let out = train_clinical(
+    let card = trained_card(
         &out_dir,
+        "tiny-photo",
         &[
-            "--id",
-            "tiny-photo",
             "--limit",
             "64",
             "--batch-size",
@@ -36,16 +35,8 @@ fn a_tiny_clinical_run_with_every_fairness_option_writes_a_card_with_per_group_e
             "--group-robust",
             "0.05",
         ],
+        "",
     );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let card: Value = serde_json::from_str(
-        &std::fs::read_to_string(out_dir.join("tiny-photo.card.json")).unwrap(),
-    )
-    .unwrap();
     assert_eq!(card["task"], "photo");
     let options = &card["training"]["options"];
     assert_eq!(options["tone_balanced"], true);
@@ -96,8 +87,6 @@ fn synthetic_renderings_join_the_train_split_counted_as_synthetic_at_darker_tone
     for method in ["generator", "retoning"] {
         let out_dir = scratch(&format!("clinical-synthetic-{method}"));
         let mut args = vec![
-            "--id",
-            "tiny-synthetic",
             "--size",
             "32",
             "--synthetic",
@@ -108,16 +97,7 @@ fn synthetic_renderings_join_the_train_split_counted_as_synthetic_at_darker_tone
             models.to_str().unwrap(),
         ];
         args.extend(TINY_RUN);
-        let out = train_clinical(&out_dir, &args);
-        assert!(
-            out.status.success(),
-            "{method}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let card: Value = serde_json::from_str(
-            &std::fs::read_to_string(out_dir.join("tiny-synthetic.card.json")).unwrap(),
-        )
-        .unwrap();
+        let card = trained_card(&out_dir, "tiny-synthetic", &args, method);
         let synthesis = &card["training"]["options"]["synthesis"];
         assert_eq!(synthesis["per_photo"], 2, "{method}");
         let count = |group: &str, kind: &str| composition(&card, group, kind);
@@ -151,8 +131,6 @@ fn frozen_continuation(id: &str, extra: &[&str]) -> Value {
     let out_dir = scratch(&format!("clinical-{id}"));
     let models = repo().join("models");
     let mut args = vec![
-        "--id",
-        id,
         "--limit",
         "64",
         "--batch-size",
@@ -165,16 +143,7 @@ fn frozen_continuation(id: &str, extra: &[&str]) -> Value {
         models.to_str().unwrap(),
     ];
     args.extend_from_slice(extra);
-    let out = train_clinical(&out_dir, &args);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let card: Value = serde_json::from_str(
-        &std::fs::read_to_string(out_dir.join(format!("{id}.card.json"))).unwrap(),
-    )
-    .unwrap();
+    let card = trained_card(&out_dir, id, &args, "");
     let auroc = card["metrics"]["val"]["malignant"]["auroc"]
         .as_f64()
         .unwrap();
@@ -311,4 +280,19 @@ fn light_training_photos(limit: usize) -> u64 {
 /// Runs `dermtone train clinical` on the shared subset, writing into `out_dir`, with `extra`.
 fn train_clinical(out_dir: &Path, extra: &[&str]) -> Output {
     common::train_clinical(out_dir, &out_dir.join("checkpoints"), extra)
+}
+
+/// The card of model `id` trained into `out_dir` with `extra` options; the run must succeed
+/// (`context` names the case in the failure message).
+fn trained_card(out_dir: &Path, id: &str, extra: &[&str], context: &str) -> Value {
+    let mut args = vec!["--id", id];
+    args.extend_from_slice(extra);
+    let out = train_clinical(out_dir, &args);
+    assert!(
+        out.status.success(),
+        "{context}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_str(&std::fs::read_to_string(out_dir.join(format!("{id}.card.json"))).unwrap())
+        .unwrap()
 }
