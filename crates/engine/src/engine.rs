@@ -220,7 +220,8 @@ impl Engine {
 
     /// The same engine with the manifest's tone generator (`weights`, verified) on its device.
     pub fn with_generator(self, manifest: &Manifest, weights: &[u8]) -> Result<Self, EngineError> {
-        let renderer = ToneRenderer::new(manifest, weights, &self.device)?;
+        let on_cpu = self.backend.name == "cpu";
+        let renderer = ToneRenderer::new(manifest, weights, &self.device, on_cpu)?;
         Ok(Self {
             renderer: Some(renderer),
             ..self

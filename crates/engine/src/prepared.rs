@@ -64,16 +64,16 @@ impl Engine {
                 ),
             ));
         }
-        let images =
-            Tensor::<4>::from_data(TensorData::new(input, [batch, 3, side, side]), &self.device);
+        let images = |input| {
+            Tensor::<4>::from_data(TensorData::new(input, [batch, 3, side, side]), &self.device)
+        };
         let output = match network {
-            Network::Classifier => self.classifier.network.forward(images).flatten::<1>(0, 1),
+            Network::Classifier => self.classifier.network.forward(images(input)),
             Network::Tone => self
                 .tone
                 .as_ref()
-                .map(|t| t.network.forward(images))
-                .ok_or_else(|| EngineError::new("model", "no tone model is loaded"))?
-                .flatten::<1>(0, 1),
+                .map(|t| t.network.forward(images(input)))
+                .ok_or_else(|| EngineError::new("model", "no tone model is loaded"))?,
             Network::Generator => {
                 let renderer = self
                     .renderer
@@ -86,16 +86,12 @@ impl Engine {
                         format!("expected {width} condition values per image"),
                     ));
                 }
-                let conditions = Tensor::<2>::from_data(
-                    TensorData::new(conditions, [batch, width]),
-                    &self.device,
-                );
-                renderer
-                    .network
-                    .forward(images, conditions)
-                    .flatten::<1>(0, 3)
+                return renderer
+                    .forward(input, conditions, batch, side, &self.device)
+                    .await;
             }
-        };
+        }
+        .flatten::<1>(0, 1);
         output
             .into_data_async()
             .await

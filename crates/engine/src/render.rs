@@ -3,14 +3,19 @@
 //! it (see [`crate::stamp_provenance`]).
 
 use burn::prelude::*;
-use dermtone_net::{Generator, GeneratorConfig, condition_row, generator_cost, load_generator};
+use dermtone_net::{
+    DirectGenerator, Generator, GeneratorConfig, condition_row, direct_generator, generator_cost,
+    load_generator,
+};
 use image::RgbImage;
 
 use crate::{EngineError, Manifest, ModelEntry, ModelRef, normalise_chw, resize_for_model};
 
 /// The generator verified against its manifest entry and loaded on a device.
 pub struct ToneRenderer {
-    pub(crate) network: Generator,
+    network: Generator,
+    /// The same weights for the direct CPU path, on a CPU device (see [`direct_generator`]).
+    direct: Option<DirectGenerator>,
     config: GeneratorConfig,
     pub(crate) entry: ModelEntry,
     target_ita: [f32; 6],
@@ -28,8 +33,14 @@ pub struct Rendering {
 }
 
 impl ToneRenderer {
-    /// Verifies `weights` against the manifest's `generator` entry and loads them on `device`.
-    pub fn new(manifest: &Manifest, weights: &[u8], device: &Device) -> Result<Self, EngineError> {
+    /// Verifies `weights` against the manifest's `generator` entry and loads them on `device`;
+    /// `on_cpu` says the device is the CPU, where the direct path renders instead of burn.
+    pub fn new(
+        manifest: &Manifest,
+        weights: &[u8],
+        device: &Device,
+        on_cpu: bool,
+    ) -> Result<Self, EngineError> {
         let entry = manifest.model_for("generator")?;
         entry.verify(weights)?;
         let spec = entry.generator.as_ref().ok_or_else(|| {
@@ -66,8 +77,13 @@ impl ToneRenderer {
                 ),
             )
         })?;
+        let direct = on_cpu
+            .then(|| direct_generator(&network))
+            .transpose()
+            .map_err(|e| EngineError::new("model", format!("model {}: {e}", entry.id)))?;
         Ok(Self {
             network,
+            direct,
             config,
             entry: entry.clone(),
             target_ita: spec.target_ita,
@@ -130,23 +146,12 @@ impl ToneRenderer {
             conditions.extend(condition_row(source_ita, target));
         }
         let s = side as usize;
-        let input = Tensor::<4>::from_data(TensorData::new(input, [batch, 3, s, s]), device);
-        let conditions = Tensor::<2>::from_data(
-            TensorData::new(conditions, [batch, dermtone_net::CONDITION_INPUTS]),
-            device,
-        );
-        let output = self.network.forward(input, conditions).clamp(0.0, 1.0);
-        let values = output
-            .into_data_async()
-            .await
-            .map_err(|e| {
-                EngineError::new(
-                    "compute",
-                    format!("reading renderings from the device failed: {e:?}"),
-                )
-            })?
-            .try_to_vec::<f32>()
-            .map_err(|e| EngineError::new("compute", format!("unexpected result type: {e:?}")))?;
+        let values = self
+            .forward(input, conditions, batch, s, device)
+            .await?
+            .into_iter()
+            .map(|v| v.clamp(0.0, 1.0))
+            .collect::<Vec<f32>>();
         let plane = s * s;
         Ok(types
             .iter()
@@ -158,6 +163,42 @@ impl ToneRenderer {
                 image: from_unit_chw(chw, side),
             })
             .collect())
+    }
+}
+
+impl ToneRenderer {
+    /// The network's raw output (NCHW, not clamped) for `batch` images of `side`² pixels in 0..1
+    /// and their conditions: on the direct CPU path where there is one, else on `device`.
+    pub(crate) async fn forward(
+        &self,
+        input: Vec<f32>,
+        conditions: Vec<f32>,
+        batch: usize,
+        side: usize,
+        device: &Device,
+    ) -> Result<Vec<f32>, EngineError> {
+        if let Some(direct) = &self.direct {
+            return direct
+                .forward(&input, &conditions, side, side)
+                .map_err(|e| EngineError::new("input", e));
+        }
+        let input = Tensor::<4>::from_data(TensorData::new(input, [batch, 3, side, side]), device);
+        let conditions = Tensor::<2>::from_data(
+            TensorData::new(conditions, [batch, dermtone_net::CONDITION_INPUTS]),
+            device,
+        );
+        self.network
+            .forward(input, conditions)
+            .into_data_async()
+            .await
+            .map_err(|e| {
+                EngineError::new(
+                    "compute",
+                    format!("reading renderings from the device failed: {e:?}"),
+                )
+            })?
+            .try_to_vec::<f32>()
+            .map_err(|e| EngineError::new("compute", format!("unexpected result type: {e:?}")))
     }
 }
 
@@ -176,6 +217,53 @@ fn from_unit_chw(chw: &[f32], side: u32) -> RgbImage {
 mod tests {
     use super::*;
     use crate::InputSpec;
+
+    /// The shipped generator, loaded for the direct CPU path or for burn's.
+    fn shipped(on_cpu: bool) -> ToneRenderer {
+        let models = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models");
+        let manifest =
+            Manifest::from_json(&std::fs::read_to_string(models.join("manifest.json")).unwrap())
+                .unwrap();
+        let file = &manifest.model_for("generator").unwrap().file;
+        let weights = std::fs::read(models.join(file)).unwrap();
+        ToneRenderer::new(&manifest, &weights, &Device::flex(), on_cpu).unwrap()
+    }
+
+    #[test]
+    fn the_direct_cpu_path_renders_what_burn_renders() {
+        let (direct, burn) = (shipped(true), shipped(false));
+        assert!(direct.direct.is_some() && burn.direct.is_none());
+        let side = direct.entry.input.size as usize;
+        let pixels = 3 * side * side;
+        let input: Vec<f32> = (0..2 * pixels)
+            .map(|i| ((i * 7919) % 1000) as f32 / 1000.0)
+            .collect();
+        let conditions = [condition_row(40.0, -30.0), condition_row(-5.0, 60.0)].concat();
+        let run = |renderer: &ToneRenderer| {
+            pollster::block_on(renderer.forward(
+                input.clone(),
+                conditions.clone(),
+                2,
+                side,
+                &Device::flex(),
+            ))
+            .unwrap()
+        };
+        let (a, b) = (run(&direct), run(&burn));
+        assert_eq!(a.len(), 2 * pixels);
+        let worst = a
+            .iter()
+            .zip(&b)
+            .map(|(x, y)| (x - y).abs())
+            .fold(0f32, f32::max);
+        assert!(worst < 1e-4, "largest difference {worst}");
+        let moved = a
+            .iter()
+            .zip(&input)
+            .map(|(x, y)| (x - y).abs())
+            .fold(0f32, f32::max);
+        assert!(moved > 0.05, "the rendering should differ from the photo");
+    }
 
     #[test]
     fn pixels_round_trip_through_the_tensor_layout() {

@@ -28,8 +28,8 @@ pub struct GeneratorConfig {
 /// 3×3 convolution whose output is scaled and shifted per channel by the condition.
 #[derive(Module, Debug)]
 pub struct FilmConv {
-    conv: Conv2d,
-    film: Linear,
+    pub(crate) conv: Conv2d,
+    pub(crate) film: Linear,
 }
 
 impl FilmConv {
@@ -104,18 +104,18 @@ pub(crate) const INPUT_OFFSET: f32 = 0.5;
 /// Tone-conditioned image-to-image network over `[batch, 3, h, w]` sRGB in 0..1.
 #[derive(Module, Debug)]
 pub struct Generator {
-    condition: Linear,
-    enc1: FilmConv,
-    enc1b: FilmConv,
-    down1: FilmConv,
-    enc2: FilmConv,
-    down2: FilmConv,
-    bottleneck: FilmConv,
-    up2: FilmConv,
-    dec2: FilmConv,
-    up1: FilmConv,
-    dec1: FilmConv,
-    out: Conv2d,
+    pub(crate) condition: Linear,
+    pub(crate) enc1: FilmConv,
+    pub(crate) enc1b: FilmConv,
+    pub(crate) down1: FilmConv,
+    pub(crate) enc2: FilmConv,
+    pub(crate) down2: FilmConv,
+    pub(crate) bottleneck: FilmConv,
+    pub(crate) up2: FilmConv,
+    pub(crate) dec2: FilmConv,
+    pub(crate) up1: FilmConv,
+    pub(crate) dec1: FilmConv,
+    pub(crate) out: Conv2d,
 }
 
 impl GeneratorConfig {

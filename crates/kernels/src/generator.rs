@@ -1,0 +1,676 @@
+//! [`DirectGenerator`]: the U-Net of `dermtone_net::Generator` (two down-samplings, skip
+//! connections, FiLM from the tone condition, a residual on the input) over [`crate::conv`].
+
+use crate::conv::{CO_BLOCK, COLUMNS, Packed, Planes, Reads, convolve};
+
+/// A dense layer: `weight` is `[inputs][outputs]` (as burn keeps it), `bias` `[outputs]`.
+pub struct Dense {
+    pub weight: Vec<f32>,
+    pub bias: Vec<f32>,
+}
+
+impl Dense {
+    fn outputs(&self) -> usize {
+        self.bias.len()
+    }
+
+    fn inputs(&self) -> usize {
+        self.weight.len() / self.bias.len().max(1)
+    }
+
+    fn forward(&self, input: &[f32]) -> Vec<f32> {
+        let mut output = self.bias.clone();
+        for (i, &x) in input.iter().enumerate() {
+            let row = &self.weight[i * output.len()..][..output.len()];
+            for (o, &w) in output.iter_mut().zip(row) {
+                *o += x * w;
+            }
+        }
+        output
+    }
+}
+
+/// How a FiLM convolution meets its input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sampling {
+    /// Stride 1, same size.
+    Same,
+    /// Stride 2: half the size.
+    Down,
+    /// After a ×2 nearest up-sampling: twice the size.
+    Up,
+}
+
+/// One FiLM convolution, `leaky_relu((conv(x) + bias) · (1 + γ) + β)` with `[γ, β]` the `film`
+/// layer's output for the condition embedding.
+pub struct FilmWeights {
+    pub sampling: Sampling,
+    pub channels_in: usize,
+    /// 3×3 kernels, `[out][in][3][3]`.
+    pub kernel: Vec<f32>,
+    pub bias: Vec<f32>,
+    pub film: Dense,
+}
+
+/// Every weight of a generator, in `dermtone_net::Generator::forward`'s order.
+pub struct GeneratorWeights {
+    /// The condition network (followed by ReLU).
+    pub condition: Dense,
+    /// enc1, enc1b, down1, enc2, down2, bottleneck, up2, dec2, up1, dec1.
+    pub layers: [FilmWeights; 10],
+    /// The final 1×1 convolution, `[out][in]`; its first three outputs are the RGB residual.
+    pub out: Vec<f32>,
+    pub out_bias: Vec<f32>,
+    /// Subtracted from the 0..1 input before the first layer.
+    pub input_offset: f32,
+    /// Slope of every leaky ReLU.
+    pub leaky_slope: f32,
+}
+
+/// Sets of 3×3 rows (or columns) that land on each tap of a phase's 2×2 kernel: after a ×2
+/// nearest up-sampling, output row `2i + a` reads low-resolution rows `i − 1 + a` and `i + a`.
+const PHASE_TAPS: [[&[usize]; 2]; 2] = [[&[0], &[1, 2]], [&[0, 1], &[2]]];
+
+/// A FiLM convolution's kernels packed for its sampling.
+enum Kernels {
+    Same(Packed<9>),
+    Down(Packed<9>),
+    /// One 2×2 kernel per output phase, `[row phase][column phase]`.
+    Up([[Packed<4>; 2]; 2]),
+}
+
+struct Film {
+    kernels: Kernels,
+    bias: Vec<f32>,
+    film: Dense,
+}
+
+impl Film {
+    fn new(layer: &FilmWeights, embedding: usize) -> Result<Self, String> {
+        let (channels_out, channels_in) = (layer.bias.len(), layer.channels_in);
+        if channels_out == 0 || !channels_out.is_multiple_of(CO_BLOCK) {
+            return Err(format!(
+                "{channels_out} output channels: not a positive multiple of 4"
+            ));
+        }
+        if layer.kernel.len() != channels_out * channels_in * 9 {
+            return Err(format!(
+                "{} kernel values for {channels_out}×{channels_in} 3×3 kernels",
+                layer.kernel.len()
+            ));
+        }
+        if layer.film.outputs() != 2 * channels_out
+            || layer.film.inputs() != embedding
+            || layer.film.weight.len() != embedding * 2 * channels_out
+        {
+            return Err("a FiLM layer does not fit its convolution or the condition".into());
+        }
+        let w = &layer.kernel;
+        let at = |co: usize, ci: usize, ky: usize, kx: usize| {
+            w[((co * channels_in + ci) * 3 + ky) * 3 + kx]
+        };
+        let full = || {
+            Packed::new(channels_out, channels_in, |co, ci, tap| {
+                at(co, ci, tap / 3, tap % 3)
+            })
+        };
+        let kernels = match layer.sampling {
+            Sampling::Same => Kernels::Same(full()),
+            Sampling::Down => Kernels::Down(full()),
+            Sampling::Up => Kernels::Up(std::array::from_fn(|a| {
+                std::array::from_fn(|b| {
+                    Packed::new(channels_out, channels_in, |co, ci, tap| {
+                        let (rows, cols) = (PHASE_TAPS[a][tap / 2], PHASE_TAPS[b][tap % 2]);
+                        rows.iter()
+                            .flat_map(|&ky| cols.iter().map(move |&kx| (ky, kx)))
+                            .map(|(ky, kx)| at(co, ci, ky, kx))
+                            .sum()
+                    })
+                })
+            })),
+        };
+        Ok(Self {
+            kernels,
+            bias: layer.bias.clone(),
+            film: Dense {
+                weight: layer.film.weight.clone(),
+                bias: layer.film.bias.clone(),
+            },
+        })
+    }
+
+    fn channels_out(&self) -> usize {
+        self.bias.len()
+    }
+
+    /// The layer on `inputs` (concatenated along channels, one size) for the condition
+    /// `embedding`.
+    fn forward(&self, inputs: &[&Planes], embedding: &[f32], slope: f32) -> Planes {
+        let channels = self.channels_out();
+        let film = self.film.forward(embedding);
+        let scale: Vec<f32> = (0..channels).map(|c| 1.0 + film[c]).collect();
+        let shift: Vec<f32> = (0..channels)
+            .map(|c| self.bias[c] * scale[c] + film[channels + c])
+            .collect();
+        let activate = move |c: usize, v: f32| {
+            let v = v * scale[c] + shift[c];
+            if v > 0.0 { v } else { v * slope }
+        };
+        let first = inputs[0];
+        let (height, width, row) = (first.height, first.width, first.row());
+        let sources: Vec<_> = inputs.iter().map(|p| (&p.data[..], p.channels)).collect();
+        match &self.kernels {
+            Kernels::Same(packed) => {
+                let mut out = Planes::zeros(channels, height, width);
+                let reads = Reads {
+                    inputs: &sources,
+                    plane: first.plane(),
+                    row_step: row,
+                    taps: std::array::from_fn(|t| (t / 3) * row + t % 3),
+                };
+                convolve(&reads, packed, height, width, |co, y, x0, tile| {
+                    write_tile(&mut out, co, x0, width, tile, &activate, |o, c, x| {
+                        o.at(c, y, x)
+                    })
+                });
+                out
+            }
+            Kernels::Down(packed) => {
+                let split = deinterleave(first);
+                let half = width / 2 + 1;
+                let phase = (height + 2) * half;
+                let reads = Reads {
+                    inputs: &[(&split[..], first.channels)],
+                    plane: 2 * phase,
+                    row_step: 2 * half,
+                    taps: std::array::from_fn(|t| {
+                        let (ky, kx) = (t / 3, t % 3);
+                        ky * half + if kx == 1 { phase } else { kx / 2 }
+                    }),
+                };
+                let (h, w) = (height / 2, width / 2);
+                let mut out = Planes::zeros(channels, h, w);
+                convolve(&reads, packed, h, w, |co, y, x0, tile| {
+                    write_tile(&mut out, co, x0, w, tile, &activate, |o, c, x| {
+                        o.at(c, y, x)
+                    })
+                });
+                out
+            }
+            Kernels::Up(phases) => {
+                let mut out = Planes::zeros(channels, 2 * height, 2 * width);
+                for (a, by_column) in phases.iter().enumerate() {
+                    for (b, packed) in by_column.iter().enumerate() {
+                        let reads = Reads {
+                            inputs: &sources,
+                            plane: first.plane(),
+                            row_step: row,
+                            taps: std::array::from_fn(|t| (a + t / 2) * row + b + t % 2),
+                        };
+                        convolve(&reads, packed, height, width, |co, y, x0, tile| {
+                            write_tile(&mut out, co, x0, width, tile, &activate, |o, c, x| {
+                                o.at(c, 2 * y + a, 2 * x + b)
+                            })
+                        });
+                    }
+                }
+                out
+            }
+        }
+    }
+}
+
+/// Writes the columns of a tile that lie inside `width`, through `activate`, at `index(out,
+/// channel, x)`.
+fn write_tile(
+    out: &mut Planes,
+    first_channel: usize,
+    x0: usize,
+    width: usize,
+    tile: &[[f32; COLUMNS]; CO_BLOCK],
+    activate: &impl Fn(usize, f32) -> f32,
+    index: impl Fn(&Planes, usize, usize) -> usize,
+) {
+    let valid = COLUMNS.min(width - x0);
+    for (j, values) in tile.iter().enumerate() {
+        let c = first_channel + j;
+        for (l, &v) in values.iter().take(valid).enumerate() {
+            let i = index(out, c, x0 + l);
+            out.data[i] = activate(c, v);
+        }
+    }
+}
+
+/// Each padded row split into its even columns, then its odd ones, per channel: a stride-2
+/// convolution then reads contiguous columns.
+fn deinterleave(planes: &Planes) -> Vec<f32> {
+    let half = planes.width / 2 + 1;
+    let rows = planes.height + 2;
+    let mut out = vec![0.0; planes.channels * 2 * rows * half + 2 * COLUMNS];
+    for c in 0..planes.channels {
+        for r in 0..rows {
+            let source = &planes.data[c * planes.plane() + r * planes.row()..][..planes.row()];
+            for parity in 0..2 {
+                let target = &mut out[(c * 2 + parity) * rows * half + r * half..][..half];
+                for (j, t) in target.iter_mut().enumerate() {
+                    *t = source.get(2 * j + parity).copied().unwrap_or(0.0);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The generator, its kernels packed for [`convolve`].
+pub struct DirectGenerator {
+    condition: Dense,
+    layers: [Film; 10],
+    out: Packed<1>,
+    out_bias: Vec<f32>,
+    input_offset: f32,
+    slope: f32,
+}
+
+/// Each layer's sampling, and which earlier layers' outputs join its input (after the previous
+/// layer's): dec2 reads enc2's, dec1 reads enc1b's.
+const PLAN: [(Sampling, Option<usize>); 10] = [
+    (Sampling::Same, None),
+    (Sampling::Same, None),
+    (Sampling::Down, None),
+    (Sampling::Same, None),
+    (Sampling::Down, None),
+    (Sampling::Same, None),
+    (Sampling::Up, None),
+    (Sampling::Same, Some(3)),
+    (Sampling::Up, None),
+    (Sampling::Same, Some(1)),
+];
+
+/// Input channels of the network: RGB.
+const IMAGE_CHANNELS: usize = 3;
+
+impl DirectGenerator {
+    /// Packs `weights`, refusing any that do not make the generator's U-Net.
+    pub fn new(weights: &GeneratorWeights) -> Result<Self, String> {
+        let embedding = weights.condition.outputs();
+        let mut produced: Vec<usize> = Vec::new();
+        for (i, (layer, (sampling, skip))) in weights.layers.iter().zip(PLAN).enumerate() {
+            let expected = produced.last().copied().unwrap_or(IMAGE_CHANNELS)
+                + skip.map_or(0, |s| produced[s]);
+            if layer.sampling != sampling || layer.channels_in != expected {
+                return Err(format!(
+                    "layer {i} is {:?} with {} input channels; the U-Net needs {sampling:?} with {expected}",
+                    layer.sampling, layer.channels_in
+                ));
+            }
+            produced.push(layer.bias.len());
+        }
+        let last = produced[9];
+        let out_channels = weights.out_bias.len();
+        if out_channels < IMAGE_CHANNELS || weights.out.len() != out_channels * last {
+            return Err(format!(
+                "the output layer has {} weights for {out_channels} outputs of {last} channels",
+                weights.out.len()
+            ));
+        }
+        let mut layers = Vec::with_capacity(10);
+        for layer in &weights.layers {
+            layers.push(Film::new(layer, embedding)?);
+        }
+        let padded_out = out_channels.next_multiple_of(CO_BLOCK);
+        Ok(Self {
+            condition: Dense {
+                weight: weights.condition.weight.clone(),
+                bias: weights.condition.bias.clone(),
+            },
+            layers: layers.try_into().map_err(|_| "ten layers")?,
+            out: Packed::new(padded_out, last, |co, ci, _| {
+                if co < out_channels {
+                    weights.out[co * last + ci]
+                } else {
+                    0.0
+                }
+            }),
+            out_bias: weights.out_bias.clone(),
+            input_offset: weights.input_offset,
+            slope: weights.leaky_slope,
+        })
+    }
+
+    /// Inputs the condition network takes per image.
+    pub fn condition_inputs(&self) -> usize {
+        self.condition.inputs()
+    }
+
+    /// The renderings (not clamped), `[batch, 3, height, width]` flattened, for `images` of the
+    /// same shape in 0..1 and `conditions` `[batch, condition_inputs]`; `height` and `width`
+    /// must be positive multiples of 4.
+    pub fn forward(
+        &self,
+        images: &[f32],
+        conditions: &[f32],
+        height: usize,
+        width: usize,
+    ) -> Result<Vec<f32>, String> {
+        if !height.is_multiple_of(4) || !width.is_multiple_of(4) || height == 0 || width == 0 {
+            return Err(format!(
+                "{height}×{width} pixels: the generator needs sides that are positive multiples of 4"
+            ));
+        }
+        let pixels = IMAGE_CHANNELS * height * width;
+        let batch = images.len() / pixels;
+        let per_condition = self.condition_inputs();
+        if images.len() != batch * pixels || conditions.len() != batch * per_condition {
+            return Err(format!(
+                "{} image values and {} conditions do not make whole images of {height}×{width}",
+                images.len(),
+                conditions.len()
+            ));
+        }
+        let mut output = Vec::with_capacity(images.len());
+        for (image, condition) in images.chunks(pixels).zip(conditions.chunks(per_condition)) {
+            output.extend(self.one(image, condition, height, width));
+        }
+        Ok(output)
+    }
+
+    fn one(&self, image: &[f32], condition: &[f32], height: usize, width: usize) -> Vec<f32> {
+        let mut embedding = self.condition.forward(condition);
+        embedding.iter_mut().for_each(|e| *e = e.max(0.0));
+        let (e, slope) = (&embedding[..], self.slope);
+        let mut x = Planes::zeros(IMAGE_CHANNELS, height, width);
+        let plane = height * width;
+        for (i, &v) in image.iter().enumerate() {
+            let at = x.at(i / plane, i / width % height, i % width);
+            x.data[at] = v - self.input_offset;
+        }
+        let [
+            enc1,
+            enc1b,
+            down1,
+            enc2,
+            down2,
+            bottleneck,
+            up2,
+            dec2,
+            up1,
+            dec1,
+        ] = &self.layers;
+        let film = |layer: &Film, inputs: &[&Planes]| layer.forward(inputs, e, slope);
+        let s1 = film(enc1b, &[&film(enc1, &[&x])]);
+        let s2 = film(enc2, &[&film(down1, &[&s1])]);
+        let b = film(bottleneck, &[&film(down2, &[&s2])]);
+        let d2 = film(dec2, &[&film(up2, &[&b]), &s2]);
+        let d1 = film(dec1, &[&film(up1, &[&d2]), &s1]);
+        let row = d1.row();
+        let reads = Reads {
+            inputs: &[(&d1.data[..], d1.channels)],
+            plane: d1.plane(),
+            row_step: row,
+            taps: [row + 1],
+        };
+        let mut result = image.to_vec();
+        convolve(&reads, &self.out, height, width, |co, y, x0, tile| {
+            for (j, values) in tile.iter().enumerate() {
+                let c = co + j;
+                if c >= IMAGE_CHANNELS {
+                    continue;
+                }
+                for (l, &v) in values.iter().take(width - x0).enumerate() {
+                    result[c * plane + y * width + x0 + l] += v + self.out_bias[c];
+                }
+            }
+        });
+        result
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Deterministic values in −0.5..0.5.
+    fn values(n: usize, seed: u64) -> Vec<f32> {
+        let mut state = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (0..n)
+            .map(|_| {
+                state = state
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                ((state >> 40) as f32 / (1u64 << 24) as f32) - 0.5
+            })
+            .collect()
+    }
+
+    fn dense(inputs: usize, outputs: usize, seed: u64) -> Dense {
+        Dense {
+            weight: values(inputs * outputs, seed),
+            bias: values(outputs, seed + 1),
+        }
+    }
+
+    /// A generator of base width `w` with every weight random.
+    fn weights(w: usize) -> GeneratorWeights {
+        let shapes = [
+            (Sampling::Same, 3, w),
+            (Sampling::Same, w, w),
+            (Sampling::Down, w, 2 * w),
+            (Sampling::Same, 2 * w, 2 * w),
+            (Sampling::Down, 2 * w, 4 * w),
+            (Sampling::Same, 4 * w, 4 * w),
+            (Sampling::Up, 4 * w, 2 * w),
+            (Sampling::Same, 4 * w, 2 * w),
+            (Sampling::Up, 2 * w, w),
+            (Sampling::Same, 2 * w, w),
+        ];
+        let embedding = 8;
+        GeneratorWeights {
+            condition: dense(3, embedding, 1),
+            layers: std::array::from_fn(|i| {
+                let (sampling, channels_in, channels_out) = shapes[i];
+                let seed = 10 * i as u64 + 100;
+                FilmWeights {
+                    sampling,
+                    channels_in,
+                    kernel: values(channels_out * channels_in * 9, seed),
+                    bias: values(channels_out, seed + 1),
+                    film: dense(embedding, 2 * channels_out, seed + 2),
+                }
+            }),
+            out: values(4 * w, 7),
+            out_bias: values(4, 8),
+            input_offset: 0.5,
+            leaky_slope: 0.2,
+        }
+    }
+
+    /// `[channels][h][w]` feature maps, computed the plain way.
+    struct Map {
+        channels: usize,
+        h: usize,
+        w: usize,
+        v: Vec<f32>,
+    }
+
+    impl Map {
+        fn get(&self, c: usize, y: isize, x: isize) -> f32 {
+            if y < 0 || x < 0 || y >= self.h as isize || x >= self.w as isize {
+                return 0.0;
+            }
+            self.v[(c * self.h + y as usize) * self.w + x as usize]
+        }
+    }
+
+    fn reference_film(layer: &FilmWeights, input: &Map, e: &[f32], slope: f32) -> Map {
+        let input = match layer.sampling {
+            Sampling::Up => Map {
+                channels: input.channels,
+                h: 2 * input.h,
+                w: 2 * input.w,
+                v: (0..input.channels * 4 * input.h * input.w)
+                    .map(|i| {
+                        let (c, y, x) = (
+                            i / (4 * input.h * input.w),
+                            i / (2 * input.w) % (2 * input.h),
+                            i % (2 * input.w),
+                        );
+                        input.get(c, (y / 2) as isize, (x / 2) as isize)
+                    })
+                    .collect(),
+            },
+            _ => Map {
+                channels: input.channels,
+                h: input.h,
+                w: input.w,
+                v: input.v.clone(),
+            },
+        };
+        let stride = if layer.sampling == Sampling::Down {
+            2
+        } else {
+            1
+        };
+        let (co_n, h, w) = (layer.bias.len(), input.h / stride, input.w / stride);
+        let film = layer.film.forward(e);
+        let mut v = vec![0.0; co_n * h * w];
+        for co in 0..co_n {
+            for y in 0..h {
+                for x in 0..w {
+                    let mut sum = layer.bias[co];
+                    for ci in 0..input.channels {
+                        for ky in 0..3 {
+                            for kx in 0..3 {
+                                let weight =
+                                    layer.kernel[((co * input.channels + ci) * 3 + ky) * 3 + kx];
+                                sum += weight
+                                    * input.get(
+                                        ci,
+                                        (y * stride + ky) as isize - 1,
+                                        (x * stride + kx) as isize - 1,
+                                    );
+                            }
+                        }
+                    }
+                    let z = sum * (1.0 + film[co]) + film[co_n + co];
+                    v[(co * h + y) * w + x] = if z > 0.0 { z } else { z * slope };
+                }
+            }
+        }
+        Map {
+            channels: co_n,
+            h,
+            w,
+            v,
+        }
+    }
+
+    fn concat(a: &Map, b: &Map) -> Map {
+        Map {
+            channels: a.channels + b.channels,
+            h: a.h,
+            w: a.w,
+            v: [&a.v[..], &b.v[..]].concat(),
+        }
+    }
+
+    fn reference(
+        g: &GeneratorWeights,
+        image: &[f32],
+        condition: &[f32],
+        h: usize,
+        w: usize,
+    ) -> Vec<f32> {
+        let e: Vec<f32> = g
+            .condition
+            .forward(condition)
+            .into_iter()
+            .map(|v| v.max(0.0))
+            .collect();
+        let l = &g.layers;
+        let film = |i: usize, m: &Map| reference_film(&l[i], m, &e, g.leaky_slope);
+        let x = Map {
+            channels: 3,
+            h,
+            w,
+            v: image.iter().map(|v| v - g.input_offset).collect(),
+        };
+        let s1 = film(1, &film(0, &x));
+        let s2 = film(3, &film(2, &s1));
+        let b = film(5, &film(4, &s2));
+        let d2 = film(7, &concat(&film(6, &b), &s2));
+        let d1 = film(9, &concat(&film(8, &d2), &s1));
+        let mut out = image.to_vec();
+        for c in 0..3 {
+            for p in 0..h * w {
+                out[c * h * w + p] += g.out_bias[c]
+                    + (0..d1.channels)
+                        .map(|ci| g.out[c * d1.channels + ci] * d1.v[ci * h * w + p])
+                        .sum::<f32>();
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn renders_what_the_plain_loops_render() {
+        let weights = weights(4);
+        let generator = DirectGenerator::new(&weights).unwrap();
+        for [h, w] in [[8, 8], [12, 20], [16, 36]] {
+            let images: Vec<f32> = values(2 * 3 * h * w, 3).iter().map(|v| v + 0.5).collect();
+            let conditions = values(6, 4);
+            let got = generator.forward(&images, &conditions, h, w).unwrap();
+            let expected: Vec<f32> = (0..2)
+                .flat_map(|i| {
+                    reference(
+                        &weights,
+                        &images[i * 3 * h * w..][..3 * h * w],
+                        &conditions[3 * i..][..3],
+                        h,
+                        w,
+                    )
+                })
+                .collect();
+            let worst = got
+                .iter()
+                .zip(&expected)
+                .map(|(a, b)| (a - b).abs())
+                .fold(0f32, f32::max);
+            assert!(worst < 1e-4, "{h}×{w}: largest difference {worst}");
+        }
+    }
+
+    #[test]
+    fn refuses_weights_and_inputs_that_do_not_fit() {
+        let mut bad = weights(4);
+        bad.layers[7].channels_in = 8;
+        let refusal = |w: &GeneratorWeights| DirectGenerator::new(w).err().unwrap();
+        assert!(refusal(&bad).contains("layer 7"));
+        let mut bad = weights(4);
+        bad.layers[2].sampling = Sampling::Same;
+        assert!(refusal(&bad).contains("layer 2"));
+        let mut bad = weights(4);
+        bad.out.pop();
+        assert!(refusal(&bad).contains("output layer"));
+        let mut bad = weights(4);
+        bad.layers[5].film.bias.pop();
+        assert!(refusal(&bad).contains("FiLM"));
+        let generator = DirectGenerator::new(&weights(4)).unwrap();
+        assert!(
+            generator
+                .forward(&[0.0; 3 * 6 * 8], &[0.0; 3], 6, 8)
+                .is_err()
+        );
+        assert!(
+            generator
+                .forward(&[0.0; 3 * 8 * 8], &[0.0; 2], 8, 8)
+                .is_err()
+        );
+        assert!(generator.forward(&[0.0; 100], &[0.0; 3], 8, 8).is_err());
+        assert_eq!(
+            generator.forward(&[], &[], 8, 8).unwrap(),
+            Vec::<f32>::new()
+        );
+    }
+}

@@ -1,0 +1,123 @@
+//! The generator's weights handed to [`dermtone_kernels`], whose direct CPU path renders what
+//! [`Generator::forward`] renders without burn (tested here against burn itself).
+
+use burn::module::Param;
+use burn::nn::Linear;
+use burn::prelude::*;
+use dermtone_kernels::{Dense, DirectGenerator, FilmWeights, GeneratorWeights, Sampling};
+
+use crate::generator::{FilmConv, Generator, INPUT_OFFSET, LEAKY_SLOPE};
+
+fn values<const D: usize>(param: &Param<Tensor<D>>) -> Result<Vec<f32>, String> {
+    param
+        .val()
+        .into_data()
+        .try_to_vec::<f32>()
+        .map_err(|e| format!("reading weights: {e:?}"))
+}
+
+fn dense(linear: &Linear) -> Result<Dense, String> {
+    Ok(Dense {
+        weight: values(&linear.weight)?,
+        bias: linear
+            .bias
+            .as_ref()
+            .map(values)
+            .transpose()?
+            .ok_or("a linear layer without a bias")?,
+    })
+}
+
+fn film(layer: &FilmConv, up: bool) -> Result<FilmWeights, String> {
+    let conv = &layer.conv;
+    let [channels_out, channels_in, kh, kw] = conv.weight.val().dims();
+    let sampling = match (up, conv.stride, [kh, kw]) {
+        (true, [1, 1], [3, 3]) => Sampling::Up,
+        (false, [1, 1], [3, 3]) => Sampling::Same,
+        (false, [2, 2], [3, 3]) => Sampling::Down,
+        (_, stride, kernel) => {
+            return Err(format!(
+                "a {kernel:?} convolution of stride {stride:?}: the direct path runs 3×3 ones of stride 1 or 2"
+            ));
+        }
+    };
+    Ok(FilmWeights {
+        sampling,
+        channels_in,
+        kernel: values(&conv.weight)?,
+        bias: match &conv.bias {
+            Some(bias) => values(bias)?,
+            None => vec![0.0; channels_out],
+        },
+        film: dense(&layer.film)?,
+    })
+}
+
+/// The direct CPU path for `generator`, whose weights must live on a CPU device (they are read
+/// synchronously).
+pub fn direct_generator(generator: &Generator) -> Result<DirectGenerator, String> {
+    let g = generator;
+    let [out_channels, _, _, _] = g.out.weight.val().dims();
+    let weights = GeneratorWeights {
+        condition: dense(&g.condition)?,
+        layers: [
+            film(&g.enc1, false)?,
+            film(&g.enc1b, false)?,
+            film(&g.down1, false)?,
+            film(&g.enc2, false)?,
+            film(&g.down2, false)?,
+            film(&g.bottleneck, false)?,
+            film(&g.up2, true)?,
+            film(&g.dec2, false)?,
+            film(&g.up1, true)?,
+            film(&g.dec1, false)?,
+        ],
+        out: values(&g.out.weight)?,
+        out_bias: match &g.out.bias {
+            Some(bias) => values(bias)?,
+            None => vec![0.0; out_channels],
+        },
+        input_offset: INPUT_OFFSET,
+        leaky_slope: LEAKY_SLOPE as f32,
+    };
+    DirectGenerator::new(&weights)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::generator::{GeneratorConfig, condition_row};
+    use burn::tensor::Distribution;
+
+    #[test]
+    fn renders_what_the_burn_network_renders() {
+        let device = Device::flex();
+        let mut generator = GeneratorConfig::new().with_base_width(8).init(&device);
+        generator.out.weight = generator
+            .out
+            .weight
+            .map(|w| Tensor::random(w.shape(), Distribution::Normal(0.0, 0.3), &device));
+        let direct = direct_generator(&generator).unwrap();
+        for [height, width] in [[16, 12], [12, 20], [24, 24]] {
+            let images = Tensor::<4>::random([2, 3, height, width], Distribution::Default, &device);
+            let conditions: Vec<f32> =
+                [condition_row(40.0, -30.0), condition_row(-10.0, 60.0)].concat();
+            let expected = generator
+                .forward(
+                    images.clone(),
+                    Tensor::from_data(TensorData::new(conditions.clone(), [2, 3]), &device),
+                )
+                .into_data()
+                .try_to_vec::<f32>()
+                .unwrap();
+            let pixels = images.into_data().try_to_vec::<f32>().unwrap();
+            let got = direct.forward(&pixels, &conditions, height, width).unwrap();
+            let worst = expected
+                .iter()
+                .zip(&got)
+                .map(|(a, b)| (a - b).abs())
+                .fold(0f32, f32::max);
+            assert!(worst < 1e-4, "{height}×{width}: largest difference {worst}");
+        }
+    }
+}
