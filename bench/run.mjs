@@ -2,6 +2,8 @@
 // bench/RESULTS.md — native stage timings (`dermtone bench`), the same network calls through our
 // wasm engine and ONNX Runtime Web in one page on the CPU and WebGPU paths, the app's own
 // per-tone analysis time, the first visit's payload, memory over 200 analyses and the soak.
+// The CPU page runs twice (each in interleaved rounds), so the report says how much two runs
+// differ; native runs on one thread (RAYON_NUM_THREADS=1), as the page does.
 //   node bench/run.mjs [runs=20] [warmup=5]
 import { execFileSync } from 'node:child_process';
 import { rmSync, readFileSync, writeFileSync } from 'node:fs';
@@ -17,7 +19,7 @@ import { render } from './results.mjs';
 
 const runs = Number(process.argv[2] ?? 20);
 const warmup = Number(process.argv[3] ?? 5);
-const dermtone = (...args) => execFileSync(DERMTONE, args, { cwd: ROOT, encoding: 'utf8' });
+const dermtone = (...args) => execFileSync(DERMTONE, args, { cwd: ROOT, encoding: 'utf8', env: { ...process.env, RAYON_NUM_THREADS: '1' } });
 
 const [photoFile] = testImages(1);
 const root = benchRoot(photoFile);
@@ -27,9 +29,9 @@ try {
   const server = await startServerOn(root, MODELS);
   const page = {};
   try {
-    for (const backend of ['cpu', 'webgpu']) {
-      console.error(`bench page: ${backend}`);
-      page[backend] = await pageRun(server.url, backend, { runs, warmup });
+    for (const [key, backend, rounds] of [['cpu', 'cpu', 3], ['cpuAgain', 'cpu', 3], ['webgpu', 'webgpu', 1]]) {
+      console.error(`bench page: ${key}`);
+      page[key] = await pageRun(server.url, backend, { runs, warmup, rounds });
     }
   } finally {
     server.stop();

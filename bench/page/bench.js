@@ -1,12 +1,16 @@
 // The in-browser half of the benchmark (bench/run.mjs serves and drives it): dermtone's engine
 // and ONNX Runtime Web run the same four network calls of one per-tone analysis (tone estimate,
 // classify, six renderings, six classifications) on the same prepared tensors, first checked to
-// agree within 1e-3, then timed; our whole analysis is timed too. Results land in
-// `window.benchResults` (or `window.benchError`).
+// agree within 1e-3, then timed; our whole analysis is timed too. Ours and ORT's runs of a call
+// alternate, and the whole set is repeated in `rounds`, so a slow spell of the machine falls on
+// both; each figure is the median over rounds of a round's median, with the minimum over rounds
+// and every round's median beside it. Results land in `window.benchResults` (or
+// `window.benchError`).
 const params = new URLSearchParams(location.search);
 const backend = params.get('backend') ?? 'cpu';
 const runs = Number(params.get('runs') ?? 20);
 const warmup = Number(params.get('warmup') ?? 5);
+const rounds = Number(params.get('rounds') ?? 3);
 const photo = params.get('photo');
 const log = (line) => { document.getElementById('log').textContent += `${line}\n`; };
 
@@ -19,7 +23,10 @@ async function fetchBytes(url) {
   return new Uint8Array(await response.arrayBuffer());
 }
 
-/** Our engine for plain photos on `backend`, from the shipped manifest and weights. */
+/**
+ * Our engine for plain photos on `backend`, from the shipped manifest and weights, with each
+ * network's id and input side.
+ */
 async function ourEngine() {
   const { default: init, Engine } = await import(`./pkg/${backend}/dermtone_web.js`);
   await init();
@@ -30,7 +37,9 @@ async function ourEngine() {
     manifestText, await fetchBytes(`models/${entry('photo').file}`), await fetchBytes(`models/${entry('tone').file}`),
     backend, 'photo', await (await fetch(`models/${entry('photo').card}`)).text(), await fetchBytes(`models/${entry('generator').file}`),
   );
-  return { engine, ids: { classifier: entry('photo').id, tone: entry('tone').id, generator: entry('generator').id } };
+  const networks = { classifier: entry('photo'), tone: entry('tone'), generator: entry('generator') };
+  const pick = (field) => Object.fromEntries(Object.entries(networks).map(([network, m]) => [network, field(m)]));
+  return { engine, ids: pick((m) => m.id), sides: pick((m) => m.input.size) };
 }
 
 /** ONNX Runtime Web sessions for the same three networks, on its wasm or WebGPU provider. */
@@ -72,14 +81,23 @@ async function ortCall({ ort, sessions }, network, inputs, batch, side) {
   return Object.values(result)[0].getData(); // a WebGPU tensor is read back here, as ours is
 }
 
-async function timed(fn) {
-  const times = [];
+/** Times of `runs` calls of each of `fns` after `warmup`, the functions taking turns. */
+async function timedTogether(...fns) {
+  const times = fns.map(() => []);
   for (let i = 0; i < warmup + runs; i++) {
-    const t0 = performance.now();
-    await fn();
-    if (i >= warmup) times.push(performance.now() - t0);
+    for (const [k, fn] of fns.entries()) {
+      const t0 = performance.now();
+      await fn();
+      if (i >= warmup) times[k].push(performance.now() - t0);
+    }
   }
-  return { median: median(times), p90: p90(times), runs };
+  return times;
+}
+
+/** A figure over rounds: the median and minimum of the rounds' medians, and the median p90. */
+function overRounds(perRound) {
+  const medians = perRound.map((times) => median(times));
+  return { median: median(medians), min: Math.min(...medians), p90: median(perRound.map((times) => p90(times))), rounds: medians, runs };
 }
 
 /** Largest |ORT − ours| and |ours − the exporter's burn reference| on the exporter's reference batch. */
@@ -101,29 +119,40 @@ async function agreement(engine, ortRuntime, network, id) {
 }
 
 async function main() {
-  const { engine, ids } = await ourEngine();
+  const { engine, ids, sides } = await ourEngine();
   log(`our engine: ${engine.backend} (${engine.reason})`);
   const ortRuntime = await ortSessions(ids);
   log(`ONNX Runtime Web ${ortRuntime.ort.env.versions?.web ?? ''}: ${backend === 'webgpu' ? 'webgpu' : 'wasm'} provider`);
-  const sides = { classifier: 64, tone: 64, generator: 96 };
   const agree = {};
   for (const [network, id] of Object.entries(ids)) {
     agree[network] = await agreement(engine, ortRuntime, network, id);
     log(`${network}: |ours − burn reference| ${agree[network].oursVsReference.toExponential(2)}, |ORT − ours| ${agree[network].ortVsOurs.toExponential(2)}`);
     if (!(agree[network].ortVsOurs <= 1e-3 && agree[network].oursVsReference <= 1e-3)) throw new Error(`${network}: the implementations disagree beyond 1e-3`);
   }
-  const calls = [];
-  for (const { name, network, batch } of CALLS) {
-    const inputs = inputsFor(network, batch, sides[network]);
-    const ours = await timed(() => oursCall(engine, network, inputs, batch));
-    const ort = await timed(() => ortCall(ortRuntime, network, inputs, batch, sides[network]));
-    calls.push({ name, network, batch, ours, ort });
-    log(`${name}: ours ${ours.median.toFixed(1)} ms, ORT ${ort.median.toFixed(1)} ms (medians of ${runs})`);
-  }
+  const inputs = Object.fromEntries(CALLS.map(({ name, network, batch }) => [name, inputsFor(network, batch, sides[network])]));
   const bytes = await fetchBytes(photo);
-  const analysis = await timed(() => engine.analyzeBytes(bytes));
+  const perRound = { analysis: [] };
+  for (let round = 1; round <= rounds; round++) {
+    for (const { name, network, batch } of CALLS) {
+      const [ours, ort] = await timedTogether(
+        () => oursCall(engine, network, inputs[name], batch),
+        () => ortCall(ortRuntime, network, inputs[name], batch, sides[network]),
+      );
+      (perRound[name] ??= []).push({ ours, ort });
+    }
+    const [analysis] = await timedTogether(() => engine.analyzeBytes(bytes));
+    perRound.analysis.push(analysis);
+    log(`round ${round} of ${rounds}: our analysis ${median(analysis).toFixed(1)} ms`);
+  }
+  const calls = CALLS.map(({ name, network, batch }) => ({
+    name, network, batch,
+    ours: overRounds(perRound[name].map((r) => r.ours)),
+    ort: overRounds(perRound[name].map((r) => r.ort)),
+  }));
+  for (const c of calls) log(`${c.name}: ours ${c.ours.median.toFixed(1)} ms, ORT ${c.ort.median.toFixed(1)} ms`);
+  const analysis = overRounds(perRound.analysis);
   log(`our whole per-tone analysis: ${analysis.median.toFixed(1)} ms`);
-  window.benchResults = { backend: engine.backend, reason: engine.reason, runs, warmup, agree, calls, analysis, userAgent: navigator.userAgent };
+  window.benchResults = { backend: engine.backend, reason: engine.reason, runs, warmup, rounds, agree, calls, analysis, userAgent: navigator.userAgent };
 }
 
 main().catch((error) => {
