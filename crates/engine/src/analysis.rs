@@ -56,6 +56,14 @@ pub struct BackendInfo {
     pub reason: String,
 }
 
+impl BackendInfo {
+    /// Whether the device is the CPU, where the engine runs the direct kernels of
+    /// `dermtone_kernels` instead of burn for the networks that have them.
+    pub fn is_cpu(&self) -> bool {
+        self.name == "cpu"
+    }
+}
+
 /// The photo-quality verdict shown before any result.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Quality {

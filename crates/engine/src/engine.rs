@@ -2,7 +2,9 @@
 
 use burn::prelude::*;
 use burn::tensor::activation::softmax;
-use dermtone_net::{Classifier, classifier_cost, load_classifier};
+use dermtone_net::{
+    Classifier, DirectMobileNet, classifier_cost, direct_classifier, load_classifier,
+};
 use image::RgbImage;
 
 use std::collections::HashMap;
@@ -78,12 +80,20 @@ impl ToneRenderings {
 /// A network with the manifest entry its weights were checked against.
 pub(crate) struct LoadedModel {
     pub(crate) network: Classifier,
+    /// The same weights for the direct CPU path, on a CPU device (see [`direct_classifier`]).
+    pub(crate) direct: Option<DirectMobileNet>,
     pub(crate) entry: ModelEntry,
 }
 
 impl LoadedModel {
-    /// Verifies `weights` against `entry` and loads them on `device`.
-    fn load(entry: &ModelEntry, weights: &[u8], device: &Device) -> Result<Self, EngineError> {
+    /// Verifies `weights` against `entry` and loads them on `device`; `on_cpu` says the device
+    /// is the CPU, where a mobile network runs on the direct path instead of burn.
+    fn load(
+        entry: &ModelEntry,
+        weights: &[u8],
+        device: &Device,
+        on_cpu: bool,
+    ) -> Result<Self, EngineError> {
         entry.verify(weights)?;
         if entry.labels.len() != entry.architecture.num_classes {
             return Err(EngineError::new(
@@ -108,8 +118,16 @@ impl LoadedModel {
                 )
             })?
             .folded();
+        let direct = if on_cpu {
+            direct_classifier(&network)
+                .transpose()
+                .map_err(|e| EngineError::new("model", format!("model {}: {e}", entry.id)))?
+        } else {
+            None
+        };
         Ok(Self {
             network,
+            direct,
             entry: entry.clone(),
         })
     }
@@ -134,9 +152,17 @@ impl LoadedModel {
         images: &[&RgbImage],
         device: &Device,
     ) -> Result<Vec<Vec<f32>>, EngineError> {
-        let input = self.input(images, device);
-        let probabilities =
-            class_probabilities(&self.network, input, self.entry.temperature()).await?;
+        let probabilities = match &self.direct {
+            Some(direct) => self
+                .direct_logits(direct, self.pixels(images))?
+                .chunks(self.entry.labels.len())
+                .map(|logits| scaled_softmax(logits, self.entry.temperature()))
+                .collect(),
+            None => {
+                let input = self.input(images, device);
+                class_probabilities(&self.network, input, self.entry.temperature()).await?
+            }
+        };
         if probabilities.len() != images.len() {
             return Err(EngineError::new(
                 "compute",
@@ -146,14 +172,32 @@ impl LoadedModel {
         Ok(probabilities)
     }
 
-    /// The network's input for `images`: each resized and normalised as the manifest says.
-    pub(crate) fn input(&self, images: &[&RgbImage], device: &Device) -> Tensor<4> {
+    /// Logits on the direct CPU path for prepared NCHW `pixels` at the model's input size.
+    pub(crate) fn direct_logits(
+        &self,
+        direct: &DirectMobileNet,
+        pixels: Vec<f32>,
+    ) -> Result<Vec<f32>, EngineError> {
+        let side = self.entry.input.size as usize;
+        direct
+            .forward(&pixels, side, side)
+            .map_err(|e| EngineError::new("input", e))
+    }
+
+    /// The network's input values for `images`, NCHW: each resized and normalised as the
+    /// manifest says.
+    fn pixels(&self, images: &[&RgbImage]) -> Vec<f32> {
         let spec = &self.entry.input;
-        let pixels: Vec<f32> = images
+        images
             .iter()
             .flat_map(|image| normalise_chw(&resize_for_model(image, spec.size), spec))
-            .collect();
-        let side = spec.size as usize;
+            .collect()
+    }
+
+    /// The network's input for `images` as a tensor on `device`.
+    pub(crate) fn input(&self, images: &[&RgbImage], device: &Device) -> Tensor<4> {
+        let pixels = self.pixels(images);
+        let side = self.entry.input.size as usize;
         Tensor::<4>::from_data(
             TensorData::new(pixels, [images.len(), 3, side, side]),
             device,
@@ -190,12 +234,14 @@ impl Engine {
         device: Device,
         backend: BackendInfo,
     ) -> Result<Self, EngineError> {
-        let classifier = LoadedModel::load(manifest.model_for(task)?, weights, &device)?;
+        let on_cpu = backend.is_cpu();
+        let classifier = LoadedModel::load(manifest.model_for(task)?, weights, &device, on_cpu)?;
         let tone = match tone_weights {
             Some(bytes) => Some(LoadedModel::load(
                 manifest.model_for("tone")?,
                 bytes,
                 &device,
+                on_cpu,
             )?),
             None => None,
         };
@@ -220,8 +266,7 @@ impl Engine {
 
     /// The same engine with the manifest's tone generator (`weights`, verified) on its device.
     pub fn with_generator(self, manifest: &Manifest, weights: &[u8]) -> Result<Self, EngineError> {
-        let on_cpu = self.backend.name == "cpu";
-        let renderer = ToneRenderer::new(manifest, weights, &self.device, on_cpu)?;
+        let renderer = ToneRenderer::new(manifest, weights, &self.device, self.backend.is_cpu())?;
         Ok(Self {
             renderer: Some(renderer),
             ..self
@@ -464,6 +509,15 @@ pub fn argmax(values: &[f32]) -> usize {
         .map_or(0, |(i, _)| i)
 }
 
+/// Softmax of `logits / temperature`, as [`class_probabilities`] computes it on the device.
+fn scaled_softmax(logits: &[f32], temperature: f32) -> Vec<f32> {
+    let scaled: Vec<f32> = logits.iter().map(|l| l / temperature).collect();
+    let top = scaled.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let exps: Vec<f32> = scaled.iter().map(|l| (l - top).exp()).collect();
+    let total: f32 = exps.iter().sum();
+    exps.iter().map(|e| e / total).collect()
+}
+
 /// Softmax probabilities of `logits / temperature` per image for a `[batch, 3, s, s]` input, read
 /// back asynchronously so the same code works on WebGPU in the browser.
 pub async fn class_probabilities(
@@ -495,4 +549,50 @@ pub(crate) async fn read_values<const D: usize>(
     })?;
     data.try_to_vec::<f32>()
         .map_err(|e| EngineError::new("compute", format!("unexpected result type: {e:?}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_direct_cpu_path_classifies_as_burn_does() {
+        let models = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models");
+        let manifest =
+            Manifest::from_json(&std::fs::read_to_string(models.join("manifest.json")).unwrap())
+                .unwrap();
+        let device = Device::flex();
+        for task in ["photo", "dermoscopy"] {
+            let entry = manifest.model_for(task).unwrap();
+            let weights = std::fs::read(models.join(&entry.file)).unwrap();
+            let direct = LoadedModel::load(entry, &weights, &device, true).unwrap();
+            let burn = LoadedModel::load(entry, &weights, &device, false).unwrap();
+            assert!(burn.direct.is_none());
+            let side = entry.input.size as usize;
+            let pixels: Vec<f32> = (0..2 * 3 * side * side)
+                .map(|i| ((i * 7919) % 1000) as f32 / 250.0 - 2.0)
+                .collect();
+            let ours = direct
+                .direct_logits(direct.direct.as_ref().unwrap(), pixels.clone())
+                .unwrap();
+            let theirs = burn
+                .network
+                .forward(Tensor::<4>::from_data(
+                    TensorData::new(pixels, [2, 3, side, side]),
+                    &device,
+                ))
+                .into_data()
+                .try_to_vec::<f32>()
+                .unwrap();
+            assert_eq!(ours.len(), 2 * entry.labels.len(), "{task}");
+            let worst = ours
+                .iter()
+                .zip(&theirs)
+                .map(|(a, b)| (a - b).abs())
+                .fold(0f32, f32::max);
+            assert!(worst < 1e-4, "{task}: largest difference {worst}");
+            let probabilities = scaled_softmax(&ours[..entry.labels.len()], 1.5);
+            assert!((probabilities.iter().sum::<f32>() - 1.0).abs() < 1e-5);
+        }
+    }
 }

@@ -68,7 +68,10 @@ impl Engine {
             Tensor::<4>::from_data(TensorData::new(input, [batch, 3, side, side]), &self.device)
         };
         let output = match network {
-            Network::Classifier => self.classifier.network.forward(images(input)),
+            Network::Classifier => match &self.classifier.direct {
+                Some(direct) => return self.classifier.direct_logits(direct, input),
+                None => self.classifier.network.forward(images(input)),
+            },
             Network::Tone => self
                 .tone
                 .as_ref()

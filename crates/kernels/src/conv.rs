@@ -1,7 +1,7 @@
 //! The convolution kernel of the direct CPU path: 4 output channels × 8 columns accumulated in
-//! registers over every input channel and tap, written so that LLVM vectorises it (wasm simd128,
-//! SSE/AVX natively) without target-specific code. No im2col buffer, no gemm: at the generator's
-//! 12–48 channels the packing costs more than it saves.
+//! SIMD lanes ([`Lanes`]) over every input channel and tap, the tile handed to a writer that
+//! applies the layer's bias and activation. No im2col buffer, no gemm: at 12–48 channels the
+//! packing costs more than it saves. A 1×1 convolution is the same kernel with one tap.
 
 use crate::lanes::Lanes;
 
@@ -39,6 +39,25 @@ impl Planes {
     /// Distance between two channels.
     pub fn plane(&self) -> usize {
         (self.height + 2) * (self.width + 2)
+    }
+
+    /// `channels` planes of `height × width` values (channel-major, no border) inside a zero
+    /// border, each value less `offset`.
+    pub fn bordered(
+        values: &[f32],
+        channels: usize,
+        height: usize,
+        width: usize,
+        offset: f32,
+    ) -> Self {
+        let mut planes = Self::zeros(channels, height, width);
+        for (i, source) in values.chunks_exact(width).enumerate() {
+            let at = planes.at(i / height, i % height, 0);
+            for (t, &v) in planes.data[at..][..width].iter_mut().zip(source) {
+                *t = v - offset;
+            }
+        }
+        planes
     }
 
     /// Index of pixel `(y, x)` of `channel` (unpadded coordinates).
@@ -94,10 +113,10 @@ impl<const T: usize> Packed<T> {
     }
 }
 
-/// `acc[j] += w[j] · xs` for the 4 output channels, unrolled by hand: the wasm engine is built
-/// for size, where LLVM would leave a loop over `j` and the accumulators in memory.
+/// `acc[j] += w[j] · xs` for the 4 output channels, unrolled by hand so the accumulators stay
+/// in registers whatever the optimisation level.
 #[inline(always)]
-fn accumulate(acc: &mut [[Lanes; 2]; CO_BLOCK], w: &[f32; CO_BLOCK], xs: &[f32; COLUMNS]) {
+pub fn accumulate(acc: &mut [[Lanes; 2]; CO_BLOCK], w: &[f32; CO_BLOCK], xs: &[f32; COLUMNS]) {
     let low = Lanes::load(xs[..4].try_into().unwrap());
     let high = Lanes::load(xs[4..].try_into().unwrap());
     let [w0, w1, w2, w3] = w.map(Lanes::splat);
@@ -143,14 +162,120 @@ pub fn convolve<const T: usize>(
                         ci += 1;
                     }
                 }
-                let mut tile = [[0f32; COLUMNS]; CO_BLOCK];
-                for (out, lanes) in tile.iter_mut().zip(acc) {
-                    let (low, high) = out.split_at_mut(4);
-                    lanes[0].store(low.try_into().unwrap());
-                    lanes[1].store(high.try_into().unwrap());
-                }
-                write(block * CO_BLOCK, y, x0, &tile);
+                write(block * CO_BLOCK, y, x0, &tile_of(acc));
             }
         }
     }
+}
+
+/// Each padded row split into its even columns, then its odd ones, per channel: a stride-2
+/// convolution then reads contiguous columns.
+fn deinterleave(planes: &Planes) -> Vec<f32> {
+    let half = planes.width / 2 + 1;
+    let rows = planes.height + 2;
+    let mut out = vec![0.0; planes.channels * 2 * rows * half + 2 * COLUMNS];
+    for c in 0..planes.channels {
+        for r in 0..rows {
+            let source = &planes.data[c * planes.plane() + r * planes.row()..][..planes.row()];
+            for parity in 0..2 {
+                let target = &mut out[(c * 2 + parity) * rows * half + r * half..][..half];
+                for (j, t) in target.iter_mut().enumerate() {
+                    *t = source.get(2 * j + parity).copied().unwrap_or(0.0);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Where a [`pointwise`] convolution writes, and what it adds on the way: each output
+/// `bias + sum`, clamped to `0..=6` where `relu6`, plus `residual` at the same index.
+pub struct PointwiseOut<'a> {
+    pub data: &'a mut [f32],
+    pub bias: &'a [f32],
+    pub relu6: bool,
+    pub residual: Option<&'a [f32]>,
+}
+
+/// A 1×1 convolution over the values of each of `input`'s planes (`stride` apart, a multiple of
+/// 8 covering `pixels`) into `out`'s planes (same stride): [`convolve`]'s kernel without its
+/// per-tap offsets, which at one tap cost as much as the sums, and an epilogue in SIMD lanes.
+/// The tail of each plane past `pixels` receives values nobody reads.
+pub fn pointwise(
+    input: &[f32],
+    stride: usize,
+    packed: &Packed<1>,
+    pixels: usize,
+    out: PointwiseOut,
+) {
+    assert!(
+        stride.is_multiple_of(COLUMNS) && stride >= pixels,
+        "plane stride"
+    );
+    let per_block = packed.channels_in * CO_BLOCK;
+    let planes = &input[..packed.channels_in * stride];
+    let (zero, six) = (Lanes::splat(0.0), Lanes::splat(6.0));
+    for block in 0..packed.channels_out / CO_BLOCK {
+        let block_weights = &packed.weights[block * per_block..][..per_block];
+        for x0 in (0..pixels).step_by(COLUMNS) {
+            let mut acc = [[Lanes::splat(0.0); 2]; CO_BLOCK];
+            for (plane, w) in planes
+                .chunks_exact(stride)
+                .zip(block_weights.chunks_exact(CO_BLOCK))
+            {
+                let xs: &[f32; COLUMNS] = plane[x0..][..COLUMNS].try_into().unwrap();
+                accumulate(&mut acc, w.try_into().unwrap(), xs);
+            }
+            for (j, lanes) in acc.into_iter().enumerate() {
+                let c = block * CO_BLOCK + j;
+                let at = c * stride + x0;
+                let bias = Lanes::splat(out.bias[c]);
+                for (half, v) in lanes.into_iter().enumerate() {
+                    let at = at + 4 * half;
+                    let mut v = v.add(bias);
+                    if out.relu6 {
+                        v = v.clamp(zero, six);
+                    }
+                    if let Some(residual) = out.residual {
+                        v = v.add(Lanes::load(residual[at..][..4].try_into().unwrap()));
+                    }
+                    v.store((&mut out.data[at..][..4]).try_into().unwrap());
+                }
+            }
+        }
+    }
+}
+
+/// The accumulators as plain floats.
+fn tile_of(acc: [[Lanes; 2]; CO_BLOCK]) -> [[f32; COLUMNS]; CO_BLOCK] {
+    let mut tile = [[0f32; COLUMNS]; CO_BLOCK];
+    for (out, lanes) in tile.iter_mut().zip(acc) {
+        let (low, high) = out.split_at_mut(4);
+        lanes[0].store(low.try_into().unwrap());
+        lanes[1].store(high.try_into().unwrap());
+    }
+    tile
+}
+
+/// A 3×3 convolution of stride 2 over `input`'s padded planes (even sides), through
+/// [`deinterleave`]; the output is half the size, each tile handed to `write` as [`convolve`]
+/// does.
+pub fn convolve_stride2(
+    input: &Planes,
+    packed: &Packed<9>,
+    write: impl FnMut(usize, usize, usize, &[[f32; COLUMNS]; CO_BLOCK]),
+) {
+    let split = deinterleave(input);
+    let half = input.width / 2 + 1;
+    let phase = (input.height + 2) * half;
+    let reads = Reads {
+        inputs: &[(&split[..], input.channels)],
+        plane: 2 * phase,
+        row_step: 2 * half,
+        taps: std::array::from_fn(|t| {
+            let (ky, kx) = (t / 3, t % 3);
+            ky * half + if kx == 1 { phase } else { kx / 2 }
+        }),
+    };
+    convolve(&reads, packed, input.height / 2, input.width / 2, write);
 }

@@ -1,7 +1,7 @@
 //! [`DirectGenerator`]: the U-Net of `dermtone_net::Generator` (two down-samplings, skip
 //! connections, FiLM from the tone condition, a residual on the input) over [`crate::conv`].
 
-use crate::conv::{CO_BLOCK, COLUMNS, Packed, Planes, Reads, convolve};
+use crate::conv::{CO_BLOCK, COLUMNS, Packed, Planes, Reads, convolve, convolve_stride2};
 
 /// A dense layer: `weight` is `[inputs][outputs]` (as burn keeps it), `bias` `[outputs]`.
 pub struct Dense {
@@ -18,7 +18,7 @@ impl Dense {
         self.weight.len() / self.bias.len().max(1)
     }
 
-    fn forward(&self, input: &[f32]) -> Vec<f32> {
+    pub(crate) fn forward(&self, input: &[f32]) -> Vec<f32> {
         let mut output = self.bias.clone();
         for (i, &x) in input.iter().enumerate() {
             let row = &self.weight[i * output.len()..][..output.len()];
@@ -176,21 +176,9 @@ impl Film {
                 out
             }
             Kernels::Down(packed) => {
-                let split = deinterleave(first);
-                let half = width / 2 + 1;
-                let phase = (height + 2) * half;
-                let reads = Reads {
-                    inputs: &[(&split[..], first.channels)],
-                    plane: 2 * phase,
-                    row_step: 2 * half,
-                    taps: std::array::from_fn(|t| {
-                        let (ky, kx) = (t / 3, t % 3);
-                        ky * half + if kx == 1 { phase } else { kx / 2 }
-                    }),
-                };
                 let (h, w) = (height / 2, width / 2);
                 let mut out = Planes::zeros(channels, h, w);
-                convolve(&reads, packed, h, w, |co, y, x0, tile| {
+                convolve_stride2(first, packed, |co, y, x0, tile| {
                     write_tile(&mut out, co, x0, w, tile, &activate, |o, c, x| {
                         o.at(c, y, x)
                     })
@@ -239,26 +227,6 @@ fn write_tile(
             out.data[i] = activate(c, v);
         }
     }
-}
-
-/// Each padded row split into its even columns, then its odd ones, per channel: a stride-2
-/// convolution then reads contiguous columns.
-fn deinterleave(planes: &Planes) -> Vec<f32> {
-    let half = planes.width / 2 + 1;
-    let rows = planes.height + 2;
-    let mut out = vec![0.0; planes.channels * 2 * rows * half + 2 * COLUMNS];
-    for c in 0..planes.channels {
-        for r in 0..rows {
-            let source = &planes.data[c * planes.plane() + r * planes.row()..][..planes.row()];
-            for parity in 0..2 {
-                let target = &mut out[(c * 2 + parity) * rows * half + r * half..][..half];
-                for (j, t) in target.iter_mut().enumerate() {
-                    *t = source.get(2 * j + parity).copied().unwrap_or(0.0);
-                }
-            }
-        }
-    }
-    out
 }
 
 /// The generator, its kernels packed for [`convolve`].
@@ -378,12 +346,8 @@ impl DirectGenerator {
         let mut embedding = self.condition.forward(condition);
         embedding.iter_mut().for_each(|e| *e = e.max(0.0));
         let (e, slope) = (&embedding[..], self.slope);
-        let mut x = Planes::zeros(IMAGE_CHANNELS, height, width);
+        let x = Planes::bordered(image, IMAGE_CHANNELS, height, width, self.input_offset);
         let plane = height * width;
-        for (i, &v) in image.iter().enumerate() {
-            let at = x.at(i / plane, i / width % height, i % width);
-            x.data[at] = v - self.input_offset;
-        }
         let [
             enc1,
             enc1b,

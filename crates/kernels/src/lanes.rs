@@ -4,7 +4,9 @@
 
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod imp {
-    use core::arch::wasm32::{f32x4_add, f32x4_mul, f32x4_splat, v128, v128_load, v128_store};
+    use core::arch::wasm32::{
+        f32x4_add, f32x4_mul, f32x4_pmax, f32x4_pmin, f32x4_splat, v128, v128_load, v128_store,
+    };
 
     #[derive(Clone, Copy)]
     pub struct Lanes(v128);
@@ -24,13 +26,20 @@ mod imp {
         pub fn mul_add(self, a: Self, b: Self) -> Self {
             Self(f32x4_add(self.0, f32x4_mul(a.0, b.0)))
         }
+        pub fn add(self, other: Self) -> Self {
+            Self(f32x4_add(self.0, other.0))
+        }
+        pub fn clamp(self, low: Self, high: Self) -> Self {
+            Self(f32x4_pmin(high.0, f32x4_pmax(low.0, self.0)))
+        }
     }
 }
 
 #[cfg(target_arch = "x86_64")]
 mod imp {
     use core::arch::x86_64::{
-        __m128, _mm_add_ps, _mm_loadu_ps, _mm_mul_ps, _mm_set1_ps, _mm_storeu_ps,
+        __m128, _mm_add_ps, _mm_loadu_ps, _mm_max_ps, _mm_min_ps, _mm_mul_ps, _mm_set1_ps,
+        _mm_storeu_ps,
     };
 
     #[derive(Clone, Copy)]
@@ -52,6 +61,14 @@ mod imp {
         pub fn mul_add(self, a: Self, b: Self) -> Self {
             // SAFETY: SSE is part of every x86-64 target.
             Self(unsafe { _mm_add_ps(self.0, _mm_mul_ps(a.0, b.0)) })
+        }
+        pub fn add(self, other: Self) -> Self {
+            // SAFETY: SSE is part of every x86-64 target.
+            Self(unsafe { _mm_add_ps(self.0, other.0) })
+        }
+        pub fn clamp(self, low: Self, high: Self) -> Self {
+            // SAFETY: SSE is part of every x86-64 target.
+            Self(unsafe { _mm_min_ps(_mm_max_ps(self.0, low.0), high.0) })
         }
     }
 }
@@ -77,9 +94,19 @@ mod imp {
         pub fn mul_add(self, a: Self, b: Self) -> Self {
             Self(std::array::from_fn(|i| self.0[i] + a.0[i] * b.0[i]))
         }
+        pub fn add(self, other: Self) -> Self {
+            Self(std::array::from_fn(|i| self.0[i] + other.0[i]))
+        }
+        pub fn clamp(self, low: Self, high: Self) -> Self {
+            Self(std::array::from_fn(|i| {
+                self.0[i].max(low.0[i]).min(high.0[i])
+            }))
+        }
     }
 }
 
-/// `self + a · b` rounds twice (a multiply, then an add), as burn and ONNX Runtime Web do
-/// without fused multiply-add.
+/// `mul_add`: `self + a · b`, rounded twice (a multiply, then an add), as burn and ONNX Runtime
+/// Web do without fused multiply-add. `clamp` is one instruction a bound (wasm's pseudo-min and
+/// -max, SSE's minps and maxps) rather than the NaN-exact `f32.min`/`f32.max`, which V8 expands
+/// to several.
 pub use imp::Lanes;

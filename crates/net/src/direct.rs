@@ -1,12 +1,18 @@
-//! The generator's weights handed to [`dermtone_kernels`], whose direct CPU path renders what
-//! [`Generator::forward`] renders without burn (tested here against burn itself).
+//! The generator's and the mobile classifier's weights handed to [`dermtone_kernels`], whose
+//! direct CPU paths compute what [`Generator::forward`] and [`MobileNet::forward`] compute,
+//! without burn (tested here against burn itself).
 
 use burn::module::Param;
 use burn::nn::Linear;
 use burn::prelude::*;
-use dermtone_kernels::{Dense, DirectGenerator, FilmWeights, GeneratorWeights, Sampling};
+use dermtone_kernels::{
+    BlockWeights, ConvWeights, Dense, DirectGenerator, DirectMobileNet, FilmWeights,
+    GeneratorWeights, MobileWeights, Sampling,
+};
 
+use crate::Classifier;
 use crate::generator::{FilmConv, Generator, INPUT_OFFSET, LEAKY_SLOPE};
+use crate::mobile::{ConvNorm, MobileNet};
 
 fn values<const D: usize>(param: &Param<Tensor<D>>) -> Result<Vec<f32>, String> {
     param
@@ -83,9 +89,56 @@ pub fn direct_generator(generator: &Generator) -> Result<DirectGenerator, String
     DirectGenerator::new(&weights)
 }
 
+/// A folded convolution's kernel and bias.
+fn folded_conv(layer: &ConvNorm) -> Result<ConvWeights, String> {
+    if layer.norm.is_some() {
+        return Err("the direct path needs the network with its batch norms folded".into());
+    }
+    let [channels_out, _, _, _] = layer.conv.weight.val().dims();
+    Ok(ConvWeights {
+        kernel: values(&layer.conv.weight)?,
+        bias: match &layer.conv.bias {
+            Some(bias) => values(bias)?,
+            None => vec![0.0; channels_out],
+        },
+    })
+}
+
+/// The direct CPU path for a [folded](Classifier::folded) mobile `classifier` on a CPU device;
+/// `None` for the plain network, which has none.
+pub fn direct_classifier(classifier: &Classifier) -> Option<Result<DirectMobileNet, String>> {
+    match classifier {
+        Classifier::Mobile(net) => Some(direct_mobile(net)),
+        Classifier::Plain(_) => None,
+    }
+}
+
+fn direct_mobile(net: &MobileNet) -> Result<DirectMobileNet, String> {
+    let blocks = net
+        .blocks
+        .iter()
+        .map(|block| {
+            Ok(BlockWeights {
+                expand: block.expand.as_ref().map(folded_conv).transpose()?,
+                depthwise: folded_conv(&block.depthwise)?,
+                stride: block.depthwise.conv.stride[0],
+                project: folded_conv(&block.project)?,
+                residual: block.residual,
+            })
+        })
+        .collect::<Result<_, String>>()?;
+    DirectMobileNet::new(&MobileWeights {
+        stem: folded_conv(&net.stem)?,
+        blocks,
+        head_conv: folded_conv(&net.head_conv)?,
+        head: dense(&net.head)?,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ClassifierConfig;
     use crate::generator::{GeneratorConfig, condition_row};
     use burn::tensor::Distribution;
 
@@ -119,5 +172,51 @@ mod tests {
                 .fold(0f32, f32::max);
             assert!(worst < 1e-4, "{height}×{width}: largest difference {worst}");
         }
+    }
+
+    #[test]
+    fn classifies_as_the_burn_network_does() {
+        let device = Device::flex();
+        let config = ClassifierConfig::new(5)
+            .with_base_width(8)
+            .with_kind(crate::NetKind::Mobile);
+        let mut net = config.init(&device).folded();
+        // Biases as folding trained batch norms leaves them, so that every bias is exercised.
+        if let Classifier::Mobile(mobile) = &mut net {
+            let random_bias = |layer: &mut ConvNorm| {
+                let bias = layer.conv.bias.take().unwrap();
+                layer.conv.bias =
+                    Some(bias.map(|b| {
+                        Tensor::random(b.shape(), Distribution::Uniform(-0.5, 0.5), &device)
+                    }));
+            };
+            random_bias(&mut mobile.stem);
+            random_bias(&mut mobile.head_conv);
+            for block in &mut mobile.blocks {
+                block.expand.as_mut().map(random_bias);
+                random_bias(&mut block.depthwise);
+                random_bias(&mut block.project);
+            }
+        }
+        let direct = direct_classifier(&net).unwrap().unwrap();
+        for side in [32, 36, 30] {
+            let images =
+                Tensor::<4>::random([3, 3, side, side], Distribution::Normal(0.0, 1.0), &device);
+            let expected = net
+                .forward(images.clone())
+                .into_data()
+                .try_to_vec::<f32>()
+                .unwrap();
+            let pixels = images.into_data().try_to_vec::<f32>().unwrap();
+            let got = direct.forward(&pixels, side, side).unwrap();
+            assert_eq!(got.len(), expected.len());
+            let worst = expected
+                .iter()
+                .zip(&got)
+                .map(|(a, b)| (a - b).abs())
+                .fold(0f32, f32::max);
+            assert!(worst < 1e-4, "{side} px: largest difference {worst}");
+        }
+        assert!(direct_classifier(&ClassifierConfig::new(5).init(&device)).is_none());
     }
 }

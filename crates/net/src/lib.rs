@@ -17,8 +17,8 @@ pub mod plain;
 pub mod weights;
 
 pub use classifier::{Classifier, ClassifierConfig, NetKind};
-pub use dermtone_kernels::DirectGenerator;
-pub use direct::direct_generator;
+pub use dermtone_kernels::{DirectGenerator, DirectMobileNet};
+pub use direct::{direct_classifier, direct_generator};
 pub use flops::{Cost, classifier_cost, generator_cost};
 pub use generator::{CONDITION_INPUTS, Generator, GeneratorConfig, ITA_SCALE, condition_row};
 pub use mobile::MobileNet;

@@ -83,8 +83,8 @@ pub(crate) fn plan(base_width: usize) -> MobilePlan {
 /// lives in the convolution's weights and bias.
 #[derive(Module, Debug)]
 pub struct ConvNorm {
-    conv: Conv2d,
-    norm: Option<BatchNorm>,
+    pub(crate) conv: Conv2d,
+    pub(crate) norm: Option<BatchNorm>,
     activation: Option<Relu6>,
 }
 
@@ -134,10 +134,10 @@ impl ConvNorm {
 /// Expand (1×1) → depthwise 3×3 → project (1×1, linear), plus the input when shapes match.
 #[derive(Module, Debug)]
 pub struct InvertedResidual {
-    expand: Option<ConvNorm>,
-    depthwise: ConvNorm,
-    project: ConvNorm,
-    residual: bool,
+    pub(crate) expand: Option<ConvNorm>,
+    pub(crate) depthwise: ConvNorm,
+    pub(crate) project: ConvNorm,
+    pub(crate) residual: bool,
 }
 
 impl InvertedResidual {
@@ -189,12 +189,12 @@ impl InvertedResidual {
 /// Mobile classifier over normalised `[batch, 3, size, size]` input, returning logits.
 #[derive(Module, Debug)]
 pub struct MobileNet {
-    stem: ConvNorm,
-    blocks: Vec<InvertedResidual>,
-    head_conv: ConvNorm,
+    pub(crate) stem: ConvNorm,
+    pub(crate) blocks: Vec<InvertedResidual>,
+    pub(crate) head_conv: ConvNorm,
     pool: AdaptiveAvgPool2d,
     dropout: Dropout,
-    head: Linear,
+    pub(crate) head: Linear,
 }
 
 impl MobileNet {
