@@ -84,11 +84,14 @@ pub struct Packed<const T: usize> {
 }
 
 impl<const T: usize> Packed<T> {
-    /// Packs `weight(co, ci, tap)`; `channels_out` must be a multiple of 4.
+    /// Packs `weight(co, ci, tap)`; `channels_out` must be a multiple of 4. Run once per layer,
+    /// so `weight` is called through a pointer and the loop is never inlined: one copy per tap
+    /// count.
+    #[inline(never)]
     pub fn new(
         channels_out: usize,
         channels_in: usize,
-        weight: impl Fn(usize, usize, usize) -> f32,
+        weight: &dyn Fn(usize, usize, usize) -> f32,
     ) -> Self {
         assert_eq!(
             channels_out % CO_BLOCK,
@@ -126,6 +129,10 @@ pub fn accumulate(acc: &mut [[Lanes; 2]; CO_BLOCK], w: &[f32; CO_BLOCK], xs: &[f
     acc[3] = [acc[3][0].mul_add(w3, low), acc[3][1].mul_add(w3, high)];
 }
 
+/// Receives each finished tile: `(first output channel, y, x0, tile)`. Called through a
+/// pointer, so each layer's writer does not get a copy of the kernel (the wasm engine's size).
+pub type Writer<'a> = &'a mut dyn FnMut(usize, usize, usize, &[[f32; COLUMNS]; CO_BLOCK]);
+
 /// Sums over every input channel and tap for output rows `0..height` and columns `0..width`,
 /// handing each 4 × 8 tile to `write(first_channel, y, x0, tile)`; columns of the last tile past
 /// `width` hold garbage the writer must skip.
@@ -134,7 +141,7 @@ pub fn convolve<const T: usize>(
     packed: &Packed<T>,
     height: usize,
     width: usize,
-    mut write: impl FnMut(usize, usize, usize, &[[f32; COLUMNS]; CO_BLOCK]),
+    write: Writer,
 ) {
     let channels_in: usize = reads.inputs.iter().map(|(_, c)| c).sum();
     assert_eq!(
@@ -260,11 +267,7 @@ fn tile_of(acc: [[Lanes; 2]; CO_BLOCK]) -> [[f32; COLUMNS]; CO_BLOCK] {
 /// A 3×3 convolution of stride 2 over `input`'s padded planes (even sides), through
 /// [`deinterleave`]; the output is half the size, each tile handed to `write` as [`convolve`]
 /// does.
-pub fn convolve_stride2(
-    input: &Planes,
-    packed: &Packed<9>,
-    write: impl FnMut(usize, usize, usize, &[[f32; COLUMNS]; CO_BLOCK]),
-) {
+pub fn convolve_stride2(input: &Planes, packed: &Packed<9>, write: Writer) {
     let split = deinterleave(input);
     let half = input.width / 2 + 1;
     let phase = (input.height + 2) * half;

@@ -110,7 +110,7 @@ impl Film {
             w[((co * channels_in + ci) * 3 + ky) * 3 + kx]
         };
         let full = || {
-            Packed::new(channels_out, channels_in, |co, ci, tap| {
+            Packed::new(channels_out, channels_in, &|co, ci, tap| {
                 at(co, ci, tap / 3, tap % 3)
             })
         };
@@ -119,7 +119,7 @@ impl Film {
             Sampling::Down => Kernels::Down(full()),
             Sampling::Up => Kernels::Up(std::array::from_fn(|a| {
                 std::array::from_fn(|b| {
-                    Packed::new(channels_out, channels_in, |co, ci, tap| {
+                    Packed::new(channels_out, channels_in, &|co, ci, tap| {
                         let (rows, cols) = (PHASE_TAPS[a][tap / 2], PHASE_TAPS[b][tap % 2]);
                         rows.iter()
                             .flat_map(|&ky| cols.iter().map(move |&kx| (ky, kx)))
@@ -168,7 +168,7 @@ impl Film {
                     row_step: row,
                     taps: std::array::from_fn(|t| (t / 3) * row + t % 3),
                 };
-                convolve(&reads, packed, height, width, |co, y, x0, tile| {
+                convolve(&reads, packed, height, width, &mut |co, y, x0, tile| {
                     write_tile(&mut out, co, x0, width, tile, &activate, |o, c, x| {
                         o.at(c, y, x)
                     })
@@ -178,7 +178,7 @@ impl Film {
             Kernels::Down(packed) => {
                 let (h, w) = (height / 2, width / 2);
                 let mut out = Planes::zeros(channels, h, w);
-                convolve_stride2(first, packed, |co, y, x0, tile| {
+                convolve_stride2(first, packed, &mut |co, y, x0, tile| {
                     write_tile(&mut out, co, x0, w, tile, &activate, |o, c, x| {
                         o.at(c, y, x)
                     })
@@ -195,7 +195,7 @@ impl Film {
                             row_step: row,
                             taps: std::array::from_fn(|t| (a + t / 2) * row + b + t % 2),
                         };
-                        convolve(&reads, packed, height, width, |co, y, x0, tile| {
+                        convolve(&reads, packed, height, width, &mut |co, y, x0, tile| {
                             write_tile(&mut out, co, x0, width, tile, &activate, |o, c, x| {
                                 o.at(c, 2 * y + a, 2 * x + b)
                             })
@@ -292,7 +292,7 @@ impl DirectGenerator {
                 bias: weights.condition.bias.clone(),
             },
             layers: layers.try_into().map_err(|_| "ten layers")?,
-            out: Packed::new(padded_out, last, |co, ci, _| {
+            out: Packed::new(padded_out, last, &|co, ci, _| {
                 if co < out_channels {
                     weights.out[co * last + ci]
                 } else {
@@ -374,7 +374,7 @@ impl DirectGenerator {
             taps: [row + 1],
         };
         let mut result = image.to_vec();
-        convolve(&reads, &self.out, height, width, |co, y, x0, tile| {
+        convolve(&reads, &self.out, height, width, &mut |co, y, x0, tile| {
             for (j, values) in tile.iter().enumerate() {
                 let c = co + j;
                 if c >= IMAGE_CHANNELS {

@@ -93,7 +93,7 @@ impl Pointwise {
             ));
         }
         Ok(Self {
-            packed: Packed::new(channels_out, channels_in, |co, ci, _| {
+            packed: Packed::new(channels_out, channels_in, &|co, ci, _| {
                 conv.kernel[co * channels_in + ci]
             }),
             bias: conv.bias.clone(),
@@ -222,7 +222,7 @@ impl DirectMobileNet {
         if weights.stem.kernel.len() != stem_out * 3 * 9 {
             return Err("the stem is not a 3×3 convolution from RGB".into());
         }
-        let stem = Packed::new(stem_out, 3, |co, ci, tap| {
+        let stem = Packed::new(stem_out, 3, &|co, ci, tap| {
             weights.stem.kernel[(co * 3 + ci) * 9 + tap]
         });
         let mut channels = stem_out;
@@ -308,7 +308,7 @@ impl DirectMobileNet {
         let planes = Planes::bordered(image, 3, height, width, 0.0);
         let mut x = Flat::zeros(self.stem_bias.len(), height / 2, width / 2);
         let (w, stride) = (x.width, x.stride());
-        convolve_stride2(&planes, &self.stem, |co, y, x0, tile| {
+        convolve_stride2(&planes, &self.stem, &mut |co, y, x0, tile| {
             for (j, values) in tile.iter().enumerate() {
                 let c = co + j;
                 for (l, &v) in values.iter().take(w - x0).enumerate() {
