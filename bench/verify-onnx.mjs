@@ -1,7 +1,8 @@
 // Checks ONNX Runtime Web (its wasm execution provider, one thread) against dermtone's own
-// burn networks: for each <id>.onnx in DIR, runs the reference inputs that
-// `dermtone export-onnx --out DIR` wrote beside it in <id>.reference.json and prints
-// max |ORT - ours| per output. Exit status 1 if any difference exceeds 1e-3 (or is NaN), or if
+// burn networks and the engine's direct CPU kernels: for each <id>.onnx in DIR, runs the
+// reference inputs that `dermtone export-onnx --out DIR` wrote beside it in <id>.reference.json
+// and prints max |ORT - ours| per output (burn's `outputs`, then the kernels' `direct_outputs`
+// where the network has them). Exit status 1 if any difference exceeds 1e-3 (or is NaN), or if
 // DIR holds no graph; 2 on a usage error.
 //
 //   node bench/verify-onnx.mjs DIR
@@ -51,14 +52,17 @@ for (const file of graphs) {
     feeds[name] = new ort.Tensor('float32', Float32Array.from(data), shape);
   }
   const results = await session.run(feeds);
-  for (const [name, { shape, data }] of Object.entries(reference.outputs)) {
-    const got = results[name];
-    const sameShape = got && got.dims.length === shape.length && got.dims.every((d, i) => d === shape[i]);
-    const diff = sameShape ? maxAbsDiff(Float32Array.from(data), got.data) : NaN;
-    const ok = diff <= TOLERANCE;
-    failed ||= !ok;
-    const what = sameShape ? `max |ORT - ours| = ${diff.toExponential(2)}` : `shape ${got?.dims} != ${shape}`;
-    console.log(`${ok ? 'ok  ' : 'FAIL'} ${id} ${name} [${shape}]: ${what}`);
+  const checks = [['burn', reference.outputs], ['direct kernels', reference.direct_outputs ?? {}]];
+  for (const [who, outputs] of checks) {
+    for (const [name, { shape, data }] of Object.entries(outputs)) {
+      const got = results[name];
+      const sameShape = got && got.dims.length === shape.length && got.dims.every((d, i) => d === shape[i]);
+      const diff = sameShape ? maxAbsDiff(Float32Array.from(data), got.data) : NaN;
+      const ok = diff <= TOLERANCE;
+      failed ||= !ok;
+      const what = sameShape ? `max |ORT - ours (${who})| = ${diff.toExponential(2)}` : `shape ${got?.dims} != ${shape}`;
+      console.log(`${ok ? 'ok  ' : 'FAIL'} ${id} ${name} [${shape}]: ${what}`);
+    }
   }
   await session.release();
 }

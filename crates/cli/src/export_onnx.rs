@@ -1,7 +1,7 @@
 //! `dermtone export-onnx`: every shipped network as an ONNX graph (`<id>.onnx`) beside a
-//! reference batch and the burn network's outputs for it on the CPU (`<id>.reference.json`), so
-//! that ONNX Runtime can be checked against our forward passes (`node bench/verify-onnx.mjs`)
-//! and benchmarked beside them.
+//! reference batch, the burn network's outputs for it on the CPU and, where the network has
+//! them, the direct CPU kernels' (`<id>.reference.json`), so that ONNX Runtime can be checked
+//! against our forward passes (`node bench/verify-onnx.mjs`) and benchmarked beside them.
 
 use std::path::{Path, PathBuf};
 
@@ -11,7 +11,9 @@ use dermtone_engine::{
     Manifest, ModelEntry, decode_image, ita_estimate, normalise_chw, resize_for_model,
 };
 use dermtone_net::onnx::{self, CONDITIONS, IMAGES, LOGITS, RENDERED};
-use dermtone_net::{condition_row, load_classifier, load_generator};
+use dermtone_net::{
+    condition_row, direct_classifier, direct_generator, load_classifier, load_generator,
+};
 use image::RgbImage;
 use serde_json::{Value, json};
 
@@ -78,10 +80,20 @@ fn export_classifier(
     let graph = onnx::classifier_onnx(&network, &config, size).map_err(|e| e.to_string())?;
     let images = image_batch(entry, photos, device);
     let logits = network.forward(images.clone());
+    let direct = match direct_classifier(&network.folded()) {
+        Some(direct) => {
+            let logits = direct?.forward(&values(images.clone())?, size, size)?;
+            Some((
+                LOGITS,
+                flat_json(logits, [photos.len(), entry.labels.len()]),
+            ))
+        }
+        None => None,
+    };
     let inputs = vec![(IMAGES, tensor_json(images)?)];
     Ok((
         graph,
-        reference(entry, inputs, (LOGITS, tensor_json(logits)?)),
+        reference(entry, inputs, (LOGITS, tensor_json(logits)?), direct),
     ))
 }
 
@@ -117,13 +129,25 @@ fn export_generator(
     );
     let images = image_batch(entry, photos, device);
     let rendered = network.forward(images.clone(), conditions.clone());
+    let s = entry.input.size as usize;
+    let direct = direct_generator(&network)?.forward(
+        &values(images.clone())?,
+        &values(conditions.clone())?,
+        s,
+        s,
+    )?;
     let inputs = vec![
         (IMAGES, tensor_json(images)?),
         (CONDITIONS, tensor_json(conditions)?),
     ];
     Ok((
         graph,
-        reference(entry, inputs, (RENDERED, tensor_json(rendered)?)),
+        reference(
+            entry,
+            inputs,
+            (RENDERED, tensor_json(rendered)?),
+            Some((RENDERED, flat_json(direct, [photos.len(), 3, s, s]))),
+        ),
     ))
 }
 
@@ -138,19 +162,43 @@ fn image_batch(entry: &ModelEntry, photos: &[RgbImage], device: &Device) -> Tens
     Tensor::from_data(TensorData::new(pixels, [photos.len(), 3, s, s]), device)
 }
 
-/// The reference file: which weights, the named inputs and our named output.
-fn reference(entry: &ModelEntry, inputs: Vec<(&str, Value)>, output: (&str, Value)) -> Value {
+/// The reference file: which weights, the named inputs and our named output, burn's, and the
+/// same output from the engine's direct CPU kernels where the network has them
+/// (`direct_outputs`), so ONNX Runtime checks both.
+fn reference(
+    entry: &ModelEntry,
+    inputs: Vec<(&str, Value)>,
+    output: (&str, Value),
+    direct: Option<(&str, Value)>,
+) -> Value {
     let inputs: serde_json::Map<String, Value> = inputs
         .into_iter()
         .map(|(name, tensor)| (name.to_string(), tensor))
         .collect();
-    json!({
+    let mut reference = json!({
         "model": entry.id,
         "sha256": entry.sha256,
         "onnx": format!("{}.onnx", entry.id),
         "inputs": inputs,
         "outputs": { output.0: output.1 },
-    })
+    });
+    if let Some((name, tensor)) = direct {
+        reference["direct_outputs"] = json!({ name: tensor });
+    }
+    reference
+}
+
+/// A tensor's values, read on the CPU.
+fn values<const D: usize>(tensor: Tensor<D>) -> Result<Vec<f32>, String> {
+    tensor
+        .into_data()
+        .try_to_vec::<f32>()
+        .map_err(|e| format!("unexpected tensor type: {e:?}"))
+}
+
+/// Flat values of `shape` as `{shape, data}`.
+fn flat_json<const D: usize>(values: Vec<f32>, shape: [usize; D]) -> Value {
+    json!({ "shape": shape.to_vec(), "data": values })
 }
 
 /// A tensor as `{shape, data}`.

@@ -59,4 +59,22 @@ fn onnx_runtime_agrees_with_every_exported_network() {
             "{id} unchecked:\n{report}"
         );
     }
+    // The engine's direct CPU kernels (the generator and the mobile classifiers) are checked
+    // against ONNX Runtime too, not only burn.
+    let direct: Vec<&str> = manifest["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["task"] == "generator" || m["architecture"]["kind"] == "mobile")
+        .map(|m| m["id"].as_str().unwrap())
+        .collect();
+    assert!(!direct.is_empty(), "no shipped network has direct kernels");
+    for id in direct {
+        assert!(
+            report
+                .lines()
+                .any(|l| l.starts_with(&format!("ok   {id} ")) && l.contains("(direct kernels)")),
+            "{id}'s direct kernels unchecked:\n{report}"
+        );
+    }
 }
