@@ -164,9 +164,7 @@ impl ToneRenderer {
             })
             .collect())
     }
-}
 
-impl ToneRenderer {
     /// The network's raw output (NCHW, not clamped) for `batch` images of `side`² pixels in 0..1
     /// and their conditions: on the direct CPU path where there is one, else on `device`.
     pub(crate) async fn forward(
