@@ -142,7 +142,9 @@ fn no_two_source_files_of_a_crate_import_each_other() {
         let src = entry.unwrap().path().join("src");
         if src.is_dir() {
             let graph = import_graph(&src);
-            assert!(graph.len() > 1, "{} has no modules", src.display());
+            // A one-file crate (crates/crc32fast) has nothing to form a ring with, but every
+            // crate has at least its root file: none found means the walk itself is broken.
+            assert!(!graph.is_empty(), "{} has no source files", src.display());
             if let Some(names) = ring(&graph) {
                 panic!("{}: {}", src.display(), names.join(" → "));
             }
