@@ -1,7 +1,8 @@
 //! The convolution kernel of the direct CPU path: 4 output channels × 8 columns accumulated in
 //! SIMD lanes ([`Lanes`]) over every input channel and tap, the tile handed to a writer that
 //! applies the layer's bias and activation. No im2col buffer, no gemm: at 12–48 channels the
-//! packing costs more than it saves. A 1×1 convolution is the same kernel with one tap.
+//! packing costs more than it saves. The generator's 1×1 output layer is the same kernel with
+//! one tap; [`pointwise`] runs the classifier's 1×1 convolutions over borderless planes.
 
 use crate::lanes::Lanes;
 
