@@ -1,10 +1,6 @@
 //! [`Engine`]: a verified model on a device, ready to analyse photos.
 
 use burn::prelude::*;
-use burn::tensor::activation::softmax;
-use dermtone_net::{
-    Classifier, DirectMobileNet, classifier_cost, direct_classifier, load_classifier,
-};
 use image::RgbImage;
 
 use std::collections::HashMap;
@@ -12,13 +8,14 @@ use std::collections::HashMap;
 use crate::analysis::DISCLAIMER;
 use crate::cost::NetworkFlops;
 use crate::grid::tone_grid;
+use crate::loaded::LoadedModel;
 use crate::per_tone::{Evidence, ToneResult, consistent, evidence_from_card};
 use crate::render::{Rendering, ToneRenderer};
 use crate::tone::{LearnedTone, ToneReport, ita_estimate, tone_report};
 use crate::triage::triage;
 use crate::{
-    Analysis, BackendInfo, ClassProbability, EngineError, Malignancy, Manifest, ModelEntry,
-    ModelRef, Provenance, Quality, normalise_chw, resize_for_model, stamped_png,
+    Analysis, BackendInfo, ClassProbability, EngineError, Malignancy, Manifest, ModelRef,
+    Provenance, Quality, stamped_png,
 };
 
 /// Verified models loaded on one device: the classifier and, where shipped, the learned tone
@@ -74,150 +71,6 @@ impl ToneRenderings {
     /// [`ToneRenderings::provenance`]: the educator's download and `dermtone synth --all-tones`.
     pub fn grid_png(&self, original: &RgbImage) -> Result<Vec<u8>, EngineError> {
         stamped_png(&tone_grid(original, &self.renderings), &self.provenance())
-    }
-}
-
-/// A network with the manifest entry its weights were checked against.
-pub(crate) struct LoadedModel {
-    pub(crate) network: Classifier,
-    /// The same weights for the direct CPU path, on a CPU device (see [`direct_classifier`]).
-    pub(crate) direct: Option<DirectMobileNet>,
-    pub(crate) entry: ModelEntry,
-}
-
-impl LoadedModel {
-    /// Verifies `weights` against `entry` and loads them on `device`; `on_cpu` says the device
-    /// is the CPU, where a mobile network runs on the direct path instead of burn.
-    fn load(
-        entry: &ModelEntry,
-        weights: &[u8],
-        device: &Device,
-        on_cpu: bool,
-    ) -> Result<Self, EngineError> {
-        entry.verify(weights)?;
-        if entry.labels.len() != entry.architecture.num_classes {
-            return Err(EngineError::new(
-                "manifest",
-                format!(
-                    "model {} has {} labels for {} classes",
-                    entry.id,
-                    entry.labels.len(),
-                    entry.architecture.num_classes
-                ),
-            ));
-        }
-        // The engine only runs the network, so its batch norms are folded into the convolutions.
-        let network = load_classifier(&entry.architecture.config(), weights, device)
-            .map_err(|e| {
-                EngineError::new(
-                    "model",
-                    format!(
-                        "model {} ({}) could not be loaded: {e}",
-                        entry.id, entry.file
-                    ),
-                )
-            })?
-            .folded();
-        let direct = if on_cpu {
-            direct_classifier(&network)
-                .transpose()
-                .map_err(|e| EngineError::new("model", format!("model {}: {e}", entry.id)))?
-        } else {
-            None
-        };
-        Ok(Self {
-            network,
-            direct,
-            entry: entry.clone(),
-        })
-    }
-
-    /// Probabilities over the labels for one photo.
-    async fn probabilities(
-        &self,
-        image: &RgbImage,
-        device: &Device,
-    ) -> Result<Vec<f32>, EngineError> {
-        self.probabilities_of(&[image], device)
-            .await?
-            .into_iter()
-            .next()
-            .ok_or_else(|| EngineError::new("compute", "the model returned no result"))
-    }
-
-    /// Probabilities over the labels for each image, in one batch on the device (one read-back
-    /// instead of one per image, which is what costs on WebGPU).
-    async fn probabilities_of(
-        &self,
-        images: &[&RgbImage],
-        device: &Device,
-    ) -> Result<Vec<Vec<f32>>, EngineError> {
-        let probabilities = match &self.direct {
-            Some(direct) => self
-                .direct_logits(direct, self.pixels(images))?
-                .chunks(self.entry.labels.len())
-                .map(|logits| scaled_softmax(logits, self.entry.temperature()))
-                .collect(),
-            None => {
-                let input = self.input(images, device);
-                class_probabilities(&self.network, input, self.entry.temperature()).await?
-            }
-        };
-        if probabilities.len() != images.len() {
-            return Err(EngineError::new(
-                "compute",
-                "the model returned too few results",
-            ));
-        }
-        Ok(probabilities)
-    }
-
-    /// Logits on the direct CPU path for prepared NCHW `pixels` at the model's input size.
-    pub(crate) fn direct_logits(
-        &self,
-        direct: &DirectMobileNet,
-        pixels: Vec<f32>,
-    ) -> Result<Vec<f32>, EngineError> {
-        let side = self.entry.input.size as usize;
-        direct
-            .forward(&pixels, side, side)
-            .map_err(|e| EngineError::new("input", e))
-    }
-
-    /// The network's input values for `images`, NCHW: each resized and normalised as the
-    /// manifest says.
-    fn pixels(&self, images: &[&RgbImage]) -> Vec<f32> {
-        let spec = &self.entry.input;
-        images
-            .iter()
-            .flat_map(|image| normalise_chw(&resize_for_model(image, spec.size), spec))
-            .collect()
-    }
-
-    /// The network's input for `images` as a tensor on `device`.
-    pub(crate) fn input(&self, images: &[&RgbImage], device: &Device) -> Tensor<4> {
-        let pixels = self.pixels(images);
-        let side = self.entry.input.size as usize;
-        Tensor::<4>::from_data(
-            TensorData::new(pixels, [images.len(), 3, side, side]),
-            device,
-        )
-    }
-
-    /// FLOPs of one image at the model's input size.
-    fn flops(&self) -> u64 {
-        classifier_cost(
-            &self.entry.architecture.config(),
-            self.entry.input.size as usize,
-        )
-        .flops()
-    }
-
-    fn model_ref(&self) -> ModelRef {
-        ModelRef {
-            id: self.entry.id.clone(),
-            sha256: self.entry.sha256.clone(),
-        }
     }
 }
 
@@ -507,92 +360,4 @@ pub fn argmax(values: &[f32]) -> usize {
         .enumerate()
         .max_by(|a, b| a.1.total_cmp(b.1))
         .map_or(0, |(i, _)| i)
-}
-
-/// Softmax of `logits / temperature`, as [`class_probabilities`] computes it on the device.
-fn scaled_softmax(logits: &[f32], temperature: f32) -> Vec<f32> {
-    let scaled: Vec<f32> = logits.iter().map(|l| l / temperature).collect();
-    let top = scaled.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-    let exps: Vec<f32> = scaled.iter().map(|l| (l - top).exp()).collect();
-    let total: f32 = exps.iter().sum();
-    exps.iter().map(|e| e / total).collect()
-}
-
-/// Softmax probabilities of `logits / temperature` per image for a `[batch, 3, s, s]` input, read
-/// back asynchronously so the same code works on WebGPU in the browser.
-pub async fn class_probabilities(
-    model: &Classifier,
-    input: Tensor<4>,
-    temperature: f32,
-) -> Result<Vec<Vec<f32>>, EngineError> {
-    let [batch, _, _, _] = input.dims();
-    let probabilities = softmax(model.forward(input) / temperature, 1);
-    let [_, classes] = probabilities.dims();
-    let values = read_values(probabilities).await?;
-    Ok(values
-        .chunks(classes)
-        .take(batch)
-        .map(<[f32]>::to_vec)
-        .collect())
-}
-
-/// A tensor's values read back asynchronously (synchronous reads panic in the browser on
-/// WebGPU), as one flat vector.
-pub(crate) async fn read_values<const D: usize>(
-    tensor: Tensor<D>,
-) -> Result<Vec<f32>, EngineError> {
-    let data = tensor.into_data_async().await.map_err(|e| {
-        EngineError::new(
-            "compute",
-            format!("reading results from the device failed: {e:?}"),
-        )
-    })?;
-    data.try_to_vec::<f32>()
-        .map_err(|e| EngineError::new("compute", format!("unexpected result type: {e:?}")))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_direct_cpu_path_classifies_as_burn_does() {
-        let models = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models");
-        let manifest =
-            Manifest::from_json(&std::fs::read_to_string(models.join("manifest.json")).unwrap())
-                .unwrap();
-        let device = Device::flex();
-        for task in ["photo", "dermoscopy"] {
-            let entry = manifest.model_for(task).unwrap();
-            let weights = std::fs::read(models.join(&entry.file)).unwrap();
-            let direct = LoadedModel::load(entry, &weights, &device, true).unwrap();
-            let burn = LoadedModel::load(entry, &weights, &device, false).unwrap();
-            assert!(burn.direct.is_none());
-            let side = entry.input.size as usize;
-            let pixels: Vec<f32> = (0..2 * 3 * side * side)
-                .map(|i| ((i * 7919) % 1000) as f32 / 250.0 - 2.0)
-                .collect();
-            let ours = direct
-                .direct_logits(direct.direct.as_ref().unwrap(), pixels.clone())
-                .unwrap();
-            let theirs = burn
-                .network
-                .forward(Tensor::<4>::from_data(
-                    TensorData::new(pixels, [2, 3, side, side]),
-                    &device,
-                ))
-                .into_data()
-                .try_to_vec::<f32>()
-                .unwrap();
-            assert_eq!(ours.len(), 2 * entry.labels.len(), "{task}");
-            let worst = ours
-                .iter()
-                .zip(&theirs)
-                .map(|(a, b)| (a - b).abs())
-                .fold(0f32, f32::max);
-            assert!(worst < 1e-4, "{task}: largest difference {worst}");
-            let probabilities = scaled_softmax(&ours[..entry.labels.len()], 1.5);
-            assert!((probabilities.iter().sum::<f32>() - 1.0).abs() < 1e-5);
-        }
-    }
 }

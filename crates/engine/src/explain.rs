@@ -5,7 +5,7 @@ use burn::prelude::*;
 use burn::tensor::activation::softmax;
 use image::RgbImage;
 
-use crate::engine::{LoadedModel, read_values};
+use crate::loaded::{LoadedModel, read_values};
 use crate::{ClassProbability, Engine, EngineError, Heatmap, argmax};
 
 impl Engine {

@@ -16,6 +16,7 @@ mod explain;
 mod grid;
 mod heatmap;
 mod lesion;
+mod loaded;
 mod manifest;
 mod per_tone;
 mod prepared;
@@ -34,11 +35,12 @@ pub use compare::{
 };
 pub use cost::NetworkFlops;
 pub use decode::{UNSUPPORTED_FORMAT, check_image_size, decode_image, rgba_to_image};
-pub use engine::{Engine, ToneRenderings, argmax, class_probabilities};
+pub use engine::{Engine, ToneRenderings, argmax};
 pub use error::EngineError;
 pub use grid::{TILE, tone_grid};
 pub use heatmap::{HEATMAP_CAVEAT, Heatmap};
 pub use lesion::LesionMeasures;
+pub use loaded::class_probabilities;
 pub use manifest::{
     Architecture, Calibration, GeneratorSpec, InputSpec, Label, MANIFEST_VERSION, Manifest,
     ModelEntry, OperatingPoint, WEIGHT_FORMAT, sha256_hex,
