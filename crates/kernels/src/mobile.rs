@@ -317,14 +317,15 @@ impl DirectMobileNet {
             }
         });
         for block in &self.blocks {
-            let hidden = match &block.expand {
-                Some(expand) => expand.forward(&x, None),
-                None => Flat {
-                    data: x.data.clone(),
-                    ..x
-                },
+            let expanded;
+            let source = match &block.expand {
+                Some(expand) => {
+                    expanded = expand.forward(&x, None);
+                    &expanded
+                }
+                None => &x,
             };
-            let hidden = block.depthwise.forward(&hidden);
+            let hidden = block.depthwise.forward(source);
             x = block.project.forward(&hidden, block.residual.then_some(&x));
         }
         let features = self.head_conv.forward(&x, None);
