@@ -1,8 +1,9 @@
 //! CRC-32 (IEEE 802.3, the checksum of PNG chunks, zlib's gzip and zip) with the API of
 //! crates.io's `crc32fast`, which it replaces in the workspace through `[patch.crates-io]`.
 //! `crc32fast` keeps sixteen 1 KB tables to checksum 16 bytes a step; in the wasm engine those
-//! tables were 17 KB of the first visit's gzip, for checksums of a few kilobytes of PNG chunks.
-//! This computes a byte a step from one table built at compile time.
+//! tables were 17 KB of the first visit's gzip (the CPU engine, one `wasm-opt -Oz` pass, gzip -9:
+//! 740,435 B, and 722,998 B with the tables' 16 KB zeroed in place), for checksums of PNG
+//! chunks. This computes a byte a step from one table built at compile time.
 
 use std::{fmt, hash};
 

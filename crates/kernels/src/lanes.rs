@@ -1,6 +1,8 @@
 //! Four f32 lanes: wasm simd128 in the browser, SSE on x86-64, plain arrays elsewhere. Written
 //! by hand because LLVM vectorised the kernel's register tile across the wrong axis (shuffling
-//! weights and spilling the accumulators) when left to itself.
+//! weights and spilling the accumulators, seen with `perf annotate`) when left to itself: six
+//! renders natively took 82 ms that way against 49 ms with these lanes (a throwaway timing loop,
+//! 2026-12-06).
 
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod imp {
