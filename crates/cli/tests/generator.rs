@@ -38,6 +38,8 @@ fn train_tiny(models: &Path, checkpoint: &Path) -> std::process::Output {
         "2",
         "--eval-every",
         "1",
+        "--ita-weight",
+        "2",
     ])
 }
 
@@ -88,6 +90,7 @@ fn a_tiny_generator_trains_renders_stamped_pngs_and_validates() {
     assert_eq!(card["task"], "generator");
     assert_eq!(card["synthetic"], true);
     assert_eq!(card["training"]["shipped_stage"], "refined");
+    assert_eq!(card["training"]["refine_loss_weights"]["ita"], 2.0);
 
     let again = train_tiny(&models, &checkpoint);
     let stderr = String::from_utf8_lossy(&again.stderr);

@@ -63,6 +63,10 @@ pub struct GeneratorArgs {
     /// At most this many val photos per dataset.
     #[arg(long, default_value_t = 40)]
     val_limit: usize,
+    /// Weight of stage 2's ITA term (the rendered skin's ITA° against the one asked for); 0
+    /// leaves it out, as generator-v1 was trained.
+    #[arg(long, default_value_t = 0.0)]
+    ita_weight: f32,
     /// Which stage's weights to ship: `refined` or `supervised`.
     #[arg(long, default_value = "refined")]
     ship: ShippedStage,
@@ -93,7 +97,10 @@ pub fn run(args: GeneratorArgs, command: &str) -> Result<(), String> {
         condition_width: 32,
         supervised: stage(args.supervised_steps, args.lr),
         refine: stage(args.refine_steps, args.refine_lr),
-        weights: RefineWeights::default(),
+        weights: RefineWeights {
+            ita: args.ita_weight,
+            ..RefineWeights::default()
+        },
         ham_limit: Some(args.ham_limit),
         val_limit: args.val_limit,
         limit: args.limit,

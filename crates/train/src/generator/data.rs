@@ -207,6 +207,22 @@ impl Window {
             out
         }
     }
+
+    /// The window of `mask` (the same pixels as [`Window::apply`] takes), row by row, 1 where set.
+    pub fn apply_mask(&self, mask: &Mask) -> Vec<f32> {
+        let mut out = Vec::with_capacity((self.side * self.side) as usize);
+        for y in self.y..self.y + self.side {
+            for i in 0..self.side {
+                let x = if self.flip {
+                    self.x + self.side - 1 - i
+                } else {
+                    self.x + i
+                };
+                out.push(if mask.get(x, y) { 1.0 } else { 0.0 });
+            }
+        }
+        out
+    }
 }
 
 #[cfg(test)]
@@ -237,6 +253,25 @@ mod tests {
         assert!(mean(&pair.target) < mean(&pair.input));
         assert_eq!(pair.input.dimensions(), (32, 32));
         assert_eq!(pair.target.dimensions(), (32, 32));
+    }
+
+    #[test]
+    fn a_masks_window_takes_the_pixels_the_images_window_takes() {
+        let mask = Mask::from_fn(40, 30, |x, y| (x * 7 + y * 3) % 5 < 2);
+        let marked = RgbImage::from_fn(40, 30, |x, y| image::Rgb([u8::from(mask.get(x, y)), 0, 0]));
+        let mut rng = StdRng::seed_from_u64(3);
+        let mut flips = [false, false];
+        for _ in 0..20 {
+            let window = Window::random((40, 30), 16, &mut rng);
+            flips[usize::from(window.flip)] = true;
+            let expected: Vec<f32> = window
+                .apply(&marked)
+                .pixels()
+                .map(|p| f32::from(p[0]))
+                .collect();
+            assert_eq!(window.apply_mask(&mask), expected);
+        }
+        assert_eq!(flips, [true, true], "both orientations tried");
     }
 
     #[test]

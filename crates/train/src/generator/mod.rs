@@ -6,6 +6,7 @@ pub mod data;
 pub mod discriminator;
 pub mod export;
 pub mod refine;
+pub mod skin_ita;
 pub mod stages;
 pub mod supervised;
 pub mod tensors;

@@ -1,6 +1,7 @@
 //! Stage 2 of the tone generator's training: unpaired refinement on real photos of every
 //! Fitzpatrick type against a patch critic with an auxiliary type classifier, with cycle
-//! consistency, identity at the source tone, lesion preservation and the re-toning as an anchor.
+//! consistency, identity at the source tone, lesion preservation, the re-toning as an anchor
+//! and, where weighted, the rendered skin's ITA° against the one asked for.
 
 use burn::module::Module;
 use burn::nn::loss::CrossEntropyLossConfig;
@@ -16,6 +17,7 @@ use serde::Serialize;
 
 use super::data::{Pair, ToneSource, Window, retoned};
 use super::discriminator::{Discriminator, TYPES};
+use super::skin_ita::skin_ita_loss;
 use super::stages::{GeneratorEvent, StageOptions, StageResult, draw_batch, keep_best};
 use super::tensors::{conditions, images_tensor, int_tensor, scalar};
 
@@ -37,6 +39,14 @@ pub struct RefineWeights {
     pub structure: f32,
     /// L1 to the biophysical re-toning: keeps colours anchored while the critic refines them.
     pub anchor: f32,
+    /// The rendered skin's ITA° against the ITA° asked for ([`skin_ita_loss`]); 0 leaves the
+    /// term out (generator-v1's recipe) and out of the recorded recipe.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub ita: f32,
+}
+
+fn is_zero(weight: &f32) -> bool {
+    *weight == 0.0
 }
 
 impl Default for RefineWeights {
@@ -49,6 +59,7 @@ impl Default for RefineWeights {
             diagnosis: 1.0,
             structure: 5.0,
             anchor: 5.0,
+            ita: 0.0,
         }
     }
 }
@@ -132,6 +143,9 @@ pub fn train_refined(
             .abs()
             .mean();
         let anchor = (fake.clone() - anchors).abs().mean();
+        let skin = skin_tensor(&draws, &device);
+        let target_itas: Vec<f32> = draws.iter().map(|d| d.target_ita).collect();
+        let ita = skin_ita_loss(fake.clone(), skin, &target_itas);
         let terms = [
             ("adversarial", adversarial, weights.adversarial),
             ("tone", tone, weights.tone),
@@ -140,6 +154,7 @@ pub fn train_refined(
             ("diagnosis", diagnosis, weights.diagnosis),
             ("structure", structure, weights.structure),
             ("anchor", anchor, weights.anchor),
+            ("ita", ita, weights.ita),
         ];
         let mut losses = Vec::with_capacity(terms.len() + 1);
         let mut total = None;
@@ -151,7 +166,7 @@ pub fn train_refined(
                 None => weighted,
             });
         }
-        let total = total.expect("seven terms");
+        let total = total.expect("eight terms");
         let grads = GradientsParams::from_grads(total.backward(), &generator);
         generator = g_optimizer.step(lr, generator, grads);
 
@@ -221,6 +236,8 @@ pub fn type_target_itas(labelled: &[ToneSource]) -> Result<[f32; TYPES], String>
 struct RefineDraw {
     input: RgbImage,
     anchor: RgbImage,
+    /// The crop's healthy skin, row by row (1 = skin).
+    skin: Vec<f32>,
     source_ita: f32,
     target_ita: f32,
     target_type: usize,
@@ -241,11 +258,19 @@ fn draw_refine_batch(
         Some(RefineDraw {
             input: window.apply(&source.image),
             anchor: window.apply(&anchor),
+            skin: window.apply_mask(&source.skin),
             source_ita: source.ita,
             target_ita,
             target_type,
         })
     })
+}
+
+/// The draws' skin masks as `[batch, 1, side, side]`, the side of their crops.
+fn skin_tensor(draws: &[RefineDraw], device: &Device) -> Tensor<4> {
+    let side = draws.first().map_or(0, |d| d.input.width() as usize);
+    let data: Vec<f32> = draws.iter().flat_map(|d| d.skin.iter().copied()).collect();
+    Tensor::from_data(TensorData::new(data, [draws.len(), 1, side, side]), device)
 }
 
 /// `(x − mean) / std` per channel, as the classifier was trained.
