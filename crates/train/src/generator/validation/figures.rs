@@ -4,6 +4,8 @@
 use dermtone_engine::ModelRef;
 use serde::Serialize;
 
+use super::border::BorderFigures;
+
 /// The report (`--json` prints it; a public interface: fields are only ever added).
 #[derive(Debug, Clone, Serialize)]
 pub struct GeneratorValidation {
@@ -83,6 +85,9 @@ pub struct MethodFigures {
     pub dermoscopy_top1_kept: Option<f64>,
     /// Mean SSIM of luminance inside the HAM10000 lesion mask, rendering vs original.
     pub lesion_ssim: Option<f64>,
+    /// Bands along the edges of the Fitzpatrick17k renderings (`None` when none could be
+    /// measured).
+    pub border_excess: Option<BorderFigures>,
 }
 
 /// Figures for renderings at one Fitzpatrick type.

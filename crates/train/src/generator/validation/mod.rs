@@ -6,8 +6,10 @@
 //!   HAM10000 lesion masks;
 //! - **realism**: Fréchet distance, in the photo classifier's penultimate features, between
 //!   renderings at V–VI and real V–VI photos, against the re-toning and the untouched photos;
-//! - **artefacts**: radially averaged power spectra of skin patches, against real V–VI skin.
+//! - **artefacts**: radially averaged power spectra of skin patches, against real V–VI skin, and
+//!   bands along the image's edges.
 
+pub mod border;
 pub mod figures;
 pub mod frechet;
 pub mod grids;

@@ -101,6 +101,21 @@ pub fn validation_markdown(v: &GeneratorValidation, command: &str, grids: &[Stri
             show(retoning)
         );
     }
+    let band = |m: Option<&MethodFigures>| {
+        m.and_then(|m| m.border_excess.as_ref())
+            .map_or("–".into(), |b| {
+                format!(
+                    "{:.1} / {:.1} / {:.1} / {:.1}",
+                    b.top, b.bottom, b.left, b.right
+                )
+            })
+    };
+    let _ = writeln!(
+        md,
+        "| edge band: change on the outer 2 px − change just inside (top / bottom / left / right, 8-bit levels) | {} | {} |",
+        band(Some(generator)),
+        band(retoning)
+    );
     let _ = writeln!(
         md,
         "| renderings | {} | {} |\n",

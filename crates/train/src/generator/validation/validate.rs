@@ -7,6 +7,7 @@ use dermtone_color::{retone, ssim_luminance_masked};
 use dermtone_engine::{Engine, ToneReport, fitzpatrick_group, normalise_chw, resize_for_model};
 use image::RgbImage;
 
+use super::border::BorderTally;
 use super::figures::{
     Artefacts, GeneratorValidation, MethodFigures, PhotoCounts, RealTone, Realism, SpectrumFigures,
     TargetFigures, Targets,
@@ -152,6 +153,7 @@ fn measure_method(
     ham: &[HamPhoto],
 ) -> Result<(MethodFigures, Vec<RgbImage>), String> {
     let mut by_target: Vec<Tally> = (0..6).map(|_| Tally::default()).collect();
+    let mut borders = BorderTally::default();
     let mut dark = Vec::new();
     for photo in photos {
         let source = photo.source.as_ref().expect("measurable photos only");
@@ -159,6 +161,7 @@ fn measure_method(
         let renders = render_all(models, &models.photo, method, &photo.working, source)?;
         for (t, render) in renders.iter().enumerate() {
             let Some(render) = render else { continue };
+            borders.add(&photo.working, render);
             let tally = &mut by_target[t];
             let target = t as u8 + 1;
             let tone = pollster::block_on(models.photo.estimate_tone(render))
@@ -230,6 +233,7 @@ fn measure_method(
         photo_flag_kept: Tally::share(sum(|t| t.flag_kept), sum(|t| t.photo_n)),
         dermoscopy_top1_kept: Tally::share(derm_kept, derm_n),
         lesion_ssim: (ssim_n > 0).then(|| ssim_sum / ssim_n as f64),
+        border_excess: borders.figures(),
     };
     Ok((figures, dark))
 }
