@@ -1,7 +1,7 @@
 //! Stage 2's ITA term: the ITA° of a rendering's healthy skin against the ITA° it was asked for.
 //! The critic pulls renderings toward real photos of each labelled type, and this dataset's
 //! photos labelled V–VI measure far lighter than their labels suggest, so without this term
-//! stage 2 compressed the tone range (generator-v1 renders type VI about 10° lighter than asked,
+//! stage 2 compressed the tone range (generator-v1 rendered type VI about 10° lighter than asked,
 //! `generator-experiments.md`). The colour maths runs on the batch in burn, so the term's
 //! gradient reaches the generator; it follows `dermtone_color::srgb_to_lab` (D65, IEC 61966-2-1,
 //! CIE 15), which a test checks.

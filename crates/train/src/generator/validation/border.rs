@@ -1,7 +1,7 @@
 //! Border artefacts: does a rendering change the photo's outermost pixels differently from the
 //! pixels just inside them? A change of tone shifts both alike, whatever the photo shows; a
 //! network that pads its convolutions with zeros can paint a band along an edge (generator-v1's
-//! renderings carry a green band along the top edge on some photos). Measured per side, in 8-bit
+//! renderings carried a green band along the top edge on some photos). Measured per side, in 8-bit
 //! levels, as the mean over renderings of the *signed* difference, so what photos happen to show
 //! along their edges averages out while a band the network paints every time does not; a figure
 //! near the re-toning's (which has no network) means no band.
