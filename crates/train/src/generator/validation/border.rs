@@ -95,22 +95,22 @@ pub fn border_excess(original: &RgbImage, rendering: &RgbImage) -> Option<[[f64;
         }
         sum.map(|s| s / n)
     };
-    let distance = |a: [f64; 3], b: [f64; 3]| std::array::from_fn(|c| a[c] - b[c]);
+    let difference = |a: [f64; 3], b: [f64; 3]| std::array::from_fn(|c| a[c] - b[c]);
     let (far_from, far_to) = (h - INNER_TO, h - INNER_FROM);
-    let top = distance(
+    let top = difference(
         mean_change(0..BAND, 0..w),
         mean_change(INNER_FROM..INNER_TO, 0..w),
     );
-    let bottom = distance(
+    let bottom = difference(
         mean_change(h - BAND..h, 0..w),
         mean_change(far_from..far_to, 0..w),
     );
     let (far_from, far_to) = (w - INNER_TO, w - INNER_FROM);
-    let left = distance(
+    let left = difference(
         mean_change(0..h, 0..BAND),
         mean_change(0..h, INNER_FROM..INNER_TO),
     );
-    let right = distance(
+    let right = difference(
         mean_change(0..h, w - BAND..w),
         mean_change(0..h, far_from..far_to),
     );
