@@ -80,8 +80,10 @@ fn main() -> Result<(), String> {
     );
 
     let mut rng = StdRng::seed_from_u64(19);
+    let all: Vec<&Case> = val.iter().collect();
+    let plain = estimates(&all, 0.0, Scale::of(&all));
     let mut chosen_betas = Vec::new();
-    let (mut alone, mut combined) = (0.0, 0.0);
+    let mut combined = 0.0;
     let mut order: Vec<usize> = (0..val.len()).collect();
     let mut last_out_of_fold = vec![0u8; val.len()];
     for _ in 0..SHUFFLES {
@@ -97,17 +99,13 @@ fn main() -> Result<(), String> {
                 out_of_fold[order[i]] = estimate(&val[order[i]], beta, scale);
             }
         }
-        let all: Vec<&Case> = val.iter().collect();
-        alone += score(&all, &estimates(&all, 0.0, Scale::of(&all)));
         combined += score(&all, &out_of_fold);
         last_out_of_fold = out_of_fold;
     }
     chosen_betas.sort_by(f64::total_cmp);
-    let all: Vec<&Case> = val.iter().collect();
-    let plain = estimates(&all, 0.0, Scale::of(&all));
     println!(
         "val, 5-fold cross-validated over {SHUFFLES} shuffles: score (within ±1 + 0.1 × exact) alone {:.3}, with ITA {:.3}; β chosen per fold: median {:.2}, range {:.2}–{:.2}",
-        alone / SHUFFLES as f64,
+        score(&all, &plain),
         combined / SHUFFLES as f64,
         chosen_betas[chosen_betas.len() / 2],
         chosen_betas[0],
