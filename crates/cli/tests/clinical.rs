@@ -196,6 +196,31 @@ fn a_body_shared_with_dermoscopy_exports_the_photo_model_it_started_from() {
 }
 
 #[test]
+fn distilling_from_the_shipped_photo_model_names_the_teacher_in_the_card() {
+    let models = repo().join("models");
+    let card = frozen_continuation(
+        "tiny-distilled",
+        &[
+            "--distil-from",
+            models.to_str().unwrap(),
+            "--distil-weight",
+            "0.75",
+        ],
+    );
+    let photo = manifest_entry(&models, "photo");
+    let distillation = &card["training"]["options"]["distillation"];
+    assert_eq!(distillation["weight"], 0.75);
+    assert_eq!(
+        distillation["teacher_models"][0].as_str().unwrap(),
+        format!(
+            "{} (sha256 {})",
+            photo["id"].as_str().unwrap(),
+            photo["sha256"].as_str().unwrap()
+        )
+    );
+}
+
+#[test]
 fn continuing_cannot_also_start_from_a_dermoscopy_body() {
     let out_dir = scratch("clinical-continue-conflict");
     let models = repo().join("models");
@@ -251,6 +276,8 @@ fn bad_fairness_options_are_refused_before_any_work() {
             "--shared-weight",
         ),
         (&["--shared-weight", "0.5"], "--shared-with-dermoscopy"),
+        (&["--distil-weight", "1.5"], "--distil-weight"),
+        (&["--distil-from", "/no/such/teacher"], "/no/such/teacher"),
     ] {
         let mut args = vec!["train", "clinical", "--data", data.to_str().unwrap()];
         args.extend_from_slice(bad);

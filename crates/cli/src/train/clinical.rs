@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use dermtone_train::NetKind;
 use dermtone_train::clinical::dark_synthesis::{Synthesis, SynthesisMethod};
+use dermtone_train::clinical::distillation::Distillation;
 use dermtone_train::clinical::export::export_clinical;
 use dermtone_train::clinical::new_photos::AddPhotos;
 use dermtone_train::clinical::shared_body::SharedBody;
@@ -104,6 +105,14 @@ pub struct ClinicalArgs {
     /// With --shared-with-dermoscopy: weight of the dermoscopy loss beside the photo loss.
     #[arg(long, default_value_t = 0.5, requires = "shared_with_dermoscopy")]
     shared_weight: f32,
+    /// Distil from this trained photo model (a folder with its manifest, e.g. a run's out/);
+    /// repeat it for an ensemble, whose calibrated probabilities are averaged. Each training
+    /// photo's target mixes its label with the teachers' probabilities on it.
+    #[arg(long, conflicts_with = "add")]
+    distil_from: Vec<PathBuf>,
+    /// With --distil-from: share of each target that is the teachers', in (0, 1].
+    #[arg(long, default_value_t = 0.5)]
+    distil_weight: f32,
     /// Add this many synthetic renderings at Fitzpatrick IV–VI of each real training photo
     /// of type I–III (train split only; counted as synthetic in the card). 0 = none.
     #[arg(long, default_value_t = 0)]
@@ -165,6 +174,8 @@ pub fn run(args: ClinicalArgs) -> Result<(), String> {
         shared_with_dermoscopy,
         shared_per_batch,
         shared_weight,
+        distil_from,
+        distil_weight,
         synthetic,
         synthetic_method,
         synthetic_from,
@@ -201,6 +212,13 @@ pub fn run(args: ClinicalArgs) -> Result<(), String> {
     if shared_per_batch == 0 || !(shared_weight > 0.0 && shared_weight <= 10.0) {
         return Err("--shared-per-batch must be at least 1 and --shared-weight in (0, 10]".into());
     }
+    if !(distil_weight > 0.0 && distil_weight <= 1.0) {
+        return Err("--distil-weight must be in (0, 1]".into());
+    }
+    let distillation = match distil_from.is_empty() {
+        true => None,
+        false => Some(Distillation::new(distil_from, distil_weight)?),
+    };
     let options = ClinicalTrainOptions {
         data,
         seed,
@@ -235,6 +253,7 @@ pub fn run(args: ClinicalArgs) -> Result<(), String> {
             per_batch: shared_per_batch,
             weight: shared_weight,
         }),
+        distillation,
     };
     let checkpoint_dir = checkpoint.unwrap_or_else(|| Path::new("checkpoints").join(&id));
     if options.add.is_some() {

@@ -1,9 +1,11 @@
 //! The photo (clinical) classifier on the Fitzpatrick17k subset: its condition taxonomy and
 //! Fitzpatrick groups, training (with synthetic darker renderings and new real photos where
-//! asked, and on one body with HAM10000's dermoscopy), `dermtone eval` on photos, and shipping a trained one into `models/`.
+//! asked, on one body with HAM10000's dermoscopy, and taught by an ensemble), `dermtone eval` on
+//! photos, and shipping a trained one into `models/`.
 
 pub mod add;
 pub mod dark_synthesis;
+pub mod distillation;
 pub mod eval;
 pub mod export;
 pub mod new_photos;

@@ -11,6 +11,7 @@ use dermtone_engine::{InputSpec, resize_for_model};
 use dermtone_net::{ClassifierConfig, NetKind};
 
 use crate::clinical::dark_synthesis::{Synthesis, synthesize};
+use crate::clinical::distillation::Distillation;
 use crate::clinical::eval::load_shipped_photo;
 use crate::clinical::new_photos::{AddPhotos, load_new_photos};
 use crate::clinical::shared_body::SharedBody;
@@ -95,6 +96,10 @@ pub struct ClinicalTrainOptions {
     /// out of the recipe).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub shared_body: Option<SharedBody>,
+    /// Soft targets from an ensemble of trained photo models (off when `None`; left out of the
+    /// recipe).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub distillation: Option<Distillation>,
 }
 
 /// A split's resized images with their condition groups and labelled tones.
@@ -231,6 +236,12 @@ pub fn train_clinical(
         )?),
         _ => None,
     };
+    // The teacher sees the training photos as they are, before any crop or re-toning.
+    let teacher = options
+        .distillation
+        .as_ref()
+        .map(|distillation| distillation.teacher(&train.split.images))
+        .transpose()?;
     let fitted = fit(
         &train.split,
         &val.split,
@@ -264,6 +275,7 @@ pub fn train_clinical(
             weight_average: options.weight_average,
             mixup: options.mixup,
             auxiliary: auxiliary.as_ref(),
+            teacher: teacher.as_ref(),
         },
         on_event,
     )?;

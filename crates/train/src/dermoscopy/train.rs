@@ -155,6 +155,7 @@ pub fn train_dermoscopy(
             weight_average: options.weight_average,
             mixup: options.mixup,
             auxiliary: None,
+            teacher: None,
         },
         on_event,
     )?;

@@ -20,6 +20,7 @@ pub mod augment;
 pub mod auxiliary;
 pub mod backend;
 pub mod checkpoint;
+pub mod distillation;
 pub mod fitted;
 pub mod group_robust;
 pub mod mixup;

@@ -9,6 +9,7 @@ use image::RgbImage;
 use super::augment::Augment;
 use super::auxiliary::Auxiliary;
 use super::checkpoint::Checkpoint;
+use super::distillation::Teacher;
 use super::group_robust::GroupRobust;
 use super::sampling::Sampling;
 use super::targets::Targets;
@@ -75,4 +76,7 @@ pub struct FitOptions<'a> {
     /// A second task trained beside this one on the same body ([`Auxiliary`]); what is scored
     /// and selected stays this task's model alone.
     pub auxiliary: Option<&'a Auxiliary<'a>>,
+    /// Soft targets from a teacher mixed into the labels ([`Teacher`]); hard targets without
+    /// group DRO only.
+    pub teacher: Option<&'a Teacher>,
 }

@@ -1,6 +1,6 @@
-//! The loop itself: epochs of AdamW steps on a cosine schedule (mixup, group DRO and a weight
-//! average where asked), each epoch scored on val, the best kept, and every epoch checkpointed
-//! so an interrupted run resumes where it stopped.
+//! The loop itself: epochs of AdamW steps on a cosine schedule (mixup, group DRO, a teacher's
+//! soft targets and a weight average where asked), each epoch scored on val, the best kept,
+//! and every epoch checkpointed so an interrupted run resumes where it stopped.
 
 use burn::nn::loss::CrossEntropyLossConfig;
 use burn::optim::{AdamWConfig, GradientsParams};
@@ -74,6 +74,18 @@ pub fn fit(
         && (options.group_robust.is_some() || options.targets != Targets::Hard)
     {
         return Err("mixup works with hard targets and without group DRO only".into());
+    }
+    if let Some(teacher) = options.teacher {
+        if options.group_robust.is_some() || options.targets != Targets::Hard {
+            return Err("distillation works with hard targets and without group DRO only".into());
+        }
+        if teacher.images() != train.images.len() {
+            return Err(format!(
+                "the teacher has probabilities for {} images, the train split {}",
+                teacher.images(),
+                train.images.len()
+            ));
+        }
     }
     let mut average = options
         .weight_average
@@ -182,18 +194,21 @@ pub fn fit(
                 }
                 None => (model.forward(inputs), None),
             };
-            let loss = if let Some(blend) = &blend {
-                let soft = smoothed_targets(
+            let loss = if blend.is_some() || options.teacher.is_some() {
+                let mut soft = smoothed_targets(
                     &labels,
                     num_classes,
                     options.label_smoothing,
                     &options.class_weights,
                 );
+                if let Some(teacher) = options.teacher {
+                    soft = teacher.mix(chunk, &labels, &soft, num_classes, &options.class_weights);
+                }
+                if let Some(blend) = &blend {
+                    soft = mixup::blend_targets(&soft, num_classes, blend);
+                }
                 let soft = Tensor::<2>::from_data(
-                    TensorData::new(
-                        mixup::blend_targets(&soft, num_classes, blend),
-                        [chunk.len(), num_classes],
-                    ),
+                    TensorData::new(soft, [chunk.len(), num_classes]),
                     &device,
                 );
                 (log_softmax(logits, 1) * soft).sum().neg() / chunk.len() as f32

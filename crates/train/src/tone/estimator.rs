@@ -140,6 +140,7 @@ pub fn train_tone_estimator(
             weight_average: options.weight_average,
             mixup: None,
             auxiliary: None,
+            teacher: None,
         },
         on_event,
     )?;

@@ -1,0 +1,79 @@
+//! Issue 19's distillation question, asked cheaply first: would a teacher made of several
+//! trained photo models (their calibrated probabilities averaged) score better on **val** than
+//! each alone? If not, distilling it into the shipped student has nothing to pass on.
+//!   cargo run --release -p dermtone-train --example ensemble_on_val -- DIR DIR [DIR…]
+//! (`SPLIT=train` in the environment scores the training photos instead: how far the teacher
+//! has memorised what a student would learn from.) Each DIR holds a photo model and its manifest (`models/`, a run's `out/`); run from the
+//! repository root with the data in ../shared/data.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use dermtone_train::clinical::eval::{load_clinical_for_eval, load_shipped_photo};
+use dermtone_train::clinical::tone_groups::{TONE_GROUPS, UNKNOWN_TONE};
+use dermtone_train::clinical::train::selection_score;
+use dermtone_train::dermoscopy::eval::LabelledImages;
+use dermtone_train::fit::predict::predict_calibrated;
+
+fn main() -> Result<(), String> {
+    let dirs: Vec<String> = std::env::args().skip(1).collect();
+    if dirs.len() < 2 {
+        return Err("give two or more model folders".into());
+    }
+    let split = std::env::var("SPLIT").unwrap_or_else(|_| "val".into());
+    let data = Path::new("../shared/data/fitzpatrick17k_ajl_subset");
+    let mut by_size: HashMap<u32, LabelledImages> = HashMap::new();
+    let mut members = Vec::new();
+    for dir in &dirs {
+        let (entry, model) = load_shipped_photo(Path::new(dir))?;
+        let size = entry.input.size;
+        let images = match by_size.entry(size) {
+            std::collections::hash_map::Entry::Occupied(loaded) => loaded.into_mut(),
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(load_clinical_for_eval(data, &split, size, None)?)
+            }
+        };
+        let p = predict_calibrated(&model, &images.resized, &entry.input, entry.temperature())?;
+        let (labels, tones) = labels_and_tones(images);
+        println!(
+            "{:>6.3}  {dir} ({size} px)",
+            selection_score(&p, &labels, &tones)
+        );
+        members.push(p);
+    }
+    let any = by_size.values().next().expect("one model at least");
+    let (labels, tones) = labels_and_tones(any);
+    for k in 2..=members.len() {
+        println!(
+            "{:>6.3}  mean of the first {k}",
+            selection_score(&average(&members[..k]), &labels, &tones)
+        );
+    }
+    Ok(())
+}
+
+/// Each val image's condition group and its labelled tone group's index.
+fn labels_and_tones(images: &LabelledImages) -> (Vec<usize>, Vec<usize>) {
+    let tones = images
+        .tone_groups
+        .iter()
+        .map(|groups| {
+            TONE_GROUPS
+                .iter()
+                .position(|t| groups.iter().any(|g| g == t))
+                .unwrap_or(UNKNOWN_TONE)
+        })
+        .collect();
+    (images.labels.clone(), tones)
+}
+
+/// The per-image mean of several models' probabilities.
+fn average(members: &[Vec<Vec<f32>>]) -> Vec<Vec<f32>> {
+    (0..members[0].len())
+        .map(|i| {
+            (0..members[0][i].len())
+                .map(|c| members.iter().map(|m| m[i][c]).sum::<f32>() / members.len() as f32)
+                .collect()
+        })
+        .collect()
+}

@@ -1,0 +1,70 @@
+//! The photo model taught by an ensemble (issue 19's distillation): several trained photo
+//! models, e.g. runs of other recipes and seeds, whose averaged calibrated probabilities score
+//! better on val than any one of them (`examples/ensemble_on_val.rs` measures it first).
+//! Their probabilities on each training photo become soft targets ([`Teacher`]).
+
+use std::path::PathBuf;
+
+use dermtone_engine::resize_for_model;
+use image::RgbImage;
+
+use crate::clinical::eval::load_shipped_photo;
+use crate::fit::distillation::Teacher;
+use crate::fit::predict::predict_calibrated;
+
+/// The teachers and their weight against the labels.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Distillation {
+    /// Folders each holding a trained photo model and its manifest (`models/`, a run's `out/`).
+    pub teachers: Vec<PathBuf>,
+    /// Share of each target that is the teachers' average, in (0, 1].
+    pub weight: f32,
+    /// Each teacher's model id and weight file sha256, in the order of `teachers`, so the
+    /// card names what taught the student.
+    pub teacher_models: Vec<String>,
+}
+
+impl Distillation {
+    /// Names the teachers in `teachers` (each must load as a photo model) with `weight`.
+    pub fn new(teachers: Vec<PathBuf>, weight: f32) -> Result<Self, String> {
+        if teachers.is_empty() {
+            return Err("distillation needs at least one teacher".into());
+        }
+        let teacher_models = teachers
+            .iter()
+            .map(|dir| {
+                let (entry, _) = load_shipped_photo(dir)?;
+                Ok(format!("{} (sha256 {})", entry.id, entry.sha256))
+            })
+            .collect::<Result<_, String>>()?;
+        Ok(Self {
+            teachers,
+            weight,
+            teacher_models,
+        })
+    }
+
+    /// The teachers' mean calibrated probabilities on each of `images` (the train split, in its
+    /// order), each teacher seeing the whole image at its own input size.
+    pub fn teacher(&self, images: &[RgbImage]) -> Result<Teacher, String> {
+        let mut sum = vec![Vec::new(); images.len()];
+        for dir in &self.teachers {
+            let (entry, model) = load_shipped_photo(dir)?;
+            let resized: Vec<RgbImage> = images
+                .iter()
+                .map(|image| resize_for_model(image, entry.input.size))
+                .collect();
+            let probabilities =
+                predict_calibrated(&model, &resized, &entry.input, entry.temperature())?;
+            for (total, row) in sum.iter_mut().zip(probabilities) {
+                if total.is_empty() {
+                    *total = vec![0.0; row.len()];
+                }
+                for (t, p) in total.iter_mut().zip(row) {
+                    *t += p / self.teachers.len() as f32;
+                }
+            }
+        }
+        Teacher::new(sum, self.weight)
+    }
+}
