@@ -67,6 +67,11 @@ pub struct GeneratorArgs {
     /// leaves it out, as generator-v1 was trained.
     #[arg(long, default_value_t = 0.0)]
     ita_weight: f32,
+    /// Weight of stage 2's edge-band term (each edge's outer 2 px must change as the
+    /// biophysical re-toning changes them, against the pixels just inside); 0 leaves it out, as
+    /// generator-v1 and v2 were trained. Needs crops of at least 32 px.
+    #[arg(long, default_value_t = 0.0)]
+    edge_band_weight: f32,
     /// Which stage's weights to ship: `refined` or `supervised`.
     #[arg(long, default_value = "refined")]
     ship: ShippedStage,
@@ -99,6 +104,7 @@ pub fn run(args: GeneratorArgs, command: &str) -> Result<(), String> {
         refine: stage(args.refine_steps, args.refine_lr),
         weights: RefineWeights {
             ita: args.ita_weight,
+            edge_band: args.edge_band_weight,
             ..RefineWeights::default()
         },
         ham_limit: Some(args.ham_limit),

@@ -4,6 +4,7 @@
 
 pub mod data;
 pub mod discriminator;
+pub mod edge_band;
 pub mod export;
 pub mod refine;
 pub mod skin_ita;

@@ -1,7 +1,8 @@
 //! Stage 2 of the tone generator's training: unpaired refinement on real photos of every
 //! Fitzpatrick type against a patch critic with an auxiliary type classifier, with cycle
 //! consistency, identity at the source tone, lesion preservation, the re-toning as an anchor
-//! and, where weighted, the rendered skin's ITA° against the one asked for.
+//! and, where weighted, the rendered skin's ITA° against the one asked for and the change along
+//! each edge against the re-toning's.
 
 use burn::module::Module;
 use burn::nn::loss::CrossEntropyLossConfig;
@@ -17,6 +18,7 @@ use serde::Serialize;
 
 use super::data::{Pair, ToneSource, Window, retoned};
 use super::discriminator::{Discriminator, TYPES};
+use super::edge_band::edge_band_loss;
 use super::skin_ita::skin_ita_loss;
 use super::stages::{GeneratorEvent, StageOptions, StageResult, draw_batch, keep_best};
 use super::tensors::{conditions, images_tensor, int_tensor, scalar};
@@ -43,6 +45,11 @@ pub struct RefineWeights {
     /// term out (generator-v1's recipe) and out of the recorded recipe.
     #[serde(skip_serializing_if = "is_zero")]
     pub ita: f32,
+    /// The change on each edge's outer band, against the strip inside it, as the re-toning's
+    /// ([`edge_band_loss`]); 0 leaves the term out (generator-v1's and v2's recipe) and out of
+    /// the recorded recipe.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub edge_band: f32,
 }
 
 fn is_zero(weight: &f32) -> bool {
@@ -60,6 +67,7 @@ impl Default for RefineWeights {
             structure: 5.0,
             anchor: 5.0,
             ita: 0.0,
+            edge_band: 0.0,
         }
     }
 }
@@ -139,9 +147,11 @@ pub fn train_refined(
             normalise(inputs.clone(), diagnoser.input),
             normalise(fake.clone(), diagnoser.input),
         );
-        let structure = (log_luminance_gradients(fake.clone()) - log_luminance_gradients(inputs))
-            .abs()
-            .mean();
+        let structure = (log_luminance_gradients(fake.clone())
+            - log_luminance_gradients(inputs.clone()))
+        .abs()
+        .mean();
+        let edge_band = edge_band_loss(fake.clone(), anchors.clone(), inputs.clone());
         let anchor = (fake.clone() - anchors).abs().mean();
         let skin = skin_tensor(&draws, &device);
         let target_itas: Vec<f32> = draws.iter().map(|d| d.target_ita).collect();
@@ -155,6 +165,7 @@ pub fn train_refined(
             ("structure", structure, weights.structure),
             ("anchor", anchor, weights.anchor),
             ("ita", ita, weights.ita),
+            ("edge band", edge_band, weights.edge_band),
         ];
         let mut losses = Vec::with_capacity(terms.len() + 1);
         let mut total = None;
@@ -166,7 +177,7 @@ pub fn train_refined(
                 None => weighted,
             });
         }
-        let total = total.expect("eight terms");
+        let total = total.expect("nine terms");
         let grads = GradientsParams::from_grads(total.backward(), &generator);
         generator = g_optimizer.step(lr, generator, grads);
 

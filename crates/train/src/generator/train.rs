@@ -217,6 +217,9 @@ fn check(options: &GeneratorTrainOptions) -> Result<(), String> {
     if options.supervised.steps == 0 {
         return Err("stage 1 needs at least one step".into());
     }
+    if options.weights.edge_band > 0.0 && options.refine.crop < 32 {
+        return Err("the edge-band term needs stage 2 crops of at least 32 px".into());
+    }
     Ok(())
 }
 

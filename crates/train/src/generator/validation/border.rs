@@ -10,11 +10,11 @@ use image::RgbImage;
 use serde::Serialize;
 
 /// Rows (or columns) that make up the border band.
-const BAND: u32 = 2;
+pub(crate) const BAND: u32 = 2;
 /// The reference strip runs from this far inside the edge...
-const INNER_FROM: u32 = 4;
+pub(crate) const INNER_FROM: u32 = 4;
 /// ...to just before this far.
-const INNER_TO: u32 = 12;
+pub(crate) const INNER_TO: u32 = 12;
 
 /// |mean over renderings of (change on the border band − change just inside it)|, the mean
 /// taken per RGB channel and its length in 8-bit levels, per side of the image.
