@@ -13,7 +13,11 @@ use dermtone_train::clinical::eval::{load_clinical_for_eval, load_shipped_photo}
 use dermtone_train::clinical::tone_groups::{TONE_GROUPS, UNKNOWN_TONE};
 use dermtone_train::clinical::train::selection_score;
 use dermtone_train::dermoscopy::eval::LabelledImages;
+use dermtone_train::evaluation::bootstrap::bootstrap_ci;
 use dermtone_train::fit::predict::predict_calibrated;
+
+/// Bootstrap resamples of the paired change in the selection score.
+const RESAMPLES: usize = 1000;
 
 fn main() -> Result<(), String> {
     let dirs: Vec<String> = std::env::args().skip(1).collect();
@@ -44,9 +48,23 @@ fn main() -> Result<(), String> {
     let any = by_size.values().next().expect("one model at least");
     let (labels, tones) = labels_and_tones(any);
     for k in 2..=members.len() {
+        let mean = average(&members[..k]);
+        let change = |rows: &[usize]| {
+            let pick = |p: &[Vec<f32>]| rows.iter().map(|&i| p[i].clone()).collect::<Vec<_>>();
+            let labels: Vec<usize> = rows.iter().map(|&i| labels[i]).collect();
+            let tones: Vec<usize> = rows.iter().map(|&i| tones[i]).collect();
+            Some(
+                selection_score(&pick(&mean), &labels, &tones)
+                    - selection_score(&pick(&members[0]), &labels, &tones),
+            )
+        };
+        let [low, high] = bootstrap_ci(labels.len(), RESAMPLES, 42, change)
+            .ok_or("too few val images for an interval")?;
         println!(
-            "{:>6.3}  mean of the first {k}",
-            selection_score(&average(&members[..k]), &labels, &tones)
+            "{:>6.3}  mean of the first {k}: {:+.3} on the first alone [{low:+.3}, {high:+.3}] \
+             (95 % paired bootstrap, {RESAMPLES} resamples)",
+            selection_score(&mean, &labels, &tones),
+            change(&(0..labels.len()).collect::<Vec<_>>()).unwrap_or(0.0),
         );
     }
     Ok(())
