@@ -218,6 +218,11 @@ fn distilling_from_the_shipped_photo_model_names_the_teacher_in_the_card() {
             photo["sha256"].as_str().unwrap()
         )
     );
+    let licence = card["data"]["licence"].as_str().unwrap();
+    assert!(
+        licence.contains("(distillation), whose terms apply"),
+        "{licence}"
+    );
 }
 
 #[test]

@@ -3,7 +3,7 @@
 //! better on val than any one of them (`examples/ensemble_on_val.rs` measures it first).
 //! Their probabilities on each training photo become soft targets ([`Teacher`]).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use dermtone_engine::resize_for_model;
 use image::RgbImage;
@@ -22,6 +22,10 @@ pub struct Distillation {
     /// Each teacher's model id and weight file sha256, in the order of `teachers`, so the
     /// card names what taught the student.
     pub teacher_models: Vec<String>,
+    /// Each teacher's data licence, read from its card: the student learns from what they
+    /// say, so their terms apply to it as well.
+    #[serde(skip)]
+    pub teacher_licences: Vec<String>,
 }
 
 impl Distillation {
@@ -30,17 +34,18 @@ impl Distillation {
         if teachers.is_empty() {
             return Err("distillation needs at least one teacher".into());
         }
-        let teacher_models = teachers
-            .iter()
-            .map(|dir| {
-                let (entry, _) = load_shipped_photo(dir)?;
-                Ok(format!("{} (sha256 {})", entry.id, entry.sha256))
-            })
-            .collect::<Result<_, String>>()?;
+        let mut teacher_models = Vec::new();
+        let mut teacher_licences = Vec::new();
+        for dir in &teachers {
+            let (entry, _) = load_shipped_photo(dir)?;
+            teacher_models.push(format!("{} (sha256 {})", entry.id, entry.sha256));
+            teacher_licences.push(card_licence(&dir.join(&entry.card))?);
+        }
         Ok(Self {
             teachers,
             weight,
             teacher_models,
+            teacher_licences,
         })
     }
 
@@ -67,4 +72,16 @@ impl Distillation {
         }
         Teacher::new(sum, self.weight)
     }
+}
+
+/// The data licence a model card states (`data.licence`).
+fn card_licence(path: &Path) -> Result<String, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("teacher card {}: {e}", path.display()))?;
+    let card: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| format!("teacher card {}: {e}", path.display()))?;
+    card["data"]["licence"]
+        .as_str()
+        .map(str::to_string)
+        .ok_or_else(|| format!("teacher card {} states no data licence", path.display()))
 }

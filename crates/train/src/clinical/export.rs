@@ -148,7 +148,12 @@ pub fn export_clinical(
         "intended_use": "Screening aid for plain (non-dermoscopic) photos of skin conditions taken with a phone or camera. Not a diagnosis: a flagged result means 'see a clinician', and an unflagged result is not an all-clear.",
         "data": {
             "name": "Fitzpatrick17k subset (Groh et al., CVPR Workshops 2021; CSCW 2022), 21 conditions from the DermaAmin and Atlas Dermatologico atlases",
-            "licence": licence(starting.as_ref(), continued.as_ref(), options.shared_body.is_some()),
+            "licence": licence(
+                starting.as_ref(),
+                continued.as_ref(),
+                options.shared_body.is_some(),
+                options.distillation.as_ref(),
+            ),
             "split": "duplicate-aware split in labels.csv from ../shared/data/fitzpatrick17k_ajl_subset (half of the test duplicate groups withheld for independent evaluation)",
             "skin_tone": "crowd-labelled Fitzpatrick types (Scale AI), noisy; types V-VI are about 10 % of the training images",
             "images": { "train": train_images, "val": val.split.labels.len(), "test": report.test_split.split.labels.len() },

@@ -1,11 +1,12 @@
 //! Where a photo model's weights came from, for its card: the dermoscopy model training started
 //! from, the photo model it went on from, and the terms all of them carry (HAM10000's too when
-//! its images trained the body).
+//! its images trained the body, and the teachers' when it was distilled).
 
 use std::path::Path;
 
 use serde_json::{Value, json};
 
+use crate::clinical::distillation::Distillation;
 use crate::clinical::eval::PHOTO_TASK;
 use crate::clinical::train::ClinicalTrainOptions;
 
@@ -49,9 +50,15 @@ fn manifest_entry(dir: &Path, task: &str) -> Result<dermtone_engine::ModelEntry,
 
 /// The weights' terms: Fitzpatrick17k's, HAM10000's too when training started from the
 /// dermoscopy model `starting` (see [`starting_model`]), and those of the photo model
-/// `continued` when training went on from it (see [`continued_model`]), and HAM10000's when its
-/// images trained the body beside the photos (`shared`).
-pub fn licence(starting: Option<&Value>, continued: Option<&Value>, shared: bool) -> String {
+/// `continued` when training went on from it (see [`continued_model`]), HAM10000's when its
+/// images trained the body beside the photos (`shared`), and the teachers' when their
+/// predictions were its targets (`distillation`).
+pub fn licence(
+    starting: Option<&Value>,
+    continued: Option<&Value>,
+    shared: bool,
+    distillation: Option<&Distillation>,
+) -> String {
     let own = "CC BY-NC-SA 3.0 (non-commercial, share-alike); images © their source atlases; these weights are derived from them and carry the same terms";
     let name = |model: &Value, key: &str| model[key].as_str().unwrap_or("?").to_string();
     let terms = match (starting, continued) {
@@ -68,11 +75,27 @@ pub fn licence(starting: Option<&Value>, continued: Option<&Value>, shared: bool
         ),
         (None, None) => own.to_string(),
     };
-    if shared {
+    let terms = if shared {
         format!(
             "{terms}. HAM10000's dermoscopy images (CC BY-NC 4.0, non-commercial) trained the same body beside the photos, so their terms apply as well"
         )
     } else {
         terms
+    };
+    match distillation {
+        Some(taught) => {
+            let mut theirs: Vec<&str> = Vec::new();
+            for licence in &taught.teacher_licences {
+                if !theirs.contains(&licence.as_str()) {
+                    theirs.push(licence);
+                }
+            }
+            format!(
+                "{terms}. Its training targets mixed in the predictions of the photo models {} (distillation), whose terms apply as well: {}",
+                taught.teacher_models.join(", "),
+                theirs.join(" / ")
+            )
+        }
+        None => terms,
     }
 }
