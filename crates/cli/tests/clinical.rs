@@ -196,6 +196,17 @@ fn a_body_shared_with_dermoscopy_exports_the_photo_model_it_started_from() {
 }
 
 #[test]
+fn a_tone_head_beside_the_condition_head_exports_the_photo_model_it_started_from() {
+    let card = frozen_continuation(
+        "tiny-tone-head",
+        &["--tone-head-weight", "0.5", "--tone-head-per-batch", "8"],
+    );
+    assert_eq!(card["labels"].as_array().unwrap().len(), 12);
+    assert_eq!(card["training"]["options"]["tone_head"]["per_batch"], 8);
+    assert_eq!(card["training"]["options"]["tone_head"]["weight"], 0.5);
+}
+
+#[test]
 fn distilling_from_the_shipped_photo_model_names_the_teacher_in_the_card() {
     let models = repo().join("models");
     let card = frozen_continuation(
@@ -282,6 +293,8 @@ fn bad_fairness_options_are_refused_before_any_work() {
         ),
         (&["--shared-weight", "0.5"], "--shared-with-dermoscopy"),
         (&["--distil-weight", "1.5"], "--distil-weight"),
+        (&["--tone-head-weight", "0"], "--tone-head-weight"),
+        (&["--tone-head-per-batch", "8"], "--tone-head-weight"),
         (&["--distil-from", "/no/such/teacher"], "/no/such/teacher"),
     ] {
         let mut args = vec!["train", "clinical", "--data", data.to_str().unwrap()];

@@ -9,6 +9,7 @@ use dermtone_train::clinical::distillation::Distillation;
 use dermtone_train::clinical::export::export_clinical;
 use dermtone_train::clinical::new_photos::AddPhotos;
 use dermtone_train::clinical::shared_body::SharedBody;
+use dermtone_train::clinical::tone_head::ToneHead;
 use dermtone_train::clinical::train::{ClinicalTrainOptions, train_clinical};
 use dermtone_train::fit::backend::TrainBackend;
 use dermtone_train::fit::checkpoint::{Checkpoint, recipe};
@@ -105,6 +106,14 @@ pub struct ClinicalArgs {
     /// With --shared-with-dermoscopy: weight of the dermoscopy loss beside the photo loss.
     #[arg(long, default_value_t = 0.5, requires = "shared_with_dermoscopy")]
     shared_weight: f32,
+    /// Train a head for the labelled Fitzpatrick type beside the condition head, on the same
+    /// body and training photos, with this loss weight; the condition model alone is selected
+    /// and exported.
+    #[arg(long, conflicts_with_all = ["add", "shared_with_dermoscopy"])]
+    tone_head_weight: Option<f32>,
+    /// With --tone-head-weight: labelled photos in each batch for the tone head.
+    #[arg(long, default_value_t = 32, requires = "tone_head_weight")]
+    tone_head_per_batch: usize,
     /// Distil from this trained photo model (a folder with its manifest, e.g. a run's out/);
     /// repeat it for an ensemble, whose calibrated probabilities are averaged. Each training
     /// photo's target mixes its label with the teachers' probabilities on it.
@@ -176,6 +185,8 @@ pub fn run(args: ClinicalArgs) -> Result<(), String> {
         shared_weight,
         distil_from,
         distil_weight,
+        tone_head_weight,
+        tone_head_per_batch,
         synthetic,
         synthetic_method,
         synthetic_from,
@@ -211,6 +222,11 @@ pub fn run(args: ClinicalArgs) -> Result<(), String> {
     }
     if shared_per_batch == 0 || !(shared_weight > 0.0 && shared_weight <= 10.0) {
         return Err("--shared-per-batch must be at least 1 and --shared-weight in (0, 10]".into());
+    }
+    if tone_head_per_batch == 0 || tone_head_weight.is_some_and(|w| !(w > 0.0 && w <= 10.0)) {
+        return Err(
+            "--tone-head-per-batch must be at least 1 and --tone-head-weight in (0, 10]".into(),
+        );
     }
     if !(distil_weight > 0.0 && distil_weight <= 1.0) {
         return Err("--distil-weight must be in (0, 1]".into());
@@ -254,6 +270,10 @@ pub fn run(args: ClinicalArgs) -> Result<(), String> {
             weight: shared_weight,
         }),
         distillation,
+        tone_head: tone_head_weight.map(|weight| ToneHead {
+            per_batch: tone_head_per_batch,
+            weight,
+        }),
     };
     let checkpoint_dir = checkpoint.unwrap_or_else(|| Path::new("checkpoints").join(&id));
     if options.add.is_some() {

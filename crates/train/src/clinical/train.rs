@@ -17,6 +17,7 @@ use crate::clinical::new_photos::{AddPhotos, load_new_photos};
 use crate::clinical::shared_body::SharedBody;
 use crate::clinical::taxonomy::{GROUPS, group_of, malignant_group_indices};
 use crate::clinical::tone_groups::{TONE_GROUPS, UNKNOWN_TONE, in_tone, tone_index};
+use crate::clinical::tone_head::ToneHead;
 use crate::datasets::fitzpatrick17k::{Record, read_image, read_labels};
 use crate::dermoscopy::eval::load_shipped;
 use crate::evaluation::metrics::{ClassificationMetrics, classification_metrics};
@@ -100,6 +101,10 @@ pub struct ClinicalTrainOptions {
     /// recipe).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub distillation: Option<Distillation>,
+    /// A Fitzpatrick-type head trained beside the condition head on the same photos (off when
+    /// `None`; left out of the recipe).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tone_head: Option<ToneHead>,
 }
 
 /// A split's resized images with their condition groups and labelled tones.
@@ -225,14 +230,34 @@ pub fn train_clinical(
     let crop = move |image: &image::RgbImage, _: usize, rng: &mut rand::rngs::StdRng| {
         crop_and_jitter(image, size, rng)
     };
-    let auxiliary = match (&options.shared_body, &dermoscopy) {
-        (Some(shared), Some(split)) => Some(Auxiliary::new(
+    let typed = options
+        .tone_head
+        .as_ref()
+        .map(|_| ToneHead::labelled(&train));
+    let auxiliary = match (
+        &options.shared_body,
+        &dermoscopy,
+        &options.tone_head,
+        &typed,
+    ) {
+        (Some(_), _, Some(_), _) => {
+            return Err("the body is shared with dermoscopy or a tone head, not both".into());
+        }
+        (Some(shared), Some(split), _, _) => Some(Auxiliary::new(
             &split.images,
             &split.labels,
             SharedBody::CLASSES,
             &crop,
             shared.per_batch,
             shared.weight,
+        )?),
+        (_, _, Some(head), Some((images, types))) => Some(Auxiliary::new(
+            images,
+            types,
+            ToneHead::CLASSES,
+            &crop,
+            head.per_batch,
+            head.weight,
         )?),
         _ => None,
     };
