@@ -42,6 +42,8 @@ fn train_tiny(models: &Path, checkpoint: &Path) -> std::process::Output {
         "2",
         "--edge-band-weight",
         "3",
+        "--dermoscopy-diagnosis-weight",
+        "1",
     ])
 }
 
@@ -94,6 +96,10 @@ fn a_tiny_generator_trains_renders_stamped_pngs_and_validates() {
     assert_eq!(card["training"]["shipped_stage"], "refined");
     assert_eq!(card["training"]["refine_loss_weights"]["ita"], 2.0);
     assert_eq!(card["training"]["refine_loss_weights"]["edge_band"], 3.0);
+    assert_eq!(
+        card["training"]["refine_loss_weights"]["dermoscopy_diagnosis"],
+        1.0
+    );
 
     let again = train_tiny(&models, &checkpoint);
     let stderr = String::from_utf8_lossy(&again.stderr);

@@ -72,6 +72,11 @@ pub struct GeneratorArgs {
     /// generator-v1 and v2 were trained. Needs crops of at least 32 px.
     #[arg(long, default_value_t = 0.0)]
     edge_band_weight: f32,
+    /// Weight of stage 2's dermoscopy diagnosis term (the dermoscopy classifier in --out keeps
+    /// its prediction on the HAM10000 crops, beside the photo classifier on every crop); 0
+    /// leaves it out, as generator-v1 and v2 were trained. Needs --ham10000.
+    #[arg(long, default_value_t = 0.0)]
+    dermoscopy_diagnosis_weight: f32,
     /// Which stage's weights to ship: `refined` or `supervised`.
     #[arg(long, default_value = "refined")]
     ship: ShippedStage,
@@ -105,6 +110,7 @@ pub fn run(args: GeneratorArgs, command: &str) -> Result<(), String> {
         weights: RefineWeights {
             ita: args.ita_weight,
             edge_band: args.edge_band_weight,
+            dermoscopy_diagnosis: args.dermoscopy_diagnosis_weight,
             ..RefineWeights::default()
         },
         ham_limit: Some(args.ham_limit),

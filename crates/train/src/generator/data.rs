@@ -36,6 +36,9 @@ pub struct ToneSource {
     pub ita: f32,
     /// Labelled Fitzpatrick type (Fitzpatrick17k), where known.
     pub fitzpatrick: Option<u8>,
+    /// A dermoscopic image (HAM10000), which the dermoscopy classifier reads, rather than a
+    /// plain photo.
+    pub dermoscopic: bool,
 }
 
 /// An input, its target and both tones: one supervised training pair.
@@ -100,7 +103,12 @@ fn ham_sources(dir: &Path, options: &SourceOptions) -> Result<Vec<ToneSource>, S
         let path = ham10000::image_path(dir, &record.image_id);
         let image = crate::datasets::synthetic::load_image(&path)?.real(options.split)?;
         let lesion = masks.get(&record.image_id);
-        Ok(source(&image, lesion, None, options.size))
+        Ok(
+            source(&image, lesion, None, options.size).map(|photo| ToneSource {
+                dermoscopic: true,
+                ..photo
+            }),
+        )
     })?;
     Ok(loaded.into_iter().flatten().collect())
 }
@@ -135,6 +143,7 @@ pub fn source(
         lesion,
         ita,
         fitzpatrick,
+        dermoscopic: false,
     })
 }
 

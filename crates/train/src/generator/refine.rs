@@ -1,8 +1,8 @@
 //! Stage 2 of the tone generator's training: unpaired refinement on real photos of every
 //! Fitzpatrick type against a patch critic with an auxiliary type classifier, with cycle
 //! consistency, identity at the source tone, lesion preservation, the re-toning as an anchor
-//! and, where weighted, the rendered skin's ITA° against the one asked for and the change along
-//! each edge against the re-toning's.
+//! and, where weighted, the rendered skin's ITA° against the one asked for, the change along
+//! each edge against the re-toning's and the dermoscopy classifier's view of dermoscopic crops.
 
 use burn::module::Module;
 use burn::nn::loss::CrossEntropyLossConfig;
@@ -50,6 +50,11 @@ pub struct RefineWeights {
     /// the recorded recipe.
     #[serde(skip_serializing_if = "is_zero")]
     pub edge_band: f32,
+    /// The dermoscopy classifier's prediction on the dermoscopic crops unchanged (KL
+    /// divergence), beside the photo classifier's on every crop; 0 leaves the term out (the
+    /// recipe of generator-v1 and v2) and out of the recorded recipe.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub dermoscopy_diagnosis: f32,
 }
 
 fn is_zero(weight: &f32) -> bool {
@@ -68,11 +73,21 @@ impl Default for RefineWeights {
             anchor: 5.0,
             ita: 0.0,
             edge_band: 0.0,
+            dermoscopy_diagnosis: 0.0,
         }
     }
 }
 
-/// The photo classifier whose predictions stage 2 keeps, with its input normalisation. It runs
+/// The classifiers whose predictions stage 2 keeps: the photo model's on every crop and, where
+/// given, the dermoscopy model's on the dermoscopic crops.
+pub struct Diagnosers<'a> {
+    /// The photo classifier.
+    pub photo: Diagnoser<'a>,
+    /// The dermoscopy classifier.
+    pub dermoscopy: Option<Diagnoser<'a>>,
+}
+
+/// A classifier whose predictions stage 2 keeps, with its input normalisation. It runs
 /// on the training device with its weights out of the gradient (`no_grad`) and dropout off, so
 /// its batch norms normalise each pass by that batch's own statistics (the original and the
 /// rendered batch separately): the term compares two predictions made alike, not the
@@ -86,6 +101,18 @@ pub struct Diagnoser<'a> {
     pub input: &'a InputSpec,
 }
 
+impl Diagnoser<'_> {
+    /// The classifier on `device`, out of the gradient, dropout off.
+    fn load(&self, device: &Device) -> Result<Classifier, String> {
+        Ok(self
+            .config
+            .clone()
+            .with_dropout(0.0)
+            .load_record(self.record, device)?
+            .no_grad())
+    }
+}
+
 /// Stage 2: starts from `initial` (stage 1's record) and refines against real photos of every
 /// Fitzpatrick type (`real`, each with its labelled type); keeps the step with the lowest val
 /// L1 among those after half the steps, so that the critic has had time to act.
@@ -97,7 +124,7 @@ pub fn train_refined(
     real: &[ToneSource],
     type_itas: &[f32; TYPES],
     val: &[Pair],
-    diagnoser: &Diagnoser,
+    diagnosers: &Diagnosers,
     weights: &RefineWeights,
     options: &StageOptions,
     on_event: &mut dyn FnMut(GeneratorEvent),
@@ -106,12 +133,12 @@ pub fn train_refined(
     device.seed(options.seed);
     let mut generator = config.load_record(initial, &device)?;
     let mut critic = Discriminator::new(16, &device);
-    let classifier = diagnoser
-        .config
-        .clone()
-        .with_dropout(0.0)
-        .load_record(diagnoser.record, &device)?
-        .no_grad();
+    let classifier = diagnosers.photo.load(&device)?;
+    let dermoscopy_classifier = diagnosers
+        .dermoscopy
+        .as_ref()
+        .map(|d| Ok::<_, String>((d.load(&device)?, d.input)))
+        .transpose()?;
     let mut g_optimizer = AdamConfig::new().with_beta_1(0.5).init();
     let mut d_optimizer = AdamConfig::new().with_beta_1(0.5).init();
     let cross_entropy = CrossEntropyLossConfig::new().init(&device);
@@ -144,9 +171,27 @@ pub fn train_refined(
             .mean();
         let diagnosis = kl_divergence(
             &classifier,
-            normalise(inputs.clone(), diagnoser.input),
-            normalise(fake.clone(), diagnoser.input),
+            normalise(inputs.clone(), diagnosers.photo.input),
+            normalise(fake.clone(), diagnosers.photo.input),
         );
+        let dermoscopic: Vec<i64> = (0..draws.len())
+            .filter(|&i| draws[i].dermoscopic)
+            .map(|i| i as i64)
+            .collect();
+        let dermoscopy_diagnosis = match &dermoscopy_classifier {
+            Some((dermoscopy, input)) if !dermoscopic.is_empty() => {
+                let rows = Tensor::<1, Int>::from_data(
+                    TensorData::new(dermoscopic.clone(), [dermoscopic.len()]),
+                    &device,
+                );
+                kl_divergence(
+                    dermoscopy,
+                    normalise(inputs.clone().select(0, rows.clone()), input),
+                    normalise(fake.clone().select(0, rows), input),
+                )
+            }
+            _ => Tensor::zeros([1], &device),
+        };
         let structure = (log_luminance_gradients(fake.clone())
             - log_luminance_gradients(inputs.clone()))
         .abs()
@@ -166,6 +211,11 @@ pub fn train_refined(
             ("anchor", anchor, weights.anchor),
             ("ita", ita, weights.ita),
             ("edge band", edge_band, weights.edge_band),
+            (
+                "dermoscopy diagnosis",
+                dermoscopy_diagnosis,
+                weights.dermoscopy_diagnosis,
+            ),
         ];
         let mut losses = Vec::with_capacity(terms.len() + 1);
         let mut total = None;
@@ -177,7 +227,7 @@ pub fn train_refined(
                 None => weighted,
             });
         }
-        let total = total.expect("nine terms");
+        let total = total.expect("ten terms");
         let grads = GradientsParams::from_grads(total.backward(), &generator);
         generator = g_optimizer.step(lr, generator, grads);
 
@@ -252,6 +302,8 @@ struct RefineDraw {
     source_ita: f32,
     target_ita: f32,
     target_type: usize,
+    /// Whether the crop is of a dermoscopic image.
+    dermoscopic: bool,
 }
 
 /// `batch_size` random stage-2 draws.
@@ -273,6 +325,7 @@ fn draw_refine_batch(
             source_ita: source.ita,
             target_ita,
             target_type,
+            dermoscopic: source.dermoscopic,
         })
     })
 }
@@ -324,6 +377,7 @@ mod tests {
             lesion: None,
             ita,
             fitzpatrick: Some(fitzpatrick),
+            dermoscopic: false,
         }
     }
 

@@ -10,7 +10,9 @@ use serde::{Deserialize, Serialize};
 use crate::fit::checkpoint::recipe;
 use crate::generator::data::{SourceOptions, ToneSource, load_sources};
 use crate::generator::discriminator::TYPES;
-use crate::generator::refine::{Diagnoser, RefineWeights, train_refined, type_target_itas};
+use crate::generator::refine::{
+    Diagnoser, Diagnosers, RefineWeights, train_refined, type_target_itas,
+};
 use crate::generator::stages::{GeneratorEvent, StageOptions, StageResult, val_pairs};
 use crate::generator::supervised::train_supervised;
 
@@ -159,10 +161,20 @@ pub fn train_generator(
             &options.models,
         ));
         let (entry, classifier_record) = photo_classifier(&options.models)?;
-        let diagnoser = Diagnoser {
-            record: &classifier_record,
-            config: entry.architecture.config(),
-            input: &entry.input,
+        let dermoscopy = (options.weights.dermoscopy_diagnosis > 0.0)
+            .then(|| dermoscopy_classifier(&options.models))
+            .transpose()?;
+        let diagnosers = Diagnosers {
+            photo: Diagnoser {
+                record: &classifier_record,
+                config: entry.architecture.config(),
+                input: &entry.input,
+            },
+            dermoscopy: dermoscopy.as_ref().map(|(entry, record)| Diagnoser {
+                record,
+                config: entry.architecture.config(),
+                input: &entry.input,
+            }),
         };
         Some(run_stage(
             checkpoint_dir,
@@ -178,7 +190,7 @@ pub fn train_generator(
                     &fitz_train,
                     &type_itas,
                     &val,
-                    &diagnoser,
+                    &diagnosers,
                     &options.weights,
                     &options.refine,
                     e,
@@ -216,6 +228,9 @@ fn check(options: &GeneratorTrainOptions) -> Result<(), String> {
     }
     if options.supervised.steps == 0 {
         return Err("stage 1 needs at least one step".into());
+    }
+    if options.weights.dermoscopy_diagnosis > 0.0 && options.ham10000.is_none() {
+        return Err("the dermoscopy diagnosis term needs HAM10000's photos (--ham10000)".into());
     }
     if options.weights.edge_band > 0.0 && options.refine.crop < 32 {
         return Err("the edge-band term needs stage 2 crops of at least 32 px".into());
@@ -265,6 +280,20 @@ fn run_stage(
 /// The shipped photo classifier's manifest entry and f32 record.
 fn photo_classifier(models: &Path) -> Result<(dermtone_engine::ModelEntry, Vec<u8>), String> {
     let (entry, _) = crate::clinical::eval::load_shipped_photo(models)?;
+    f32_record(models, entry)
+}
+
+/// The dermoscopy classifier in `models`, as an f32 record with its manifest entry.
+fn dermoscopy_classifier(models: &Path) -> Result<(dermtone_engine::ModelEntry, Vec<u8>), String> {
+    let (entry, _) = crate::dermoscopy::eval::load_shipped(models)?;
+    f32_record(models, entry)
+}
+
+/// The int8 weights `entry` names in `models`, dequantised to an f32 record.
+fn f32_record(
+    models: &Path,
+    entry: dermtone_engine::ModelEntry,
+) -> Result<(dermtone_engine::ModelEntry, Vec<u8>), String> {
     let path = models.join(&entry.file);
     let bytes = std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let record = dermtone_net::int8::dequantize(&bytes).map_err(|e| e.to_string())?;
