@@ -1,6 +1,8 @@
 //! Issue 19's distillation question, asked cheaply first: would a teacher made of several
 //! trained photo models (their calibrated probabilities averaged) score better on **val** than
-//! each alone? If not, distilling it into the shipped student has nothing to pass on.
+//! each alone? If not, distilling it into the shipped student has nothing to pass on. Each
+//! model and each ensemble is compared with the first model on the same val photos, so with two
+//! folders it is also the paired comparison of a candidate with the shipped model.
 //!   cargo run --release -p dermtone-train --example ensemble_on_val -- DIR DIR [DIR…]
 //! (`SPLIT=train` in the environment scores the training photos instead: how far the teacher
 //! has memorised what a student would learn from.) Each DIR holds a photo model and its manifest (`models/`, a run's `out/`); run from the
@@ -47,24 +49,38 @@ fn main() -> Result<(), String> {
     }
     let any = by_size.values().next().expect("one model at least");
     let (labels, tones) = labels_and_tones(any);
-    for k in 2..=members.len() {
-        let mean = average(&members[..k]);
+    // The change of the selection score from the first model to `candidate`, with its interval.
+    let against_first = |candidate: &[Vec<f32>]| -> Result<String, String> {
         let change = |rows: &[usize]| {
             let pick = |p: &[Vec<f32>]| rows.iter().map(|&i| p[i].clone()).collect::<Vec<_>>();
             let labels: Vec<usize> = rows.iter().map(|&i| labels[i]).collect();
             let tones: Vec<usize> = rows.iter().map(|&i| tones[i]).collect();
             Some(
-                selection_score(&pick(&mean), &labels, &tones)
+                selection_score(&pick(candidate), &labels, &tones)
                     - selection_score(&pick(&members[0]), &labels, &tones),
             )
         };
         let [low, high] = bootstrap_ci(labels.len(), RESAMPLES, 42, change)
             .ok_or("too few val images for an interval")?;
+        let whole = change(&(0..labels.len()).collect::<Vec<_>>()).unwrap_or(0.0);
+        Ok(format!(
+            "{whole:+.3} on the first alone [{low:+.3}, {high:+.3}] (95 % paired bootstrap, \
+             {RESAMPLES} resamples)"
+        ))
+    };
+    for (dir, member) in dirs.iter().zip(&members).skip(1) {
         println!(
-            "{:>6.3}  mean of the first {k}: {:+.3} on the first alone [{low:+.3}, {high:+.3}] \
-             (95 % paired bootstrap, {RESAMPLES} resamples)",
+            "{:>6.3}  {dir} alone: {}",
+            selection_score(member, &labels, &tones),
+            against_first(member)?
+        );
+    }
+    for k in 2..=members.len() {
+        let mean = average(&members[..k]);
+        println!(
+            "{:>6.3}  mean of the first {k}: {}",
             selection_score(&mean, &labels, &tones),
-            change(&(0..labels.len()).collect::<Vec<_>>()).unwrap_or(0.0),
+            against_first(&mean)?
         );
     }
     Ok(())

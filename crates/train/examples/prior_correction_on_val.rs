@@ -25,7 +25,10 @@ fn main() -> Result<(), String> {
     }
     let total: usize = counts.iter().sum();
     let shares: Vec<f32> = counts.iter().map(|&c| c as f32 / total as f32).collect();
-    let melanoma = CLASSES.iter().position(|(code, _)| *code == "mel").expect("mel");
+    let melanoma = CLASSES
+        .iter()
+        .position(|(code, _)| *code == "mel")
+        .expect("mel");
     for tau in [0.0f32, 0.25, 0.5, 0.75, 1.0, 1.25, 1.5] {
         let adjusted: Vec<Vec<f32>> = probabilities
             .iter()
