@@ -12,11 +12,11 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use dermtone_train::clinical::eval::{load_clinical_for_eval, load_shipped_photo};
-use dermtone_train::clinical::tone_groups::{TONE_GROUPS, UNKNOWN_TONE};
+use dermtone_train::clinical::tone_groups::tone_indices;
 use dermtone_train::clinical::train::selection_score;
 use dermtone_train::dermoscopy::eval::LabelledImages;
 use dermtone_train::evaluation::bootstrap::bootstrap_ci;
-use dermtone_train::fit::predict::predict_calibrated;
+use dermtone_train::fit::predict::{mean_probabilities, predict_calibrated};
 
 /// Bootstrap resamples of the paired change in the selection score.
 const RESAMPLES: usize = 1000;
@@ -76,7 +76,7 @@ fn main() -> Result<(), String> {
         );
     }
     for k in 2..=members.len() {
-        let mean = average(&members[..k]);
+        let mean = mean_probabilities(&members[..k]);
         println!(
             "{:>6.3}  mean of the first {k}: {}",
             selection_score(&mean, &labels, &tones),
@@ -88,26 +88,5 @@ fn main() -> Result<(), String> {
 
 /// Each val image's condition group and its labelled tone group's index.
 fn labels_and_tones(images: &LabelledImages) -> (Vec<usize>, Vec<usize>) {
-    let tones = images
-        .tone_groups
-        .iter()
-        .map(|groups| {
-            TONE_GROUPS
-                .iter()
-                .position(|t| groups.iter().any(|g| g == t))
-                .unwrap_or(UNKNOWN_TONE)
-        })
-        .collect();
-    (images.labels.clone(), tones)
-}
-
-/// The per-image mean of several models' probabilities.
-fn average(members: &[Vec<Vec<f32>>]) -> Vec<Vec<f32>> {
-    (0..members[0].len())
-        .map(|i| {
-            (0..members[0][i].len())
-                .map(|c| members.iter().map(|m| m[i][c]).sum::<f32>() / members.len() as f32)
-                .collect()
-        })
-        .collect()
+    (images.labels.clone(), tone_indices(&images.tone_groups))
 }

@@ -10,12 +10,12 @@ use std::path::Path;
 
 use dermtone_train::clinical::eval::{load_clinical_for_eval, load_shipped_photo};
 use dermtone_train::clinical::taxonomy::GROUPS;
-use dermtone_train::clinical::tone_groups::{TONE_GROUPS, UNKNOWN_TONE};
+use dermtone_train::clinical::tone_groups::tone_indices;
 use dermtone_train::clinical::train::selection_score;
 use dermtone_train::dermoscopy::eval::{
     LabelledImages, evaluate_probabilities, load_for_eval, load_shipped,
 };
-use dermtone_train::fit::predict::predict_calibrated;
+use dermtone_train::fit::predict::{mean_probabilities, predict_calibrated};
 use image::{RgbImage, imageops};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -67,7 +67,7 @@ fn main() -> Result<(), String> {
         print_figures(name, &entry, views.last().unwrap(), &images, melanoma)?;
     }
     for k in [2, 4, 6] {
-        let averaged = average(&views[..k]);
+        let averaged = mean_probabilities(&views[..k]);
         print_figures(
             &format!("mean of {k}"),
             &entry,
@@ -108,30 +108,10 @@ fn print_figures(
     Ok(())
 }
 
-/// The per-image mean of several views' probabilities.
-fn average(views: &[Vec<Vec<f32>>]) -> Vec<Vec<f32>> {
-    (0..views[0].len())
-        .map(|i| {
-            (0..views[0][i].len())
-                .map(|c| views.iter().map(|v| v[i][c]).sum::<f32>() / views.len() as f32)
-                .collect()
-        })
-        .collect()
-}
-
 /// The photo model's val selection score with `k` views averaged minus without, with a 95 %
 /// paired bootstrap interval (the same resampled images for both).
 fn print_score_change(plain: &[Vec<f32>], averaged: &[Vec<f32>], images: &LabelledImages) {
-    let tones: Vec<usize> = images
-        .tone_groups
-        .iter()
-        .map(|groups| {
-            TONE_GROUPS
-                .iter()
-                .position(|t| groups.iter().any(|g| g == t))
-                .unwrap_or(UNKNOWN_TONE)
-        })
-        .collect();
+    let tones = tone_indices(&images.tone_groups);
     let change = |rows: &[usize]| {
         let pick = |p: &[Vec<f32>]| rows.iter().map(|&i| p[i].clone()).collect::<Vec<_>>();
         let labels: Vec<usize> = rows.iter().map(|&i| images.labels[i]).collect();

@@ -10,7 +10,7 @@ use image::RgbImage;
 
 use crate::clinical::eval::load_shipped_photo;
 use crate::fit::distillation::Teacher;
-use crate::fit::predict::predict_calibrated;
+use crate::fit::predict::{mean_probabilities, predict_calibrated};
 
 /// The teachers and their weight against the labels.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -52,25 +52,21 @@ impl Distillation {
     /// The teachers' mean calibrated probabilities on each of `images` (the train split, in its
     /// order), each teacher seeing the whole image at its own input size.
     pub fn teacher(&self, images: &[RgbImage]) -> Result<Teacher, String> {
-        let mut sum = vec![Vec::new(); images.len()];
+        let mut sets = Vec::with_capacity(self.teachers.len());
         for dir in &self.teachers {
             let (entry, model) = load_shipped_photo(dir)?;
             let resized: Vec<RgbImage> = images
                 .iter()
                 .map(|image| resize_for_model(image, entry.input.size))
                 .collect();
-            let probabilities =
-                predict_calibrated(&model, &resized, &entry.input, entry.temperature())?;
-            for (total, row) in sum.iter_mut().zip(probabilities) {
-                if total.is_empty() {
-                    *total = vec![0.0; row.len()];
-                }
-                for (t, p) in total.iter_mut().zip(row) {
-                    *t += p / self.teachers.len() as f32;
-                }
-            }
+            sets.push(predict_calibrated(
+                &model,
+                &resized,
+                &entry.input,
+                entry.temperature(),
+            )?);
         }
-        Teacher::new(sum, self.weight)
+        Teacher::new(mean_probabilities(&sets), self.weight)
     }
 }
 

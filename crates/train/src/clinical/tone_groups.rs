@@ -18,6 +18,21 @@ pub fn tone_index(fitzpatrick: Option<u8>) -> usize {
         .unwrap_or(UNKNOWN_TONE)
 }
 
+/// The tone group index of each evaluated image from its tone group names (as
+/// [`LabelledImages`](crate::dermoscopy::eval::LabelledImages) holds them: the labelled group
+/// and type), [`UNKNOWN_TONE`] where none is a labelled group.
+pub fn tone_indices(tone_groups: &[Vec<String>]) -> Vec<usize> {
+    tone_groups
+        .iter()
+        .map(|groups| {
+            TONE_GROUPS
+                .iter()
+                .position(|t| groups.iter().any(|g| g == t))
+                .unwrap_or(UNKNOWN_TONE)
+        })
+        .collect()
+}
+
 /// The malignant scores and truths of the images in tone group `tone`.
 pub fn in_tone(
     scores: &[f32],
@@ -29,4 +44,20 @@ pub fn in_tone(
         .filter(|&i| tones[i] == tone)
         .map(|i| (scores[i], truth[i]))
         .unzip()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_image_takes_the_first_labelled_group_among_its_names() {
+        let names = |n: &[&str]| n.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let groups = [
+            names(&["V-VI", "6"]),
+            names(&["unknown"]),
+            names(&["3", "III-IV"]),
+        ];
+        assert_eq!(tone_indices(&groups), vec![2, UNKNOWN_TONE, 1]);
+    }
 }

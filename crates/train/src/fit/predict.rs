@@ -39,6 +39,21 @@ pub fn predict_calibrated(
     Ok(out)
 }
 
+/// The per-image mean of several sets of probabilities over the same images (views of each
+/// image, or models of an ensemble); empty for no sets.
+pub fn mean_probabilities(sets: &[Vec<Vec<f32>>]) -> Vec<Vec<f32>> {
+    let Some(first) = sets.first() else {
+        return Vec::new();
+    };
+    (0..first.len())
+        .map(|i| {
+            (0..first[i].len())
+                .map(|c| sets.iter().map(|set| set[i][c]).sum::<f32>() / sets.len() as f32)
+                .collect()
+        })
+        .collect()
+}
+
 /// Normalised `[batch, 3, side, side]` input of resized images.
 pub(super) fn batch_tensor(images: &[RgbImage], input: &InputSpec, device: &Device) -> Tensor<4> {
     let side = input.size as usize;
@@ -47,4 +62,20 @@ pub(super) fn batch_tensor(images: &[RgbImage], input: &InputSpec, device: &Devi
         .flat_map(|im| normalise_chw(im, input))
         .collect();
     Tensor::from_data(TensorData::new(data, [images.len(), 3, side, side]), device)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sets_average_image_by_image() {
+        let a = vec![vec![1.0, 0.0], vec![0.5, 0.5]];
+        let b = vec![vec![0.0, 1.0], vec![0.25, 0.75]];
+        assert_eq!(
+            mean_probabilities(&[a, b]),
+            vec![vec![0.5, 0.5], vec![0.375, 0.625]]
+        );
+        assert!(mean_probabilities(&[]).is_empty());
+    }
 }
