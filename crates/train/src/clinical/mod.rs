@@ -1,7 +1,7 @@
 //! The photo (clinical) classifier on the Fitzpatrick17k subset: its condition taxonomy and
 //! Fitzpatrick groups, training (with synthetic darker renderings and new real photos where
-//! asked, on one body with HAM10000's dermoscopy or with a tone head, and taught by an ensemble), `dermtone eval` on
-//! photos, and shipping a trained one into `models/`.
+//! asked, on one body with HAM10000's dermoscopy or with a tone head, and taught by an
+//! ensemble), `dermtone eval` on photos, and shipping a trained one into `models/`.
 
 pub mod add;
 pub mod dark_synthesis;

@@ -1,7 +1,9 @@
 //! Knowledge distillation (Hinton et al., 2015): each training image's target mixes its label
 //! with what a teacher — several trained models, their calibrated probabilities averaged — says
-//! of it. An ensemble scores better on val than any one member, and the shipped student has
-//! one network's size and speed; its soft targets pass some of that gain on.
+//! of it. An ensemble can score better on val than any one member while the shipped student
+//! keeps one network's size and speed; soft targets are the usual way to pass some of that gain
+//! on (in a warm restart of the photo model they passed none: run D1 in
+//! `models/experiments.md`).
 //!
 //! The teacher's probabilities are computed once per training image, on the whole photo, before
 //! training ("offline"), so a step costs what it cost without; the augmented crop a step sees is
