@@ -11,6 +11,7 @@ pub mod export;
 pub mod new_photos;
 pub mod provenance;
 pub mod shared_body;
+mod starting_point;
 pub mod taxonomy;
 pub mod tone_groups;
 pub mod tone_head;

@@ -3,23 +3,22 @@
 //! fairness-aware options — tone-balanced sampling, melanin re-toning, a group-robust loss —
 //! are off by default, so each one is measured on val per Fitzpatrick group before it is kept.
 
-use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-use burn::tensor::Device;
 use dermtone_engine::{InputSpec, resize_for_model};
 use dermtone_net::{ClassifierConfig, NetKind};
 
 use crate::clinical::dark_synthesis::{Synthesis, synthesize};
 use crate::clinical::distillation::Distillation;
-use crate::clinical::eval::load_shipped_photo;
-use crate::clinical::new_photos::{AddPhotos, load_new_photos};
+use crate::clinical::new_photos::AddPhotos;
 use crate::clinical::shared_body::SharedBody;
+use crate::clinical::starting_point::{
+    dermoscopy_body, shipped_photo_record, shipped_to_fine_tune,
+};
 use crate::clinical::taxonomy::{GROUPS, group_of, malignant_group_indices};
 use crate::clinical::tone_groups::{TONE_GROUPS, UNKNOWN_TONE, in_tone, tone_index};
 use crate::clinical::tone_head::ToneHead;
 use crate::datasets::fitzpatrick17k::{Record, read_image, read_labels};
-use crate::dermoscopy::eval::load_shipped;
 use crate::evaluation::metrics::{ClassificationMetrics, classification_metrics};
 use crate::evaluation::{auroc, malignant_scores};
 use crate::fit::augment::crop_and_jitter;
@@ -326,89 +325,6 @@ pub fn train_clinical(
         val_split: val,
         test_split: test,
     })
-}
-
-/// The f32 record of `config`'s shape holding the body of the dermoscopy model shipped in
-/// `models_dir` and a fresh head.
-fn dermoscopy_body(models_dir: &Path, config: &ClassifierConfig) -> Result<Vec<u8>, String> {
-    let (entry, model) = load_shipped(models_dir)?;
-    let source = entry.architecture.config();
-    if source.base_width != config.base_width || source.kind != config.kind {
-        return Err(format!(
-            "--init-from: model {} is a {:?} network of width {}, not {:?} of width {}",
-            entry.id, source.kind, source.base_width, config.kind, config.base_width
-        ));
-    }
-    model
-        .with_new_head(config.num_classes, &Device::flex())?
-        .record_bytes()
-}
-
-/// The shipped photo model's input normalisation and f32 record, to be fine-tuned, with the new
-/// photos of `add` appended to `train` as real photos. The model must have the shape `options`
-/// ask for; none of the new photos may be in the fixed test split.
-fn shipped_to_fine_tune(
-    options: &ClinicalTrainOptions,
-    add: &AddPhotos,
-    records: &[Record],
-    train: &mut ClinicalSplit,
-) -> Result<(InputSpec, Vec<u8>), String> {
-    if options.init_from.is_some() || options.continue_from.is_some() {
-        return Err(
-            "--add fine-tunes the shipped photo model; it cannot also start from --init-from \
-             or --continue-from"
-                .into(),
-        );
-    }
-    let (input, record) = shipped_photo_record(options, &add.shipped, "--add")?;
-    let test_ids: HashSet<String> = records
-        .iter()
-        .filter(|r| r.split == "test")
-        .map(|r| r.md5hash.clone())
-        .collect();
-    let size = options.input_size;
-    let new = load_new_photos(&add.new_photos, &test_ids, size + size / 4)?;
-    let added = new.images.len();
-    train.split.images.extend(new.images);
-    train.split.labels.extend(new.labels);
-    train.tones.extend(new.tones);
-    train.synthetic.extend(std::iter::repeat_n(false, added));
-    Ok((input, record))
-}
-
-/// The input normalisation and f32 record of the photo model shipped in `models_dir`, which
-/// must have the shape `options` ask for (`flag` names the option in the error).
-fn shipped_photo_record(
-    options: &ClinicalTrainOptions,
-    models_dir: &Path,
-    flag: &str,
-) -> Result<(InputSpec, Vec<u8>), String> {
-    if options.init_from.is_some() && options.continue_from.is_some() {
-        return Err(
-            "--continue-from starts from a whole photo model; it cannot also take \
-                    --init-from's dermoscopy body"
-                .into(),
-        );
-    }
-    let (entry, model) = load_shipped_photo(models_dir)?;
-    let shipped = entry.architecture.config();
-    if shipped.base_width != options.base_width
-        || shipped.kind != options.kind
-        || entry.input.size != options.input_size
-    {
-        return Err(format!(
-            "{flag}: the shipped model {} is a {:?} network of width {} at {} px, not {:?} of \
-             width {} at {} px: pass its --width and --size",
-            entry.id,
-            shipped.kind,
-            shipped.base_width,
-            entry.input.size,
-            options.kind,
-            options.base_width,
-            options.input_size
-        ));
-    }
-    Ok((entry.input, model.record_bytes()?))
 }
 
 /// Adds `synthesis`'s renderings of the split's light real dataset photos (those with a record:
