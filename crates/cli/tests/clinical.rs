@@ -292,7 +292,16 @@ fn bad_fairness_options_are_refused_before_any_work() {
             "--shared-weight",
         ),
         (&["--shared-weight", "0.5"], "--shared-with-dermoscopy"),
-        (&["--distil-weight", "1.5"], "--distil-weight"),
+        (
+            &[
+                "--distil-from",
+                "/no/such/teacher",
+                "--distil-weight",
+                "1.5",
+            ],
+            "--distil-weight",
+        ),
+        (&["--distil-weight", "0.5"], "--distil-from"),
         (&["--tone-head-weight", "0"], "--tone-head-weight"),
         (&["--tone-head-per-batch", "8"], "--tone-head-weight"),
         (&["--distil-from", "/no/such/teacher"], "/no/such/teacher"),

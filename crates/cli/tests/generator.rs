@@ -229,6 +229,33 @@ fn a_tiny_generator_trains_renders_stamped_pngs_and_validates() {
 }
 
 #[test]
+fn negative_stage_two_weights_are_refused_before_any_work() {
+    let data = shared("fitzpatrick17k_ajl_subset");
+    let dir = scratch("generator-negative-weight");
+    for flag in [
+        "--ita-weight",
+        "--edge-band-weight",
+        "--dermoscopy-diagnosis-weight",
+    ] {
+        let out = dermtone(&[
+            "train",
+            "generator",
+            "--data",
+            data.to_str().unwrap(),
+            "--out",
+            dir.to_str().unwrap(),
+            &format!("{flag}=-1"),
+        ]);
+        assert!(!out.status.success(), "{flag}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("must be finite and not negative"),
+            "{flag}: {stderr}"
+        );
+    }
+}
+
+#[test]
 fn the_shipped_generator_renders_type_vi_darker_than_type_i() {
     let dir = scratch("shipped-generator");
     let photo = a_photo();

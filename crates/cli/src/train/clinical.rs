@@ -120,7 +120,7 @@ pub struct ClinicalArgs {
     #[arg(long, conflicts_with = "add")]
     distil_from: Vec<PathBuf>,
     /// With --distil-from: share of each target that is the teachers', in (0, 1].
-    #[arg(long, default_value_t = 0.5)]
+    #[arg(long, default_value_t = 0.5, requires = "distil_from")]
     distil_weight: f32,
     /// Add this many synthetic renderings at Fitzpatrick IV–VI of each real training photo
     /// of type I–III (train split only; counted as synthetic in the card). 0 = none.

@@ -229,6 +229,17 @@ fn check(options: &GeneratorTrainOptions) -> Result<(), String> {
     if options.supervised.steps == 0 {
         return Err("stage 1 needs at least one step".into());
     }
+    let optional = [
+        options.weights.ita,
+        options.weights.edge_band,
+        options.weights.dermoscopy_diagnosis,
+    ];
+    if optional.iter().any(|w| !(w.is_finite() && *w >= 0.0)) {
+        return Err(
+            "the ITA, edge-band and dermoscopy diagnosis weights must be finite and not negative"
+                .into(),
+        );
+    }
     if options.weights.dermoscopy_diagnosis > 0.0 && options.ham10000.is_none() {
         return Err("the dermoscopy diagnosis term needs HAM10000's photos (--ham10000)".into());
     }
