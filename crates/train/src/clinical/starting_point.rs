@@ -12,7 +12,8 @@ use dermtone_net::ClassifierConfig;
 
 use crate::clinical::eval::load_shipped_photo;
 use crate::clinical::new_photos::{AddPhotos, load_new_photos};
-use crate::clinical::train::{ClinicalSplit, ClinicalTrainOptions};
+use crate::clinical::options::ClinicalTrainOptions;
+use crate::clinical::split::ClinicalSplit;
 use crate::datasets::fitzpatrick17k::Record;
 use crate::dermoscopy::eval::load_shipped;
 

@@ -6,7 +6,7 @@
 
 use image::RgbImage;
 
-use crate::clinical::train::ClinicalSplit;
+use crate::clinical::split::ClinicalSplit;
 
 /// The tone task trained beside the condition task.
 #[derive(Debug, Clone, serde::Serialize)]

@@ -3,122 +3,33 @@
 //! fairness-aware options — tone-balanced sampling, melanin re-toning, a group-robust loss —
 //! are off by default, so each one is measured on val per Fitzpatrick group before it is kept.
 
-use std::path::{Path, PathBuf};
-
-use dermtone_engine::{InputSpec, resize_for_model};
-use dermtone_net::{ClassifierConfig, NetKind};
+use dermtone_engine::InputSpec;
+use dermtone_net::ClassifierConfig;
 
 use crate::clinical::dark_synthesis::{Synthesis, synthesize};
-use crate::clinical::distillation::Distillation;
-use crate::clinical::new_photos::AddPhotos;
+pub use crate::clinical::options::ClinicalTrainOptions;
 use crate::clinical::shared_body::SharedBody;
+pub use crate::clinical::split::{ClinicalSplit, load_clinical_split};
 use crate::clinical::starting_point::{
     dermoscopy_body, shipped_photo_record, shipped_to_fine_tune,
 };
-use crate::clinical::taxonomy::{GROUPS, group_of, malignant_group_indices};
-use crate::clinical::tone_groups::{TONE_GROUPS, UNKNOWN_TONE, in_tone, tone_index};
+use crate::clinical::taxonomy::{GROUPS, malignant_group_indices};
+use crate::clinical::tone_groups::{TONE_GROUPS, UNKNOWN_TONE, in_tone};
 use crate::clinical::tone_head::ToneHead;
-use crate::datasets::fitzpatrick17k::{Record, read_image, read_labels};
+use crate::datasets::fitzpatrick17k::read_labels;
 use crate::evaluation::metrics::{ClassificationMetrics, classification_metrics};
 use crate::evaluation::{auroc, malignant_scores};
 use crate::fit::augment::crop_and_jitter;
 use crate::fit::auxiliary::Auxiliary;
-use crate::fit::backend::TrainBackend;
 use crate::fit::checkpoint::Checkpoint;
 use crate::fit::group_robust::GroupRobust;
-use crate::fit::options::{FitOptions, Split};
+use crate::fit::options::FitOptions;
 use crate::fit::prepare::fit_normalisation;
 use crate::fit::progress::TrainEvent;
 use crate::fit::sampling::Sampling;
 use crate::fit::targets::Targets;
 use crate::fit::tone_augment::ToneAugment;
 use crate::fit::train_loop::fit;
-use crate::parallel::map_on_all_cores;
-
-/// Everything that decides a training run; recorded in the model card.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct ClinicalTrainOptions {
-    /// Fitzpatrick17k subset folder.
-    pub data: PathBuf,
-    /// Seed for initialisation, shuffling and augmentation.
-    pub seed: u64,
-    /// Passes over the training split (at most; see `patience`).
-    pub epochs: usize,
-    /// Images per optimiser step.
-    pub batch_size: usize,
-    /// Peak learning rate (cosine-decayed to zero).
-    pub learning_rate: f64,
-    /// Side of the square network input.
-    pub input_size: u32,
-    /// Channels of the first block.
-    pub base_width: usize,
-    /// Network body.
-    pub kind: NetKind,
-    /// Where the network trains.
-    pub backend: TrainBackend,
-    /// Label smoothing of the targets.
-    pub label_smoothing: f32,
-    /// Stop after this many epochs without a better val score.
-    pub patience: Option<usize>,
-    /// Balance sampling over condition group × Fitzpatrick group (square-root weights) instead
-    /// of condition group alone, so darker skin is drawn more often than its share.
-    pub tone_balanced: bool,
-    /// Share of training draws re-toned to a random skin tone (0 = off; see [`ToneAugment`]).
-    pub tone_augment: f64,
-    /// Step size of the group-robust (group DRO) loss over Fitzpatrick groups (0 = plain loss).
-    pub group_robust: f32,
-    /// Start from the body of the dermoscopy model shipped in this folder (its manifest's
-    /// `dermoscopy` entry; a fresh head), instead of random weights: transfer from HAM10000.
-    pub init_from: Option<PathBuf>,
-    /// Start from the whole photo model shipped in this folder (body, head and input
-    /// normalisation): a warm restart of the cosine schedule, so a model's training can go on
-    /// in a later run, session-sized. Left out of the recipe when off.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub continue_from: Option<PathBuf>,
-    /// Use at most this many images per split (for smoke tests), all when `None`.
-    pub limit: Option<usize>,
-    /// Synthetic darker renderings of the light training photos added to the train split (see
-    /// [`crate::clinical::dark_synthesis`]); none when `None`. Left out of the recipe when off,
-    /// so older checkpoints still resume.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub synthesis: Option<Synthesis>,
-    /// Fine-tune the shipped photo model with new real photos (see [`crate::clinical::add`])
-    /// instead of training from `init_from` or random weights. Left out of the recipe when off.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub add: Option<AddPhotos>,
-    /// Decay of the weight average selected on val (off when `None`; left out of the recipe).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub weight_average: Option<f64>,
-    /// Mixup's α (off when `None`; left out of the recipe).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub mixup: Option<f32>,
-    /// HAM10000's dermoscopy trained beside the photos on the same body (off when `None`; left
-    /// out of the recipe).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub shared_body: Option<SharedBody>,
-    /// Soft targets from an ensemble of trained photo models (off when `None`; left out of the
-    /// recipe).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub distillation: Option<Distillation>,
-    /// A Fitzpatrick-type head trained beside the condition head on the same photos (off when
-    /// `None`; left out of the recipe).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub tone_head: Option<ToneHead>,
-}
-
-/// A split's resized images with their condition groups and labelled tones.
-pub struct ClinicalSplit {
-    /// Images and condition-group indices.
-    pub split: Split,
-    /// Tone group index per image ([`TONE_GROUPS`], or [`UNKNOWN_TONE`]).
-    pub tones: Vec<usize>,
-    /// Whether each image is stamped synthetic (only a train split may hold any).
-    pub synthetic: Vec<bool>,
-    /// The dataset records, in the same order; renderings added by
-    /// [`crate::clinical::dark_synthesis`] and new photos added by [`crate::clinical::add`] come
-    /// after them and have none.
-    pub records: Vec<Record>,
-}
 
 /// The selected model and how it was measured.
 pub struct ClinicalTrainReport {
@@ -351,45 +262,6 @@ fn add_synthetic(train: &mut ClinicalSplit, synthesis: &Synthesis) -> Result<(),
     Ok(())
 }
 
-/// One split of a Fitzpatrick17k-layout folder for training (its first `limit` images when
-/// set), decoded and resized to `size` on all cores, with condition groups, labelled tones and
-/// which images are stamped synthetic (refused outside train).
-pub fn load_clinical_split(
-    dir: &Path,
-    records: &[Record],
-    split: &str,
-    size: u32,
-    limit: Option<usize>,
-) -> Result<ClinicalSplit, String> {
-    let chosen: Vec<Record> = records
-        .iter()
-        .filter(|r| r.split == split)
-        .take(limit.unwrap_or(usize::MAX))
-        .cloned()
-        .collect();
-    if chosen.is_empty() {
-        return Err(format!(
-            "split {split:?} has no images in {}",
-            dir.display()
-        ));
-    }
-    let labels = chosen
-        .iter()
-        .map(|r| group_of(&r.label))
-        .collect::<Result<Vec<_>, _>>()?;
-    let loaded = map_on_all_cores(&chosen, |r| {
-        let (image, synthetic) = read_image(dir, r)?.for_training(split)?;
-        Ok((resize_for_model(&image, size), synthetic))
-    })?;
-    let (images, synthetic) = loaded.into_iter().unzip();
-    Ok(ClinicalSplit {
-        split: Split { images, labels },
-        tones: chosen.iter().map(|r| tone_index(r.fitzpatrick)).collect(),
-        synthetic,
-        records: chosen,
-    })
-}
-
 /// Top-group metrics of the condition head on resized images.
 pub fn group_metrics(probabilities: &[Vec<f32>], labels: &[usize]) -> ClassificationMetrics {
     classification_metrics(probabilities, labels, GROUPS.len())
@@ -398,6 +270,7 @@ pub fn group_metrics(probabilities: &[Vec<f32>], labels: &[usize]) -> Classifica
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::clinical::tone_groups::tone_index;
 
     #[test]
     fn the_score_is_pulled_down_by_the_worst_tone_group() {
