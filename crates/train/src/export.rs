@@ -125,3 +125,13 @@ pub fn install_model(
     let manifest_text = serde_json::to_string_pretty(&manifest).map_err(|e| e.to_string())?;
     write("manifest.json", manifest_text.as_bytes())
 }
+
+/// The manifest entry for `task` in the models folder `dir`: what a card names when training
+/// started from a shipped model (its id and sha256 identify the very weights).
+pub fn manifest_entry(dir: &Path, task: &str) -> Result<ModelEntry, String> {
+    let path = dir.join("manifest.json");
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let manifest = Manifest::from_json(&text).map_err(|e| e.to_string())?;
+    manifest.model_for(task).cloned().map_err(|e| e.to_string())
+}

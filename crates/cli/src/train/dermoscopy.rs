@@ -64,6 +64,11 @@ pub struct DermoscopyArgs {
     /// the default until it is shown to help on real dark-skin images).
     #[arg(long, default_value_t = 0.0)]
     tone_augment: f64,
+    /// Start from the dermoscopy model shipped in this models folder (weights and input
+    /// normalisation) instead of random weights: a warm restart with another recipe. The
+    /// network's --arch, --width and --size must be the shipped model's.
+    #[arg(long)]
+    continue_from: Option<PathBuf>,
     /// Folder for per-epoch checkpoints (default `checkpoints/<id>`).
     #[arg(long)]
     checkpoint: Option<PathBuf>,
@@ -96,6 +101,7 @@ pub fn run(args: DermoscopyArgs) -> Result<(), String> {
         label_smoothing,
         patience,
         tone_augment,
+        continue_from,
         checkpoint,
         resume,
         limit,
@@ -129,6 +135,7 @@ pub fn run(args: DermoscopyArgs) -> Result<(), String> {
         limit,
         weight_average: regularise.ema,
         mixup: regularise.mixup,
+        continue_from,
     };
     let checkpoint_dir = checkpoint.unwrap_or_else(|| Path::new("checkpoints").join(&id));
     dermoscopy(&options, &checkpoint_dir, resume, &id, &out)

@@ -2,13 +2,12 @@
 //! from, the photo model it went on from, and the terms all of them carry (HAM10000's too when
 //! its images trained the body, and the teachers' when it was distilled).
 
-use std::path::Path;
-
 use serde_json::{Value, json};
 
 use crate::clinical::distillation::Distillation;
 use crate::clinical::eval::PHOTO_TASK;
 use crate::clinical::train::ClinicalTrainOptions;
+use crate::export::manifest_entry;
 
 /// The dermoscopy model training started from (`--init-from`), as `{id, sha256}` read from
 /// that folder's manifest, so the card names the very weights even after `models/` moves on.
@@ -37,15 +36,6 @@ pub fn continued_model(options: &ClinicalTrainOptions) -> Result<Option<Value>, 
     Ok(Some(
         json!({ "id": entry.id, "sha256": entry.sha256, "licence": terms }),
     ))
-}
-
-/// The manifest entry for `task` in the models folder `dir`.
-fn manifest_entry(dir: &Path, task: &str) -> Result<dermtone_engine::ModelEntry, String> {
-    let path = dir.join("manifest.json");
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let manifest = dermtone_engine::Manifest::from_json(&text).map_err(|e| e.to_string())?;
-    manifest.model_for(task).cloned().map_err(|e| e.to_string())
 }
 
 /// The weights' terms: Fitzpatrick17k's, HAM10000's too when training started from the

@@ -19,7 +19,7 @@ use crate::evaluation::{
     report_files, threshold_for_sensitivity,
 };
 use crate::export::{
-    Quantised, calibration_card, install_model, int8_entry, quantise, weights_card,
+    Quantised, calibration_card, install_model, int8_entry, manifest_entry, quantise, weights_card,
 };
 use crate::fit::predict::{predict, predict_calibrated};
 
@@ -110,7 +110,13 @@ pub fn export_dermoscopy(
         classification_metrics(&test_f32, &report.test_split.labels, CLASSES.len()).accuracy;
     let gap_points = 100.0 * (test.report.accuracy - test_accuracy_f32);
     let targets = target_rows(int8_bytes.len(), gap_points, &test.report);
-    let card = json!({
+    let continued = options
+        .continue_from
+        .as_deref()
+        .map(|dir| manifest_entry(dir, "dermoscopy"))
+        .transpose()?
+        .map(|started| json!({ "id": started.id, "sha256": started.sha256 }));
+    let mut card = json!({
         "id": id,
         "task": "dermoscopy",
         "status": status(&targets),
@@ -158,6 +164,9 @@ pub fn export_dermoscopy(
         "known_limits": KNOWN_LIMITS,
         "disclaimer": "dermtone is a screening aid, not a diagnosis.",
     });
+    if let Some(started) = continued {
+        card["training"]["continued_from"] = started;
+    }
     let markdown = markdown_card(&entry, &card, &test, &targets);
     install_model(out_dir, entry.clone(), &int8_bytes, &card, &markdown, true)?;
     for (name, text) in report_files(&test.report, &test.roc) {

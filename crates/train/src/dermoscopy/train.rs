@@ -2,12 +2,13 @@
 //! sampling against the class imbalance, random resized crops and colour jitter, selection (and
 //! early stopping) on the val split by balanced accuracy.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use dermtone_engine::InputSpec;
 use dermtone_net::{Classifier, ClassifierConfig, NetKind};
 
 use crate::datasets::ham10000::{CLASSES, Record, load_split, read_split_csv};
+use crate::dermoscopy::eval::load_shipped;
 use crate::evaluation::metrics::{ClassificationMetrics, classification_metrics};
 use crate::fit::augment::crop_and_jitter;
 use crate::fit::backend::TrainBackend;
@@ -59,6 +60,11 @@ pub struct TrainOptions {
     /// Mixup's α (off when `None`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mixup: Option<f32>,
+    /// Start from the dermoscopy model shipped in this models folder (its weights and input
+    /// normalisation) instead of random weights: a warm restart with another recipe. Absent
+    /// from the recipe when `None`, so older checkpoints still resume.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub continue_from: Option<PathBuf>,
 }
 
 /// The selected model and how it was measured.
@@ -99,7 +105,16 @@ pub fn train_dermoscopy(
         load_split(&options.data, &records, "train", source_size, options.limit)?;
     let (val, _) = load_split(&options.data, &records, "val", size, options.limit)?;
     let (test, _) = load_split(&options.data, &records, "test", size, options.limit)?;
-    let input = fit_normalisation(&train.images, size);
+    let config = ClassifierConfig::new(CLASSES.len())
+        .with_base_width(options.base_width)
+        .with_kind(options.kind);
+    let (input, initial_record) = match &options.continue_from {
+        Some(dir) => {
+            let (input, record) = shipped_to_continue(dir, &config, size)?;
+            (input, Some(record))
+        }
+        None => (fit_normalisation(&train.images, size), None),
+    };
     let tone_augment = if options.tone_augment > 0.0 {
         let train_records: Vec<&Record> = records
             .iter()
@@ -115,9 +130,6 @@ pub fn train_dermoscopy(
     } else {
         None
     };
-    let config = ClassifierConfig::new(CLASSES.len())
-        .with_base_width(options.base_width)
-        .with_kind(options.kind);
     let weights = match options.sampling {
         Sampling::Shuffle => class_weights(&train.labels, CLASSES.len()),
         Sampling::Balanced => vec![1.0; CLASSES.len()],
@@ -150,7 +162,7 @@ pub fn train_dermoscopy(
             checkpoint,
             strata: None,
             group_robust: None,
-            initial_record: None,
+            initial_record: initial_record.as_deref(),
             draws_per_epoch: None,
             weight_average: options.weight_average,
             mixup: options.mixup,
@@ -170,6 +182,33 @@ pub fn train_dermoscopy(
         val_split: val,
         test_split: test,
     })
+}
+
+/// The input normalisation and f32 record of the dermoscopy model shipped in `dir`, which must
+/// have the shape of `config` at `size` px (a warm restart changes the recipe, not the network).
+fn shipped_to_continue(
+    dir: &Path,
+    config: &ClassifierConfig,
+    size: u32,
+) -> Result<(InputSpec, Vec<u8>), String> {
+    let (entry, model) = load_shipped(dir)?;
+    let shipped = entry.architecture.config();
+    if shipped.base_width != config.base_width
+        || shipped.kind != config.kind
+        || entry.input.size != size
+    {
+        return Err(format!(
+            "--continue-from: the shipped model {} is a {:?} network of width {} at {} px, not \
+             {:?} of width {} at {size} px: pass its --arch, --width and --size",
+            entry.id,
+            shipped.kind,
+            shipped.base_width,
+            entry.input.size,
+            config.kind,
+            config.base_width,
+        ));
+    }
+    Ok((entry.input, model.record_bytes()?))
 }
 
 /// Top-class metrics of `model` on a resized split, in batches of 128.

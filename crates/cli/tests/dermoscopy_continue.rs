@@ -1,0 +1,79 @@
+//! `train dermoscopy --continue-from`: a warm restart of the shipped dermoscopy model starts from
+//! its weights and input normalisation, names them in the card, and refuses another shape.
+
+mod common;
+
+use std::path::PathBuf;
+
+use common::{dermtone, manifest_entry, repo, scratch};
+use serde_json::Value;
+
+/// `train dermoscopy` on 64 images per split of HAM10000 going on from the shipped models, with
+/// `extra` options: its output and the folder it wrote into.
+fn continued(id: &str, extra: &[&str]) -> (std::process::Output, PathBuf) {
+    let out_dir = scratch(&format!("dermoscopy-{id}"));
+    let data = repo().join("../shared/data/ham10000");
+    let models = repo().join("models");
+    let checkpoints = out_dir.join("ck");
+    let mut args = vec![
+        "train",
+        "dermoscopy",
+        "--data",
+        data.to_str().unwrap(),
+        "--out",
+        out_dir.to_str().unwrap(),
+        "--checkpoint",
+        checkpoints.to_str().unwrap(),
+        "--id",
+        id,
+        "--limit",
+        "64",
+        "--batch-size",
+        "16",
+        "--epochs",
+        "1",
+        "--continue-from",
+        models.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    (dermtone(&args), out_dir)
+}
+
+#[test]
+fn continuing_from_the_shipped_dermoscopy_model_starts_from_its_weights_and_names_them() {
+    let shipped = manifest_entry(&repo().join("models"), "dermoscopy");
+    let size = shipped["input"]["size"].as_u64().unwrap().to_string();
+    // A learning rate too small to move the weights: what the export measures is the shipped
+    // network, far above the 1/7 balanced accuracy a fresh network gets in one epoch.
+    let (out, out_dir) = continued("tiny-continued", &["--size", &size, "--lr", "1e-9"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let card_path = out_dir.join("tiny-continued.card.json");
+    let card: Value = serde_json::from_str(&std::fs::read_to_string(card_path).unwrap()).unwrap();
+    let balanced = card["metrics"]["val"]["balanced_accuracy"]
+        .as_f64()
+        .unwrap();
+    assert!(balanced > 0.5, "val balanced accuracy {balanced}");
+    assert_eq!(
+        manifest_entry(&out_dir, "dermoscopy")["input"],
+        shipped["input"]
+    );
+    let continued = &card["training"]["continued_from"];
+    assert_eq!(continued["id"], shipped["id"]);
+    assert_eq!(continued["sha256"], shipped["sha256"]);
+}
+
+#[test]
+fn continuing_at_another_input_size_is_refused_before_training() {
+    let (out, out_dir) = continued("tiny-wrong-size", &["--size", "32"]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("--continue-from") && stderr.contains("--size"),
+        "{stderr}"
+    );
+    assert!(!out_dir.join("tiny-wrong-size.card.json").exists());
+}
