@@ -140,10 +140,7 @@ pub fn train_clinical(
     let crop = move |image: &image::RgbImage, _: usize, rng: &mut rand::rngs::StdRng| {
         crop_and_jitter(image, size, rng)
     };
-    let typed = options
-        .tone_head
-        .as_ref()
-        .map(|_| ToneHead::labelled(&train));
+    let typed = options.tone_head.as_ref().map(|_| ToneHead::types(&train));
     let auxiliary = match (
         &options.shared_body,
         &dermoscopy,
@@ -155,14 +152,14 @@ pub fn train_clinical(
         }
         (Some(shared), Some(split), _, _) => Some(Auxiliary::new(
             &split.images,
-            &split.labels,
+            &split.labels.iter().copied().map(Some).collect::<Vec<_>>(),
             SharedBody::CLASSES,
             &crop,
             shared.per_batch,
             shared.weight,
         )?),
-        (_, _, Some(head), Some((images, types))) => Some(Auxiliary::new(
-            images,
+        (_, _, Some(head), Some(types)) => Some(Auxiliary::new(
+            &train.split.images,
             types,
             ToneHead::CLASSES,
             &crop,

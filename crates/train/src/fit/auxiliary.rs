@@ -22,9 +22,9 @@ use super::predict::batch_tensor;
 /// The second task: its training images, how many join each batch and how much its loss counts.
 pub struct Auxiliary<'a> {
     images: &'a [RgbImage],
-    labels: &'a [usize],
     classes: usize,
-    by_class: Vec<Vec<usize>>,
+    /// Each class that has images, and the indices of its images.
+    by_class: Vec<(usize, Vec<usize>)>,
     augment: &'a Augment,
     per_batch: usize,
     weight: f32,
@@ -37,12 +37,13 @@ pub struct AuxiliaryBatch {
 }
 
 impl<'a> Auxiliary<'a> {
-    /// The task of `images` and their `labels` (below `classes`), `per_batch` images a step
-    /// drawn class by class (a class uniformly, then one of its images), each through `augment`,
-    /// its loss scaled by `weight`.
+    /// The task of `images` and their `labels` (below `classes`; an image labelled `None` is
+    /// never drawn, so a task can borrow the first task's images without copying the labelled
+    /// ones out), `per_batch` images a step drawn class by class (a class uniformly, then one of
+    /// its images), each through `augment`, its loss scaled by `weight`.
     pub fn new(
         images: &'a [RgbImage],
-        labels: &'a [usize],
+        labels: &[Option<usize>],
         classes: usize,
         augment: &'a Augment,
         per_batch: usize,
@@ -52,19 +53,23 @@ impl<'a> Auxiliary<'a> {
         if images.len() != labels.len() {
             return Err("second task: one label per image".into());
         }
-        for (i, &label) in labels.iter().enumerate() {
+        for (i, label) in labels.iter().enumerate() {
+            let Some(label) = *label else { continue };
             by_class
                 .get_mut(label)
                 .ok_or_else(|| format!("second task: label {label} of {classes} classes"))?
                 .push(i);
         }
-        by_class.retain(|members| !members.is_empty());
+        let by_class: Vec<(usize, Vec<usize>)> = by_class
+            .into_iter()
+            .enumerate()
+            .filter(|(_, members)| !members.is_empty())
+            .collect();
         if by_class.is_empty() || per_batch == 0 {
             return Err("the second task needs images and at least one a batch".into());
         }
         Ok(Self {
             images,
-            labels,
             classes,
             by_class,
             augment,
@@ -82,9 +87,9 @@ impl<'a> Auxiliary<'a> {
     pub fn draw(&self, input: &InputSpec, device: &Device, rng: &mut StdRng) -> AuxiliaryBatch {
         let (images, labels): (Vec<RgbImage>, Vec<usize>) = (0..self.per_batch)
             .map(|_| {
-                let members = &self.by_class[rng.random_range(0..self.by_class.len())];
+                let (label, members) = &self.by_class[rng.random_range(0..self.by_class.len())];
                 let i = members[rng.random_range(0..members.len())];
-                ((self.augment)(&self.images[i], i, rng), self.labels[i])
+                ((self.augment)(&self.images[i], i, rng), *label)
             })
             .unzip();
         AuxiliaryBatch {
@@ -146,9 +151,11 @@ mod tests {
 
     #[test]
     fn draws_reach_every_class_however_rare() {
-        // Nine images of class 0, one of class 2, none of class 1.
+        // Eight images of class 0, one of class 2, none of class 1, one unlabelled.
         let images: Vec<RgbImage> = (0..10).map(|i| image(i as u8)).collect();
-        let labels = [0, 0, 0, 0, 2, 0, 0, 0, 0, 0];
+        let mut labels = [Some(0); 10];
+        labels[4] = Some(2);
+        labels[7] = None;
         let augment = |im: &RgbImage, _: usize, _: &mut StdRng| im.clone();
         let task = Auxiliary::new(&images, &labels, 3, &augment, 200, 1.0).unwrap();
         let input = InputSpec {
@@ -158,6 +165,11 @@ mod tests {
         };
         let batch = task.draw(&input, &Device::flex(), &mut StdRng::seed_from_u64(1));
         let rare = batch.labels.iter().filter(|&&l| l == 2).count();
+        assert_eq!(
+            task.by_class.iter().map(|(_, m)| m.len()).sum::<usize>(),
+            9,
+            "the unlabelled image is never drawn"
+        );
         assert_eq!(batch.inputs.dims(), [200, 3, 8, 8]);
         assert!((70..130).contains(&rare), "class 2 drawn {rare} of 200");
         assert!(Auxiliary::new(&images, &labels, 2, &augment, 4, 1.0).is_err());
