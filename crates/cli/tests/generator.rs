@@ -44,6 +44,8 @@ fn train_tiny(models: &Path, checkpoint: &Path) -> std::process::Output {
         "3",
         "--dermoscopy-diagnosis-weight",
         "1",
+        "--skin-detail-weight",
+        "4",
     ])
 }
 
@@ -96,6 +98,7 @@ fn a_tiny_generator_trains_renders_stamped_pngs_and_validates() {
     assert_eq!(card["training"]["shipped_stage"], "refined");
     assert_eq!(card["training"]["refine_loss_weights"]["ita"], 2.0);
     assert_eq!(card["training"]["refine_loss_weights"]["edge_band"], 3.0);
+    assert_eq!(card["training"]["refine_loss_weights"]["skin_detail"], 4.0);
     assert_eq!(
         card["training"]["refine_loss_weights"]["dermoscopy_diagnosis"],
         1.0
@@ -236,6 +239,7 @@ fn negative_stage_two_weights_are_refused_before_any_work() {
         "--ita-weight",
         "--edge-band-weight",
         "--dermoscopy-diagnosis-weight",
+        "--skin-detail-weight",
     ] {
         let out = dermtone(&[
             "train",

@@ -77,6 +77,11 @@ pub struct GeneratorArgs {
     /// leaves it out, as generator-v1 and v2 were trained. Needs --ham10000.
     #[arg(long, default_value_t = 0.0)]
     dermoscopy_diagnosis_weight: f32,
+    /// Weight of stage 2's skin-detail term (the luminance Laplacian of the rendered healthy
+    /// skin against the biophysical re-toning's: no grain of its own); 0 leaves it out, as
+    /// generator-v1 to v3 were trained.
+    #[arg(long, default_value_t = 0.0)]
+    skin_detail_weight: f32,
     /// Which stage's weights to ship: `refined` or `supervised`.
     #[arg(long, default_value = "refined")]
     ship: ShippedStage,
@@ -111,6 +116,7 @@ pub fn run(args: GeneratorArgs, command: &str) -> Result<(), String> {
             ita: args.ita_weight,
             edge_band: args.edge_band_weight,
             dermoscopy_diagnosis: args.dermoscopy_diagnosis_weight,
+            skin_detail: args.skin_detail_weight,
             ..RefineWeights::default()
         },
         ham_limit: Some(args.ham_limit),

@@ -7,6 +7,7 @@ pub mod discriminator;
 pub mod edge_band;
 pub mod export;
 pub mod refine;
+pub mod skin_detail;
 pub mod skin_ita;
 pub mod stages;
 pub mod supervised;

@@ -2,7 +2,8 @@
 //! Fitzpatrick type against a patch critic with an auxiliary type classifier, with cycle
 //! consistency, identity at the source tone, lesion preservation, the re-toning as an anchor
 //! and, where weighted, the rendered skin's ITA° against the one asked for, the change along
-//! each edge against the re-toning's and the dermoscopy classifier's view of dermoscopic crops.
+//! each edge against the re-toning's, the dermoscopy classifier's view of dermoscopic crops and
+//! the finest detail of the skin against the re-toning's.
 
 use burn::module::Module;
 use burn::nn::loss::CrossEntropyLossConfig;
@@ -19,6 +20,7 @@ use serde::Serialize;
 use super::data::{Pair, ToneSource, Window, retoned};
 use super::discriminator::{Discriminator, TYPES};
 use super::edge_band::edge_band_loss;
+use super::skin_detail::skin_detail_loss;
 use super::skin_ita::skin_ita_loss;
 use super::stages::{GeneratorEvent, StageOptions, StageResult, draw_batch, keep_best};
 use super::tensors::{conditions, images_tensor, int_tensor, scalar};
@@ -55,6 +57,10 @@ pub struct RefineWeights {
     /// recipe of generator-v1 and v2) and out of the recorded recipe.
     #[serde(skip_serializing_if = "is_zero")]
     pub dermoscopy_diagnosis: f32,
+    /// The finest detail of the rendered skin against the re-toning's ([`skin_detail_loss`]);
+    /// 0 leaves the term out (the recipe of generator-v1 to v3) and out of the recorded recipe.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub skin_detail: f32,
 }
 
 fn is_zero(weight: &f32) -> bool {
@@ -74,6 +80,7 @@ impl Default for RefineWeights {
             ita: 0.0,
             edge_band: 0.0,
             dermoscopy_diagnosis: 0.0,
+            skin_detail: 0.0,
         }
     }
 }
@@ -197,8 +204,9 @@ pub fn train_refined(
         .abs()
         .mean();
         let edge_band = edge_band_loss(fake.clone(), anchors.clone(), inputs.clone());
-        let anchor = (fake.clone() - anchors).abs().mean();
         let skin = skin_tensor(&draws, &device);
+        let skin_detail = skin_detail_loss(fake.clone(), anchors.clone(), skin.clone());
+        let anchor = (fake.clone() - anchors).abs().mean();
         let target_itas: Vec<f32> = draws.iter().map(|d| d.target_ita).collect();
         let ita = skin_ita_loss(fake.clone(), skin, &target_itas);
         let terms = [
@@ -216,6 +224,7 @@ pub fn train_refined(
                 dermoscopy_diagnosis,
                 weights.dermoscopy_diagnosis,
             ),
+            ("skin detail", skin_detail, weights.skin_detail),
         ];
         let mut losses = Vec::with_capacity(terms.len() + 1);
         let mut total = None;
@@ -227,7 +236,7 @@ pub fn train_refined(
                 None => weighted,
             });
         }
-        let total = total.expect("ten terms");
+        let total = total.expect("eleven terms");
         let grads = GradientsParams::from_grads(total.backward(), &generator);
         generator = g_optimizer.step(lr, generator, grads);
 

@@ -233,10 +233,12 @@ fn check(options: &GeneratorTrainOptions) -> Result<(), String> {
         options.weights.ita,
         options.weights.edge_band,
         options.weights.dermoscopy_diagnosis,
+        options.weights.skin_detail,
     ];
     if optional.iter().any(|w| !(w.is_finite() && *w >= 0.0)) {
         return Err(
-            "the ITA, edge-band and dermoscopy diagnosis weights must be finite and not negative"
+            "the ITA, edge-band, dermoscopy diagnosis and skin-detail weights must be finite and \
+             not negative"
                 .into(),
         );
     }
