@@ -1,10 +1,11 @@
 //! Stage 2's skin-detail term: the finest detail of a rendering's healthy skin against the
-//! biophysical re-toning's. Melanin changes how much light skin reflects, not its texture, yet
-//! generator-v3's skin carries twice the high-frequency share of real dark skin
-//! (`validate-generator`'s skin-patch spectra: 20.9 % against 9.8 %; the re-toning 12.5 %), grain
-//! that no other term holds back. The detail compared is the
-//! luminance Laplacian, the high-pass that responds most to pixel-level grain and checkerboards
-//! and not at all to a change of level or a smooth gradient, the tone change itself.
+//! biophysical re-toning's. Melanin scales how much light skin reflects, fine texture included,
+//! yet generator-v3's skin carries twice the high-frequency share of real dark skin
+//! (`validate-generator`'s skin-patch spectra: 20.9 % against 9.8 %; the re-toning 12.5 %). The
+//! detail compared is the luminance Laplacian, a high-pass that responds to fine texture and not
+//! at all to a change of level or a smooth gradient, the tone change itself. Measured on val at
+//! weights 10 and 100 it did not move the share (`models/generator-experiments.md`): the excess is
+//! the photo's texture left undarkened, which the generator's additive residual cannot scale.
 
 use burn::prelude::*;
 
