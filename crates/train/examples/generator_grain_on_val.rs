@@ -1,9 +1,10 @@
 //! Where the tone generator's excess of fine skin texture comes from, asked on **val**:
 //! `validate-generator` measures about twice real dark skin's high-frequency share on the shipped
 //! generator's renderings, which go through int8 weights and the engine's direct CPU kernels,
-//! while training sees the f32 weights through burn. This renders the same val photos at type VI three ways (f32
-//! weights in burn, int8 weights in burn, int8 weights in the direct kernels) and prints the
-//! high-frequency share of their healthy-skin patches, measured as the validation measures it.
+//! while training sees the f32 weights through burn. This renders the same val photos at type VI
+//! three ways (f32 weights in burn, int8 weights in burn, int8 weights in the direct kernels) and
+//! prints the high-frequency share of their healthy-skin patches, measured as the validation
+//! measures it.
 //!   cargo run --release -p dermtone-train --example generator_grain_on_val -- MODELS RECORD [N]
 //! MODELS holds the generator (a run's `models/`), RECORD the f32 record it was quantised from
 //! (the run's `ck/refined.bpk`), N the number of val photos (default 60); run from the
