@@ -78,8 +78,8 @@ pub struct GeneratorArgs {
     #[arg(long, default_value_t = 0.0)]
     dermoscopy_diagnosis_weight: f32,
     /// Weight of stage 2's skin-detail term (the luminance Laplacian of the rendered healthy
-    /// skin against the biophysical re-toning's: no grain of its own); 0 leaves it out, as
-    /// generator-v1 to v3 were trained.
+    /// skin against the biophysical re-toning's: fine texture changed as the re-toning changes
+    /// it); 0 leaves it out, as generator-v1 to v3 were trained.
     #[arg(long, default_value_t = 0.0)]
     skin_detail_weight: f32,
     /// Which stage's weights to ship: `refined` or `supervised`.
