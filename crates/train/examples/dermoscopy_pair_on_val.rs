@@ -12,6 +12,7 @@ use std::path::Path;
 use dermtone_train::datasets::ham10000::CLASSES;
 use dermtone_train::dermoscopy::eval::{evaluate_probabilities, load_for_eval, load_shipped};
 use dermtone_train::evaluation::bootstrap::bootstrap_ci;
+use dermtone_train::evaluation::macro_auroc;
 use dermtone_train::evaluation::metrics::classification_metrics;
 use dermtone_train::fit::predict::predict_calibrated;
 
@@ -46,14 +47,14 @@ fn main() -> Result<(), String> {
         if theirs != labels {
             return Err(format!("{dir}: its val images are not the first model's"));
         }
-        let pick = |p: &[Vec<f32>], rows: &[usize]| -> (Vec<Vec<f32>>, Vec<usize>) {
-            rows.iter().map(|&i| (p[i].clone(), labels[i])).unzip()
-        };
         let figure = |p: &[Vec<f32>], rows: &[usize], which: usize| -> Option<f64> {
-            let (p, labels) = pick(p, rows);
             match which {
-                0 => Some(classification_metrics(&p, &labels, CLASSES.len()).balanced_accuracy),
-                _ => macro_auroc(&p, &labels),
+                0 => {
+                    let (p, labels): (Vec<Vec<f32>>, Vec<usize>) =
+                        rows.iter().map(|&i| (p[i].clone(), labels[i])).unzip();
+                    Some(classification_metrics(&p, &labels, CLASSES.len()).balanced_accuracy)
+                }
+                _ => macro_auroc(p, labels, rows, CLASSES.len()),
             }
         };
         let all: Vec<usize> = (0..labels.len()).collect();
@@ -71,16 +72,4 @@ fn main() -> Result<(), String> {
         }
     }
     Ok(())
-}
-
-/// Mean one-against-rest AUROC over the classes present with both outcomes.
-fn macro_auroc(p: &[Vec<f32>], labels: &[usize]) -> Option<f64> {
-    let aurocs: Vec<f64> = (0..CLASSES.len())
-        .filter_map(|class| {
-            let scores: Vec<f32> = p.iter().map(|row| row[class]).collect();
-            let positives: Vec<bool> = labels.iter().map(|&l| l == class).collect();
-            dermtone_train::evaluation::auroc(&scores, &positives)
-        })
-        .collect();
-    (!aurocs.is_empty()).then(|| aurocs.iter().sum::<f64>() / aurocs.len() as f64)
 }

@@ -9,8 +9,9 @@ use dermtone_engine::{ModelEntry, fitzpatrick_group, ita_estimate, resize_for_mo
 use dermtone_net::Classifier;
 use image::{Rgb, RgbImage};
 
-use crate::clinical::taxonomy::{GROUPS, group_of};
-use crate::datasets::fitzpatrick17k::{Record, read_image, read_labels};
+use crate::clinical::split::split_records;
+use crate::clinical::taxonomy::GROUPS;
+use crate::datasets::fitzpatrick17k::{read_image, read_labels};
 use crate::dermoscopy::eval::{
     Evaluated, LabelledImages, evaluate_probabilities, load_shipped_task,
 };
@@ -68,21 +69,7 @@ pub fn load_clinical_for_eval(
     size: u32,
     limit: Option<usize>,
 ) -> Result<LabelledImages, String> {
-    let records: Vec<Record> = read_labels(data)?
-        .into_iter()
-        .filter(|r| r.split == split)
-        .take(limit.unwrap_or(usize::MAX))
-        .collect();
-    if records.is_empty() {
-        return Err(format!(
-            "split {split:?} has no images in {}",
-            data.display()
-        ));
-    }
-    let labels = records
-        .iter()
-        .map(|r| group_of(&r.label))
-        .collect::<Result<Vec<_>, _>>()?;
+    let (records, labels) = split_records(data, &read_labels(data)?, split, limit)?;
     let loaded = map_on_all_cores(&records, |record| {
         let photo = read_image(data, record)?.real(split)?;
         let estimated = ita_estimate(&photo).fitzpatrick;

@@ -36,6 +36,28 @@ pub fn load_clinical_split(
     size: u32,
     limit: Option<usize>,
 ) -> Result<ClinicalSplit, String> {
+    let (chosen, labels) = split_records(dir, records, split, limit)?;
+    let loaded = map_on_all_cores(&chosen, |r| {
+        let (image, synthetic) = read_image(dir, r)?.for_training(split)?;
+        Ok((resize_for_model(&image, size), synthetic))
+    })?;
+    let (images, synthetic) = loaded.into_iter().unzip();
+    Ok(ClinicalSplit {
+        split: Split { images, labels },
+        tones: chosen.iter().map(|r| tone_index(r.fitzpatrick)).collect(),
+        synthetic,
+        records: chosen,
+    })
+}
+
+/// The records of `split` (its first `limit` when set) with their condition groups: the
+/// selection training and evaluation share. An empty split or an unknown label is an error.
+pub fn split_records(
+    dir: &Path,
+    records: &[Record],
+    split: &str,
+    limit: Option<usize>,
+) -> Result<(Vec<Record>, Vec<usize>), String> {
     let chosen: Vec<Record> = records
         .iter()
         .filter(|r| r.split == split)
@@ -52,15 +74,5 @@ pub fn load_clinical_split(
         .iter()
         .map(|r| group_of(&r.label))
         .collect::<Result<Vec<_>, _>>()?;
-    let loaded = map_on_all_cores(&chosen, |r| {
-        let (image, synthetic) = read_image(dir, r)?.for_training(split)?;
-        Ok((resize_for_model(&image, size), synthetic))
-    })?;
-    let (images, synthetic) = loaded.into_iter().unzip();
-    Ok(ClinicalSplit {
-        split: Split { images, labels },
-        tones: chosen.iter().map(|r| tone_index(r.fitzpatrick)).collect(),
-        synthetic,
-        records: chosen,
-    })
+    Ok((chosen, labels))
 }

@@ -271,13 +271,7 @@ impl<'a> Images<'a> {
     }
 
     fn macro_auroc(&self, idx: &[usize]) -> Option<f64> {
-        let aurocs: Vec<f64> = (0..self.classes)
-            .filter_map(|c| {
-                let (scores, truth) = self.one_vs_rest(c, idx);
-                auroc(&scores, &truth)
-            })
-            .collect();
-        mean(&aurocs)
+        macro_auroc(self.probabilities, self.labels, idx, self.classes)
     }
 
     fn ece(&self, idx: &[usize]) -> f64 {
@@ -308,12 +302,7 @@ impl<'a> Images<'a> {
 
     /// Class `c`'s probability and whether the image is of class `c`, over `idx`.
     fn one_vs_rest(&self, c: usize, idx: &[usize]) -> (Vec<f32>, Vec<bool>) {
-        idx.iter()
-            .map(|&i| {
-                let p = self.probabilities[i].get(c).copied().unwrap_or(0.0);
-                (p, self.labels[i] == c)
-            })
-            .unzip()
+        one_vs_rest(self.probabilities, self.labels, c, idx)
     }
 
     fn malignant_of(&self, idx: &[usize]) -> (Vec<f32>, Vec<bool>) {
@@ -358,6 +347,39 @@ impl<'a> Images<'a> {
             })
             .collect()
     }
+}
+
+/// Mean one-against-rest AUROC over the `classes` present among `rows` with both outcomes, so a
+/// paired comparison or a bootstrap resample can ask for it over any subset of images. None
+/// where no class has both.
+pub fn macro_auroc(
+    probabilities: &[Vec<f32>],
+    labels: &[usize],
+    rows: &[usize],
+    classes: usize,
+) -> Option<f64> {
+    let aurocs: Vec<f64> = (0..classes)
+        .filter_map(|c| {
+            let (scores, truth) = one_vs_rest(probabilities, labels, c, rows);
+            auroc(&scores, &truth)
+        })
+        .collect();
+    mean(&aurocs)
+}
+
+/// Class `c`'s probability and whether the image is of class `c`, over `rows`.
+fn one_vs_rest(
+    probabilities: &[Vec<f32>],
+    labels: &[usize],
+    c: usize,
+    rows: &[usize],
+) -> (Vec<f32>, Vec<bool>) {
+    rows.iter()
+        .map(|&i| {
+            let p = probabilities[i].get(c).copied().unwrap_or(0.0);
+            (p, labels[i] == c)
+        })
+        .unzip()
 }
 
 fn mean(values: &[f64]) -> Option<f64> {
