@@ -1,6 +1,6 @@
-//! The tone generator end to end: a tiny two-stage training run into a copy of the models,
-//! reuse of finished stages, `synth` writing stamped PNGs (and refusing what it must), and
-//! `validate-generator` reporting on held-out photos.
+//! The tone generator end to end: a tiny two-stage training run (with the per-pixel gain) into a
+//! copy of the models, reuse of finished stages, `synth` writing stamped PNGs (and refusing what
+//! it must), and `validate-generator` reporting on held-out photos.
 
 mod common;
 
@@ -46,6 +46,7 @@ fn train_tiny(models: &Path, checkpoint: &Path) -> std::process::Output {
         "1",
         "--skin-detail-weight",
         "4",
+        "--gain",
     ])
 }
 
@@ -89,12 +90,20 @@ fn a_tiny_generator_trains_renders_stamped_pngs_and_validates() {
     let weights = std::fs::read(models.join(&entry.file)).unwrap();
     assert_eq!(sha256_hex(&weights), entry.sha256);
     assert!(weights.len() < 1_500_000, "{} bytes", weights.len());
-    let targets = entry.generator.as_ref().unwrap().target_ita;
-    assert!(targets.windows(2).all(|w| w[0] >= w[1]), "{targets:?}");
+    let spec = entry.generator.as_ref().unwrap();
+    assert!(spec.target_ita.windows(2).all(|w| w[0] >= w[1]), "{spec:?}");
+    assert!(spec.gain, "the tiny generator is trained with --gain");
     let card: Value =
         serde_json::from_str(&std::fs::read_to_string(models.join(&entry.card)).unwrap()).unwrap();
     assert_eq!(card["task"], "generator");
     assert_eq!(card["synthetic"], true);
+    assert!(
+        card["network"]["kind"]
+            .as_str()
+            .unwrap()
+            .contains("per-pixel gain"),
+        "{card}"
+    );
     assert_eq!(card["training"]["shipped_stage"], "refined");
     assert_eq!(card["training"]["refine_loss_weights"]["ita"], 2.0);
     assert_eq!(card["training"]["refine_loss_weights"]["edge_band"], 3.0);

@@ -68,6 +68,10 @@ pub struct GeneratorSpec {
     /// Target ITA° for Fitzpatrick types 1–6, matched by rank to the labelled training photos
     /// (the generator's card says how).
     pub target_ita: [f32; 6],
+    /// Whether the network's fourth output scales the photo ([`GeneratorConfig::gain`]);
+    /// absent in manifests written before it existed, which mean no.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub gain: bool,
 }
 
 impl GeneratorSpec {
@@ -76,6 +80,7 @@ impl GeneratorSpec {
         GeneratorConfig::new()
             .with_base_width(base_width)
             .with_condition_width(self.condition_width)
+            .with_gain(self.gain)
     }
 }
 

@@ -58,13 +58,16 @@ pub struct GeneratorWeights {
     pub condition: Dense,
     /// enc1, enc1b, down1, enc2, down2, bottleneck, up2, dec2, up1, dec1.
     pub layers: [FilmWeights; 10],
-    /// The final 1×1 convolution, `[out][in]`; its first three outputs are the RGB residual.
+    /// The final 1×1 convolution, `[out][in]`; its first three outputs are the RGB residual,
+    /// the fourth the gain where `gain` is set.
     pub out: Vec<f32>,
     pub out_bias: Vec<f32>,
     /// Subtracted from the 0..1 input before the first layer.
     pub input_offset: f32,
     /// Slope of every leaky ReLU.
     pub leaky_slope: f32,
+    /// Whether the rendering is `image · (1 + gain) + residual` rather than `image + residual`.
+    pub gain: bool,
 }
 
 /// Sets of 3×3 rows (or columns) that land on each tap of a phase's 2×2 kernel: after a ×2
@@ -237,6 +240,7 @@ pub struct DirectGenerator {
     out_bias: Vec<f32>,
     input_offset: f32,
     slope: f32,
+    gain: bool,
 }
 
 /// Each layer's sampling, and which earlier layers' outputs join its input (after the previous
@@ -275,7 +279,8 @@ impl DirectGenerator {
         }
         let last = produced[9];
         let out_channels = weights.out_bias.len();
-        if out_channels < IMAGE_CHANNELS || weights.out.len() != out_channels * last {
+        let needed = IMAGE_CHANNELS + usize::from(weights.gain);
+        if out_channels < needed || weights.out.len() != out_channels * last {
             return Err(format!(
                 "the output layer has {} weights for {out_channels} outputs of {last} channels",
                 weights.out.len()
@@ -302,6 +307,7 @@ impl DirectGenerator {
             out_bias: weights.out_bias.clone(),
             input_offset: weights.input_offset,
             slope: weights.leaky_slope,
+            gain: weights.gain,
         })
     }
 
@@ -377,11 +383,17 @@ impl DirectGenerator {
         convolve(&reads, &self.out, height, width, &mut |co, y, x0, tile| {
             for (j, values) in tile.iter().enumerate() {
                 let c = co + j;
-                if c >= IMAGE_CHANNELS {
-                    continue;
-                }
+                let bias = self.out_bias[c];
                 for (l, &v) in values.iter().take(width - x0).enumerate() {
-                    result[c * plane + y * width + x0 + l] += v + self.out_bias[c];
+                    let at = y * width + x0 + l;
+                    if c < IMAGE_CHANNELS {
+                        result[c * plane + at] += v + bias;
+                    } else if c == IMAGE_CHANNELS && self.gain {
+                        for channel in 0..IMAGE_CHANNELS {
+                            let i = channel * plane + at;
+                            result[i] += image[i] * (v + bias);
+                        }
+                    }
                 }
             }
         });

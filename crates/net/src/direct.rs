@@ -85,6 +85,7 @@ pub fn direct_generator(generator: &Generator) -> Result<DirectGenerator, String
         },
         input_offset: INPUT_OFFSET,
         leaky_slope: LEAKY_SLOPE as f32,
+        gain: g.has_gain(),
     };
     DirectGenerator::new(&weights)
 }
@@ -145,13 +146,21 @@ mod tests {
     #[test]
     fn renders_what_the_burn_network_renders() {
         let device = Device::flex();
-        let mut generator = GeneratorConfig::new().with_base_width(8).init(&device);
-        generator.out.weight = generator
-            .out
-            .weight
-            .map(|w| Tensor::random(w.shape(), Distribution::Normal(0.0, 0.3), &device));
-        let direct = direct_generator(&generator).unwrap();
-        for [height, width] in [[16, 12], [12, 20], [24, 24]] {
+        for ([height, width], gain) in [
+            ([16, 12], false),
+            ([12, 20], false),
+            ([24, 24], false),
+            ([12, 20], true),
+        ] {
+            let mut generator = GeneratorConfig::new()
+                .with_base_width(8)
+                .with_gain(gain)
+                .init(&device);
+            generator.out.weight = generator
+                .out
+                .weight
+                .map(|w| Tensor::random(w.shape(), Distribution::Normal(0.0, 0.3), &device));
+            let direct = direct_generator(&generator).unwrap();
             let images = Tensor::<4>::random([2, 3, height, width], Distribution::Default, &device);
             let conditions: Vec<f32> =
                 [condition_row(40.0, -30.0), condition_row(-10.0, 60.0)].concat();

@@ -1,7 +1,8 @@
 //! The tone generator: re-renders a photo's skin at another tone. A small U-Net (two
 //! down-samplings, skip connections) whose blocks are modulated by FiLM (Perez et al. 2018) from
-//! the tone condition, and whose output is a residual added to the input, so that with nothing
-//! learned the photo — and its lesion — comes back unchanged. Every channel count is a multiple
+//! the tone condition, and whose output is a residual added to the input (optionally after a
+//! per-pixel gain on the input), so that with nothing learned the photo — and its lesion — comes
+//! back unchanged. Every channel count is a multiple
 //! of 4 so wgpu can pack the weights. Fully convolutional: it runs at any size divisible by 4.
 
 use burn::nn::conv::{Conv2d, Conv2dConfig};
@@ -23,6 +24,12 @@ pub struct GeneratorConfig {
     /// Hidden units of the condition network.
     #[config(default = 32)]
     pub condition_width: usize,
+    /// Whether the output's fourth channel is a per-pixel gain on the photo: the rendering is
+    /// `photo · (1 + gain) + residual` instead of `photo + residual`. Melanin scales the light
+    /// skin reflects, so darkening multiplies the photo's fine texture too; a residual alone
+    /// must carry that texture to darken it, and leaves it (generator-experiments.md).
+    #[config(default = false)]
+    pub gain: bool,
 }
 
 /// 3×3 convolution whose output is scaled and shifted per channel by the condition.
@@ -91,8 +98,8 @@ pub(crate) fn film_plan(w: usize) -> [FilmPlan; 10] {
     ]
 }
 
-/// Channels of the final 1×1 convolution: three for the RGB residual and one unused, keeping
-/// every channel count a multiple of 4.
+/// Channels of the final 1×1 convolution: three for the RGB residual and one for the gain
+/// ([`GeneratorConfig::gain`]; unused without it), keeping every channel count a multiple of 4.
 pub(crate) const OUT_CHANNELS: usize = 4;
 
 /// Slope of every FiLM convolution's leaky ReLU (shared with the ONNX export).
@@ -116,6 +123,8 @@ pub struct Generator {
     pub(crate) up1: FilmConv,
     pub(crate) dec1: FilmConv,
     pub(crate) out: Conv2d,
+    /// [`GeneratorConfig::gain`]: not stored in the weights, set by the config that loads them.
+    pub(crate) gain: bool,
 }
 
 impl GeneratorConfig {
@@ -150,6 +159,7 @@ impl GeneratorConfig {
             up1,
             dec1,
             out,
+            gain: self.gain,
         }
     }
 
@@ -195,8 +205,18 @@ impl Generator {
         let d2 = self.dec2.forward(Tensor::cat(vec![u2, s2], 1), e.clone());
         let u1 = self.up1.forward(upsample(d2), e.clone());
         let d1 = self.dec1.forward(Tensor::cat(vec![u1, s1], 1), e);
-        let residual = self.out.forward(d1).narrow(1, 0, 3);
-        images + residual
+        let out = self.out.forward(d1);
+        let residual = out.clone().narrow(1, 0, 3);
+        if self.gain {
+            images.clone() * out.narrow(1, 3, 1) + images + residual
+        } else {
+            images + residual
+        }
+    }
+
+    /// Whether the fourth output channel scales the photo ([`GeneratorConfig::gain`]).
+    pub fn has_gain(&self) -> bool {
+        self.gain
     }
 
     /// The f32 burnpack record. Reads tensors synchronously: not for WebGPU in the browser.
@@ -219,6 +239,7 @@ fn upsample(x: Tensor<4>) -> Tensor<4> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use burn::module::Param;
     use burn::tensor::Distribution;
 
     fn conditions(device: &Device) -> Tensor<2> {
@@ -258,6 +279,32 @@ mod tests {
             .forward(images, conditions(&device))
             .into_data()
             .assert_approx_eq::<f32>(&before, Default::default());
+    }
+
+    #[test]
+    fn the_gain_channel_scales_the_photo_and_is_ignored_without_gain() {
+        let device = Device::flex();
+        let images = Tensor::<4>::random([1, 3, 8, 8], Distribution::Default, &device);
+        for gain in [false, true] {
+            let mut generator = GeneratorConfig::new()
+                .with_base_width(8)
+                .with_gain(gain)
+                .init(&device);
+            let bias = [0.0f32, 0.0, 0.0, -0.25];
+            generator.out.bias = Some(Param::from_tensor(Tensor::from_data(
+                TensorData::new(bias.to_vec(), [4]),
+                &device,
+            )));
+            let expected = if gain {
+                images.clone() * 0.75
+            } else {
+                images.clone()
+            };
+            generator
+                .forward(images.clone(), conditions(&device))
+                .into_data()
+                .assert_approx_eq::<f32>(&expected.into_data(), Default::default());
+        }
     }
 
     #[test]

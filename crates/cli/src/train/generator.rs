@@ -82,6 +82,11 @@ pub struct GeneratorArgs {
     /// it); 0 leaves it out, as generator-v1 to v3 were trained.
     #[arg(long, default_value_t = 0.0)]
     skin_detail_weight: f32,
+    /// Give the network a per-pixel gain on the photo beside its residual (the rendering is
+    /// `photo · (1 + gain) + residual`), so darkening can scale the skin's fine texture as
+    /// melanin does; generator-v1 to v3 had the residual only.
+    #[arg(long)]
+    gain: bool,
     /// Which stage's weights to ship: `refined` or `supervised`.
     #[arg(long, default_value = "refined")]
     ship: ShippedStage,
@@ -110,6 +115,7 @@ pub fn run(args: GeneratorArgs, command: &str) -> Result<(), String> {
         size: args.size,
         base_width: args.width,
         condition_width: 32,
+        gain: args.gain,
         supervised: stage(args.supervised_steps, args.lr),
         refine: stage(args.refine_steps, args.refine_lr),
         weights: RefineWeights {

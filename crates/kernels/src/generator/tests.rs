@@ -26,8 +26,8 @@ fn dense(inputs: usize, outputs: usize, seed: u64) -> Dense {
     }
 }
 
-/// A generator of base width `w` with every weight random.
-fn weights(w: usize) -> GeneratorWeights {
+/// A generator of base width `w` with every weight random, with or without the gain channel.
+fn weights(w: usize, gain: bool) -> GeneratorWeights {
     let shapes = [
         (Sampling::Same, 3, w),
         (Sampling::Same, w, w),
@@ -58,6 +58,7 @@ fn weights(w: usize) -> GeneratorWeights {
         out_bias: values(4, 8),
         input_offset: 0.5,
         leaky_slope: 0.2,
+        gain,
     }
 }
 
@@ -176,13 +177,17 @@ fn reference(
     let b = film(5, &film(4, &s2));
     let d2 = film(7, &concat(&film(6, &b), &s2));
     let d1 = film(9, &concat(&film(8, &d2), &s1));
+    let output = |c: usize, p: usize| {
+        g.out_bias[c]
+            + (0..d1.channels)
+                .map(|ci| g.out[c * d1.channels + ci] * d1.v[ci * h * w + p])
+                .sum::<f32>()
+    };
     let mut out = image.to_vec();
     for c in 0..3 {
         for p in 0..h * w {
-            out[c * h * w + p] += g.out_bias[c]
-                + (0..d1.channels)
-                    .map(|ci| g.out[c * d1.channels + ci] * d1.v[ci * h * w + p])
-                    .sum::<f32>();
+            let scale = if g.gain { 1.0 + output(3, p) } else { 1.0 };
+            out[c * h * w + p] = image[c * h * w + p] * scale + output(c, p);
         }
     }
     out
@@ -190,9 +195,14 @@ fn reference(
 
 #[test]
 fn renders_what_the_plain_loops_render() {
-    let weights = weights(4);
-    let generator = DirectGenerator::new(&weights).unwrap();
-    for [h, w] in [[8, 8], [12, 20], [16, 36]] {
+    for ([h, w], gain) in [
+        ([8, 8], false),
+        ([12, 20], false),
+        ([16, 36], false),
+        ([12, 20], true),
+    ] {
+        let weights = weights(4, gain);
+        let generator = DirectGenerator::new(&weights).unwrap();
         let images: Vec<f32> = values(2 * 3 * h * w, 3).iter().map(|v| v + 0.5).collect();
         let conditions = values(6, 4);
         let got = generator.forward(&images, &conditions, h, w).unwrap();
@@ -218,20 +228,24 @@ fn renders_what_the_plain_loops_render() {
 
 #[test]
 fn refuses_weights_and_inputs_that_do_not_fit() {
-    let mut bad = weights(4);
+    let mut bad = weights(4, false);
     bad.layers[7].channels_in = 8;
     let refusal = |w: &GeneratorWeights| DirectGenerator::new(w).err().unwrap();
     assert!(refusal(&bad).contains("layer 7"));
-    let mut bad = weights(4);
+    let mut bad = weights(4, false);
     bad.layers[2].sampling = Sampling::Same;
     assert!(refusal(&bad).contains("layer 2"));
-    let mut bad = weights(4);
+    let mut bad = weights(4, false);
     bad.out.pop();
     assert!(refusal(&bad).contains("output layer"));
-    let mut bad = weights(4);
+    let mut bad = weights(4, true);
+    bad.out.truncate(3 * 4);
+    bad.out_bias.truncate(3);
+    assert!(refusal(&bad).contains("output layer"));
+    let mut bad = weights(4, false);
     bad.layers[5].film.bias.pop();
     assert!(refusal(&bad).contains("FiLM"));
-    let generator = DirectGenerator::new(&weights(4)).unwrap();
+    let generator = DirectGenerator::new(&weights(4, false)).unwrap();
     assert!(
         generator
             .forward(&[0.0; 3 * 6 * 8], &[0.0; 3], 6, 8)

@@ -10,11 +10,13 @@ use crate::generator::{INPUT_OFFSET, LEAKY_SLOPE};
 
 /// The U-Net: two FiLM convolutions per level, stride-2 down-sampling, nearest ×2
 /// up-sampling, skip connections by concatenation, and a 1×1 convolution whose first three
-/// channels are the residual added to the input.
+/// channels are the residual added to the input, and whose fourth, where `gain` is set, scales
+/// the input by `1 + gain` first.
 pub(crate) fn generator(
     g: &mut GraphBuilder,
     images: &str,
     conditions: &str,
+    gain: bool,
 ) -> Result<String, ExportError> {
     let embedding = linear(g, "condition", "condition", conditions)?;
     let e = g.op("condition.relu", "Relu", &[&embedding], vec![]);
@@ -48,7 +50,15 @@ pub(crate) fn generator(
     let [starts, ends, axes] = [("starts", 0), ("ends", 3), ("axes", 1)]
         .map(|(name, value)| g.int64s(&format!("residual.{name}"), &[value]));
     let residual = g.op("residual", "Slice", &[&out, &starts, &ends, &axes], vec![]);
-    Ok(g.op(super::RENDERED, "Add", &[images, &residual], vec![]))
+    if !gain {
+        return Ok(g.op(super::RENDERED, "Add", &[images, &residual], vec![]));
+    }
+    let [starts, ends] = [("starts", 3), ("ends", 4)]
+        .map(|(name, value)| g.int64s(&format!("gain.{name}"), &[value]));
+    let gain = g.op("gain", "Slice", &[&out, &starts, &ends, &axes], vec![]);
+    let scaled = g.op("gain.scaled", "Mul", &[images, &gain], vec![]);
+    let kept = g.op("gain.kept", "Add", &[&scaled, images], vec![]);
+    Ok(g.op(super::RENDERED, "Add", &[&kept, &residual], vec![]))
 }
 
 /// `FilmConv`: `y = conv(x)`, `[γ, β] = film(e)` split over channels, then

@@ -97,7 +97,7 @@ pub fn generator_onnx(network: &Generator, size: usize) -> Result<Vec<u8>, Expor
         record,
         vec![(IMAGES, image_dims(size)), (CONDITIONS, conditions)],
     );
-    let rendered = generator::generator(&mut g, IMAGES, CONDITIONS)?;
+    let rendered = generator::generator(&mut g, IMAGES, CONDITIONS, network.has_gain())?;
     let doc = format!(
         "dermtone tone generator: {IMAGES} [batch, 3, {size}, {size}] sRGB in 0..1 and \
          {CONDITIONS} [batch, 3] = (source ITA, target ITA, target - source) / {} -> \

@@ -64,6 +64,7 @@ pub fn export_generator(
     let spec = GeneratorSpec {
         condition_width: options.condition_width,
         target_ita: report.type_itas,
+        gain: options.gain,
     };
     let entry = ModelEntry {
         id: id.into(),
@@ -142,7 +143,11 @@ fn card(
             "val_pairs": report.val_pairs,
         },
         "network": {
-            "kind": "U-Net (two down-samplings, skips) with FiLM tone conditioning, predicting a residual added to the input",
+            "kind": if options.gain {
+                "U-Net (two down-samplings, skips) with FiLM tone conditioning, predicting a per-pixel gain on the input and a residual added to it"
+            } else {
+                "U-Net (two down-samplings, skips) with FiLM tone conditioning, predicting a residual added to the input"
+            },
             "base_width": options.base_width,
             "condition_width": options.condition_width,
             "condition": "source ITA° (measured on the photo's healthy skin), target ITA° and their difference, each / 50",

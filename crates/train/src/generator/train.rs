@@ -34,6 +34,8 @@ pub struct GeneratorTrainOptions {
     pub base_width: usize,
     /// Hidden units of the condition network.
     pub condition_width: usize,
+    /// Whether the network's fourth output scales the photo ([`GeneratorConfig::gain`]).
+    pub gain: bool,
     /// Stage 1 (supervised) options.
     pub supervised: StageOptions,
     /// Stage 2 (refinement) options; 0 steps skips the stage.
@@ -54,6 +56,7 @@ impl GeneratorTrainOptions {
         GeneratorConfig::new()
             .with_base_width(self.base_width)
             .with_condition_width(self.condition_width)
+            .with_gain(self.gain)
     }
 }
 
@@ -134,7 +137,7 @@ pub fn train_generator(
         .map_err(|e| format!("cannot create {}: {e}", checkpoint_dir.display()))?;
 
     let config = options.config();
-    let supervised_recipe = recipe(&(
+    let mut supervised_recipe = recipe(&(
         &options.ham10000,
         &options.fitzpatrick17k,
         options.size,
@@ -145,6 +148,10 @@ pub fn train_generator(
         options.val_limit,
         options.limit,
     ));
+    if options.gain {
+        // Appended only when set, so a stage saved before the gain existed is still reused.
+        supervised_recipe.push_str(" gain");
+    }
     let supervised = run_stage(
         checkpoint_dir,
         "supervised",
