@@ -25,9 +25,9 @@ pub struct GeneratorConfig {
     #[config(default = 32)]
     pub condition_width: usize,
     /// Whether the output's fourth channel is a per-pixel gain on the photo: the rendering is
-    /// `photo · (1 + gain) + residual` instead of `photo + residual`. Melanin scales the light
-    /// skin reflects, so darkening multiplies the photo's fine texture too; a residual alone
-    /// must carry that texture to darken it, and leaves it (generator-experiments.md).
+    /// `photo · (1 + gain) + residual` instead of `photo + residual`, so darkening can scale the
+    /// photo's texture as the biophysical re-toning does. Tried and not shipped: real dark-skin
+    /// photos keep their texture's amplitude (generator-experiments.md, gain arm).
     #[config(default = false)]
     pub gain: bool,
 }

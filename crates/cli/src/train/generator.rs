@@ -83,8 +83,8 @@ pub struct GeneratorArgs {
     #[arg(long, default_value_t = 0.0)]
     skin_detail_weight: f32,
     /// Give the network a per-pixel gain on the photo beside its residual (the rendering is
-    /// `photo · (1 + gain) + residual`), so darkening can scale the skin's fine texture as
-    /// melanin does; generator-v1 to v3 had the residual only.
+    /// `photo · (1 + gain) + residual`), so darkening can scale the skin's texture as the
+    /// re-toning does; generator-v1 to v3 have the residual only.
     #[arg(long)]
     gain: bool,
     /// Which stage's weights to ship: `refined` or `supervised`.
