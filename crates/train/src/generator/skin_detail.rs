@@ -4,8 +4,9 @@
 //! (`validate-generator`'s skin-patch spectra: 20.9 % against 9.8 %; the re-toning 12.5 %). The
 //! detail compared is the luminance Laplacian, a high-pass that responds to fine texture and not
 //! at all to a change of level or a smooth gradient, the tone change itself. Measured on val at
-//! weights 10 and 100 it did not move the share (`models/generator-experiments.md`): the excess is
-//! the photo's texture left undarkened, which the generator's additive residual cannot scale.
+//! weights 10 and 100 it did not move the share (`models/generator-experiments.md`). The gain arm
+//! there then showed the share misleads: real dark-skin photos keep light skin's texture
+//! amplitude, and the rendering's excess share comes from too little coarse variation.
 
 use burn::prelude::*;
 
