@@ -2,8 +2,8 @@
 //! down-samplings, skip connections) whose blocks are modulated by FiLM (Perez et al. 2018) from
 //! the tone condition, and whose output is a residual added to the input (optionally after a
 //! per-pixel gain on the input), so that with nothing learned the photo — and its lesion — comes
-//! back unchanged. Every channel count is a multiple
-//! of 4 so wgpu can pack the weights. Fully convolutional: it runs at any size divisible by 4.
+//! back unchanged. Every channel count is a multiple of 4 so wgpu can pack the weights. Fully
+//! convolutional: it runs at any size divisible by 4.
 
 use burn::nn::conv::{Conv2d, Conv2dConfig};
 use burn::nn::{Initializer, Linear, LinearConfig, PaddingConfig2d};
