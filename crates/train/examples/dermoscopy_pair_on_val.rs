@@ -12,8 +12,7 @@ use std::path::Path;
 use dermtone_train::datasets::ham10000::CLASSES;
 use dermtone_train::dermoscopy::eval::{evaluate_probabilities, load_for_eval, load_shipped};
 use dermtone_train::evaluation::bootstrap::bootstrap_ci;
-use dermtone_train::evaluation::macro_auroc;
-use dermtone_train::evaluation::metrics::classification_metrics;
+use dermtone_train::evaluation::metrics::{classification_metrics, macro_auroc};
 use dermtone_train::fit::predict::predict_calibrated;
 
 /// Bootstrap resamples of each paired change.

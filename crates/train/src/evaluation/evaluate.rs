@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use super::bootstrap::bootstrap_ci;
 use super::calibration::{ECE_BINS, bin_outcomes, calibration_error, top_label_outcomes};
 use super::curves::{auroc, roc_curve, sensitivity_specificity};
-use super::metrics::classification_metrics;
+use super::metrics::{classification_metrics, macro_auroc, one_vs_rest};
 use super::report::{
     ClassEval, EvalReport, LOW_EVIDENCE_N, MalignantEval, MelanomaEval, RocCurve, ToneEval,
 };
@@ -347,39 +347,6 @@ impl<'a> Images<'a> {
             })
             .collect()
     }
-}
-
-/// Mean one-against-rest AUROC over the `classes` present among `rows` with both outcomes, so a
-/// paired comparison or a bootstrap resample can ask for it over any subset of images. None
-/// where no class has both.
-pub fn macro_auroc(
-    probabilities: &[Vec<f32>],
-    labels: &[usize],
-    rows: &[usize],
-    classes: usize,
-) -> Option<f64> {
-    let aurocs: Vec<f64> = (0..classes)
-        .filter_map(|c| {
-            let (scores, truth) = one_vs_rest(probabilities, labels, c, rows);
-            auroc(&scores, &truth)
-        })
-        .collect();
-    mean(&aurocs)
-}
-
-/// Class `c`'s probability and whether the image is of class `c`, over `rows`.
-fn one_vs_rest(
-    probabilities: &[Vec<f32>],
-    labels: &[usize],
-    c: usize,
-    rows: &[usize],
-) -> (Vec<f32>, Vec<bool>) {
-    rows.iter()
-        .map(|&i| {
-            let p = probabilities[i].get(c).copied().unwrap_or(0.0);
-            (p, labels[i] == c)
-        })
-        .unzip()
 }
 
 fn mean(values: &[f64]) -> Option<f64> {

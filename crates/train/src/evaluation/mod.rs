@@ -19,7 +19,7 @@ pub use calibration::{
     softmax_with_temperature,
 };
 pub use curves::{auroc, roc_curve, sensitivity_specificity, threshold_for_sensitivity};
-pub use evaluate::{EvalInput, evaluate, macro_auroc, malignant_scores, roc_curves};
+pub use evaluate::{EvalInput, evaluate, malignant_scores, roc_curves};
 pub use markdown::{markdown_report, report_files};
 pub use report::{
     ClassEval, EvalReport, LOW_EVIDENCE_N, MalignantEval, MelanomaEval, RocCurve, ToneEval,
