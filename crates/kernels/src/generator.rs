@@ -383,12 +383,16 @@ impl DirectGenerator {
         convolve(&reads, &self.out, height, width, &mut |co, y, x0, tile| {
             for (j, values) in tile.iter().enumerate() {
                 let c = co + j;
+                let is_gain = c == IMAGE_CHANNELS && self.gain;
+                if c >= IMAGE_CHANNELS && !is_gain {
+                    continue;
+                }
                 let bias = self.out_bias[c];
                 for (l, &v) in values.iter().take(width - x0).enumerate() {
                     let at = y * width + x0 + l;
                     if c < IMAGE_CHANNELS {
                         result[c * plane + at] += v + bias;
-                    } else if c == IMAGE_CHANNELS && self.gain {
+                    } else {
                         for channel in 0..IMAGE_CHANNELS {
                             let i = channel * plane + at;
                             result[i] += image[i] * (v + bias);

@@ -201,7 +201,12 @@ fn renders_what_the_plain_loops_render() {
         ([16, 36], false),
         ([12, 20], true),
     ] {
-        let weights = weights(4, gain);
+        let mut weights = weights(4, gain);
+        if [h, w] == [8, 8] {
+            // Three outputs, the RGB residual alone: the packed layer pads them to four.
+            weights.out.truncate(3 * 4);
+            weights.out_bias.truncate(3);
+        }
         let generator = DirectGenerator::new(&weights).unwrap();
         let images: Vec<f32> = values(2 * 3 * h * w, 3).iter().map(|v| v + 0.5).collect();
         let conditions = values(6, 4);
