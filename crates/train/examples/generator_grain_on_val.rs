@@ -1,4 +1,4 @@
-//! Where the tone generator's excess of fine skin texture comes from, asked on **val**:
+//! Where the tone generator's excess high-frequency share on skin comes from, asked on **val**:
 //! `validate-generator` measures about twice real dark skin's high-frequency share on the shipped
 //! generator's renderings, which go through int8 weights and the engine's direct CPU kernels,
 //! while training sees the f32 weights through burn. This renders the same val photos at type VI

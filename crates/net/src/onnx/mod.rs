@@ -140,4 +140,20 @@ mod tests {
         assert!(onnx.len() > 4 * generator.num_params());
         assert!(generator_onnx(&generator, 18).is_err());
     }
+
+    #[test]
+    fn the_generator_graph_scales_the_photo_only_with_the_gain() {
+        let device = Device::flex();
+        let has_gain_node = |gain: bool| {
+            let generator = GeneratorConfig::new()
+                .with_base_width(4)
+                .with_gain(gain)
+                .init(&device);
+            let onnx = generator_onnx(&generator, 16).unwrap();
+            onnx.windows(b"gain.scaled".len())
+                .any(|w| w == b"gain.scaled")
+        };
+        assert!(has_gain_node(true));
+        assert!(!has_gain_node(false));
+    }
 }
