@@ -47,6 +47,8 @@ fn train_tiny(models: &Path, checkpoint: &Path) -> std::process::Output {
         "--skin-detail-weight",
         "4",
         "--gain",
+        "--keep-skin-variation",
+        "8",
     ])
 }
 
@@ -105,6 +107,13 @@ fn a_tiny_generator_trains_renders_stamped_pngs_and_validates() {
         "{card}"
     );
     assert_eq!(card["training"]["shipped_stage"], "refined");
+    assert!(
+        card["training"]["targets"]
+            .as_str()
+            .unwrap()
+            .contains("variation kept at scales finer than about 8 px"),
+        "{card}"
+    );
     assert_eq!(card["training"]["refine_loss_weights"]["ita"], 2.0);
     assert_eq!(card["training"]["refine_loss_weights"]["edge_band"], 3.0);
     assert_eq!(card["training"]["refine_loss_weights"]["skin_detail"], 4.0);

@@ -2,6 +2,7 @@
 //! Monk), and photo quality checks. No burn: plain colour maths that the engine, the training code and the tone audit share.
 
 mod estimate;
+mod exposure;
 mod lab;
 mod lesion;
 mod mask;
@@ -19,6 +20,7 @@ pub use estimate::{
     ConfidenceLevel, HIGH_CONFIDENCE_IQR, LOW_CONFIDENCE_IQR, MIN_SKIN_B, MIN_SKIN_FRACTION,
     MIN_SKIN_PIXELS, ToneConfidence, ToneEstimate, estimate_tone, skin_tone,
 };
+pub use exposure::keep_skin_variation;
 pub use lab::{Lab, individual_typology_angle, srgb_to_lab};
 pub use lesion::segment_lesion;
 pub use mask::Mask;

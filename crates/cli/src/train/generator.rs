@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use clap::Args;
+use dermtone_train::generator::data::Retoning;
 use dermtone_train::generator::export::{ShippedStage, export_generator};
 use dermtone_train::generator::refine::RefineWeights;
 use dermtone_train::generator::stages::{GeneratorEvent, StageOptions};
@@ -87,6 +88,12 @@ pub struct GeneratorArgs {
     /// re-toning does; generator-v1 to v3 have the residual only.
     #[arg(long)]
     gain: bool,
+    /// Make the paired targets keep the healthy skin's own variation (shading, texture) at
+    /// scales finer than about this many pixels while its tone changes, as real photos of dark
+    /// skin do; without it the targets are the plain biophysical re-toning, which darkens the
+    /// variation with the tone (generator-v1 to v3).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    keep_skin_variation: Option<u32>,
     /// Which stage's weights to ship: `refined` or `supervised`.
     #[arg(long, default_value = "refined")]
     ship: ShippedStage,
@@ -116,6 +123,9 @@ pub fn run(args: GeneratorArgs, command: &str) -> Result<(), String> {
         base_width: args.width,
         condition_width: 32,
         gain: args.gain,
+        retoning: Retoning {
+            keep_skin_variation: args.keep_skin_variation,
+        },
         supervised: stage(args.supervised_steps, args.lr),
         refine: stage(args.refine_steps, args.refine_lr),
         weights: RefineWeights {

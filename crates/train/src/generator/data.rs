@@ -6,7 +6,7 @@
 use std::collections::HashSet;
 use std::path::Path;
 
-use dermtone_color::{Mask, RetoneError, estimate_tone, retone, skin_mask};
+use dermtone_color::{Mask, RetoneError, estimate_tone, keep_skin_variation, retone, skin_mask};
 use dermtone_engine::resize_for_model;
 use image::RgbImage;
 use image::imageops::crop_imm;
@@ -155,9 +155,59 @@ pub fn resample(mask: &Mask, width: u32, height: u32) -> Mask {
     })
 }
 
-/// `source` re-toned to `target_ita`, or as close to it as the photo can go (a target out of
-/// reach is moved just inside the reachable range). `None` when the re-toning cannot settle.
-pub fn retoned(source: &ToneSource, target_ita: f32) -> Option<(RgbImage, f32)> {
+/// How the paired targets are made from the biophysical re-toning.
+#[derive(Debug, Clone, Copy, Default, serde::Serialize)]
+pub struct Retoning {
+    /// When set, the re-toned skin gets the photo's own variation back at scales finer than
+    /// about this many pixels ([`keep_skin_variation`]): the tone changes, the skin's shading
+    /// and texture keep their amplitude, as in real photos of dark skin. `None`: the plain
+    /// re-toning, as generator-v1 to v3 learned.
+    pub keep_skin_variation: Option<u32>,
+}
+
+impl Retoning {
+    /// `source` re-toned to `target_ita`, or as close to it as the photo can go (a target out
+    /// of reach is moved just inside the reachable range), with the ITA° its skin reached.
+    /// `None` when the re-toning cannot settle.
+    pub fn apply(&self, source: &ToneSource, target_ita: f32) -> Option<(RgbImage, f32)> {
+        let (image, ita) = plain_retoning(source, target_ita)?;
+        match self.keep_skin_variation {
+            None => Some((image, ita)),
+            Some(radius) => {
+                let kept = keep_skin_variation(&source.image, &image, &source.skin, radius);
+                let ita = estimate_tone(&kept, &source.skin).ita.unwrap_or(ita);
+                Some((kept, ita))
+            }
+        }
+    }
+
+    /// What the targets are, in words, for the model card.
+    pub fn describe(&self) -> String {
+        match self.keep_skin_variation {
+            None => "the biophysical re-toning".into(),
+            Some(radius) => format!(
+                "the biophysical re-toning with the healthy skin's own variation kept at scales \
+                 finer than about {radius} px"
+            ),
+        }
+    }
+
+    /// A random supervised pair from `source`: a random target tone, the same random `crop` ×
+    /// `crop` window (and flip) of input and target.
+    pub fn random_pair(&self, source: &ToneSource, crop: u32, rng: &mut StdRng) -> Option<Pair> {
+        let target = rng.random_range(DARKEST_TARGET_ITA..LIGHTEST_TARGET_ITA);
+        let (retoned, target_ita) = self.apply(source, target)?;
+        let window = Window::random(source.image.dimensions(), crop, rng);
+        Some(Pair {
+            input: window.apply(&source.image),
+            target: window.apply(&retoned),
+            source_ita: source.ita,
+            target_ita,
+        })
+    }
+}
+
+fn plain_retoning(source: &ToneSource, target_ita: f32) -> Option<(RgbImage, f32)> {
     match retone(&source.image, &source.skin, target_ita) {
         Ok(r) => Some((r.image, r.ita_after)),
         Err(RetoneError::Unreachable {
@@ -170,20 +220,6 @@ pub fn retoned(source: &ToneSource, target_ita: f32) -> Option<(RgbImage, f32)> 
         }
         Err(_) => None,
     }
-}
-
-/// A random supervised pair from `source`: a random target tone, the same random `crop` ×
-/// `crop` window (and flip) of input and target.
-pub fn random_pair(source: &ToneSource, crop: u32, rng: &mut StdRng) -> Option<Pair> {
-    let target = rng.random_range(DARKEST_TARGET_ITA..LIGHTEST_TARGET_ITA);
-    let (retoned, target_ita) = retoned(source, target)?;
-    let window = Window::random(source.image.dimensions(), crop, rng);
-    Some(Pair {
-        input: window.apply(&source.image),
-        target: window.apply(&retoned),
-        source_ita: source.ita,
-        target_ita,
-    })
 }
 
 /// A crop position and a horizontal flip, applied alike to paired images.
@@ -255,13 +291,43 @@ mod tests {
         let source = source(&skin_photo(), None, None, 48).expect("skin is visible");
         let mut rng = StdRng::seed_from_u64(1);
         let pair = (0..20)
-            .filter_map(|_| random_pair(&source, 32, &mut rng))
+            .filter_map(|_| Retoning::default().random_pair(&source, 32, &mut rng))
             .find(|p| p.target_ita < source.ita - 20.0)
             .expect("some draw darkens the skin");
         let mean = |i: &RgbImage| i.pixels().map(|p| u32::from(p[1])).sum::<u32>();
         assert!(mean(&pair.target) < mean(&pair.input));
         assert_eq!(pair.input.dimensions(), (32, 32));
         assert_eq!(pair.target.dimensions(), (32, 32));
+    }
+
+    #[test]
+    fn kept_variation_targets_reach_the_same_tone_with_the_photos_texture() {
+        let photo = RgbImage::from_fn(48, 48, |x, y| {
+            let p = skin_photo().get_pixel(x, y).0;
+            let grain = if (x / 2 + y / 2) % 2 == 0 { 12 } else { 0 };
+            image::Rgb(p.map(|v| v.saturating_sub(grain)))
+        });
+        let source = source(&photo, None, None, 48).expect("skin is visible");
+        let plain = Retoning::default()
+            .apply(&source, -30.0)
+            .expect("reachable");
+        let kept = Retoning {
+            keep_skin_variation: Some(8),
+        }
+        .apply(&source, -30.0)
+        .expect("reachable");
+        assert!((kept.1 - plain.1).abs() < 3.0, "{} {}", kept.1, plain.1);
+        let spread = |image: &RgbImage| {
+            let g: Vec<f32> = (0..48 * 48)
+                .filter(|i| source.skin.get(i % 48, i / 48))
+                .map(|i| f32::from(image.get_pixel(i % 48, i / 48)[1]))
+                .collect();
+            let mean = g.iter().sum::<f32>() / g.len() as f32;
+            (g.iter().map(|v| (v - mean).powi(2)).sum::<f32>() / g.len() as f32).sqrt()
+        };
+        let (photo, plain, kept) = (spread(&source.image), spread(&plain.0), spread(&kept.0));
+        assert!(plain < 0.7 * photo, "{plain} {photo}");
+        assert!((kept - photo).abs() < 0.15 * photo, "{kept} {photo}");
     }
 
     #[test]

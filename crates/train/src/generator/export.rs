@@ -160,6 +160,7 @@ fn card(
             "seed": options.supervised.seed,
             "shipped_stage": stage,
             "shipped_step": step,
+            "targets": options.retoning.describe(),
             "supervised": stage_json(&report.supervised, &options.supervised),
             "refined": report.refined.as_ref().map(|(s, _)| stage_json(s, &options.refine)),
             "refine_loss_weights": options.weights,
@@ -208,7 +209,7 @@ fn markdown(card: &serde_json::Value) -> String {
          Condition: {condition}.\n\n\
          Target ITA° per type, {rule}:\n\n| type | ITA° |\n|---|---:|\n{itas}\n\
          ## Training\nCommand (seed {seed}): `{command}`\n\n\
-         - Stage 1 (supervised on the biophysical re-toning): {s1}\n\
+         - Stage 1 (supervised on {targets}): {s1}\n\
          - Stage 2 (unpaired refinement): {s2}\n\
          - Shipped: {shipped}\n\n\
          ## Validation\nSee `{validation}` (written by `dermtone validate-generator --write`): \
@@ -230,6 +231,7 @@ fn markdown(card: &serde_json::Value) -> String {
         rule = text(&card["target_ita_rule"]),
         seed = card["training"]["seed"],
         command = text(&card["training"]["command"]),
+        targets = text(&card["training"]["targets"]),
         s1 = stage(&card["training"]["supervised"]),
         s2 = stage(&card["training"]["refined"]),
         shipped = text(&card["training"]["shipped_stage"]),

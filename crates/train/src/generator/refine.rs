@@ -17,7 +17,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde::Serialize;
 
-use super::data::{Pair, ToneSource, Window, retoned};
+use super::data::{Pair, Retoning, ToneSource, Window};
 use super::discriminator::{Discriminator, TYPES};
 use super::edge_band::edge_band_loss;
 use super::skin_detail::skin_detail_loss;
@@ -133,6 +133,7 @@ pub fn train_refined(
     val: &[Pair],
     diagnosers: &Diagnosers,
     weights: &RefineWeights,
+    retoning: Retoning,
     options: &StageOptions,
     on_event: &mut dyn FnMut(GeneratorEvent),
 ) -> Result<StageResult, String> {
@@ -158,7 +159,7 @@ pub fn train_refined(
     let batch = options.batch_size;
     for step in 1..=options.steps {
         let lr = options.learning_rate;
-        let draws = draw_refine_batch(sources, type_itas, options, &mut rng)?;
+        let draws = draw_refine_batch(sources, type_itas, retoning, options, &mut rng)?;
         let inputs = images_tensor(draws.iter().map(|d| &d.input), &device);
         let anchors = images_tensor(draws.iter().map(|d| &d.anchor), &device);
         let there = conditions(draws.iter().map(|d| (d.source_ita, d.target_ita)), &device);
@@ -319,13 +320,14 @@ struct RefineDraw {
 fn draw_refine_batch(
     sources: &[ToneSource],
     type_itas: &[f32; TYPES],
+    retoning: Retoning,
     options: &StageOptions,
     rng: &mut StdRng,
 ) -> Result<Vec<RefineDraw>, String> {
     draw_batch(options.batch_size, rng, |rng| {
         let source = &sources[rng.random_range(0..sources.len())];
         let target_type = rng.random_range(0..TYPES);
-        let (anchor, target_ita) = retoned(source, type_itas[target_type])?;
+        let (anchor, target_ita) = retoning.apply(source, type_itas[target_type])?;
         let window = Window::random(source.image.dimensions(), options.crop, rng);
         Some(RefineDraw {
             input: window.apply(&source.image),

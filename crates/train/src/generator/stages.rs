@@ -15,7 +15,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde::Serialize;
 
-use super::data::{Pair, ToneSource, retoned};
+use super::data::{Pair, Retoning, ToneSource};
 use super::tensors::{pair_tensors, scalar};
 use crate::parallel::map_on_all_cores;
 
@@ -65,19 +65,26 @@ pub struct StageResult {
     pub val_l1: f32,
 }
 
-/// Fixed val pairs: each val photo re-toned to a spread of targets, whole (no crop).
-pub fn val_pairs(sources: &[ToneSource], targets: &[f32]) -> Result<Vec<Pair>, String> {
+/// Fixed val pairs: each val photo re-toned (as `retoning` makes targets) to a spread of
+/// targets, whole (no crop).
+pub fn val_pairs(
+    sources: &[ToneSource],
+    targets: &[f32],
+    retoning: Retoning,
+) -> Result<Vec<Pair>, String> {
     let jobs: Vec<(usize, f32)> = (0..sources.len())
         .flat_map(|i| targets.iter().map(move |&t| (i, t)))
         .collect();
     let pairs = map_on_all_cores(&jobs, |&(i, target)| {
         let source = &sources[i];
-        Ok(retoned(source, target).map(|(image, target_ita)| Pair {
-            input: source.image.clone(),
-            target: image,
-            source_ita: source.ita,
-            target_ita,
-        }))
+        Ok(retoning
+            .apply(source, target)
+            .map(|(image, target_ita)| Pair {
+                input: source.image.clone(),
+                target: image,
+                source_ita: source.ita,
+                target_ita,
+            }))
     })?;
     Ok(pairs.into_iter().flatten().collect())
 }

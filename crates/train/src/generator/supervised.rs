@@ -9,15 +9,17 @@ use dermtone_net::GeneratorConfig;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
-use super::data::{Pair, ToneSource, random_pair};
+use super::data::{Pair, Retoning, ToneSource};
 use super::stages::{GeneratorEvent, StageOptions, StageResult, draw_batch, keep_best};
 use super::tensors::{pair_tensors, scalar};
 
-/// Stage 1: learns the biophysical re-toning; keeps the step with the lowest val L1.
+/// Stage 1: learns the biophysical re-toning (as `retoning` makes its targets); keeps the step
+/// with the lowest val L1.
 pub fn train_supervised(
     config: &GeneratorConfig,
     train: &[ToneSource],
     val: &[Pair],
+    retoning: Retoning,
     options: &StageOptions,
     on_event: &mut dyn FnMut(GeneratorEvent),
 ) -> Result<StageResult, String> {
@@ -29,7 +31,7 @@ pub fn train_supervised(
     let mut best: Option<StageResult> = None;
     for step in 1..=options.steps {
         let lr = cosine(options.learning_rate, step, options.steps);
-        let pairs = draw_pairs(train, options, &mut rng)?;
+        let pairs = draw_pairs(train, retoning, options, &mut rng)?;
         let (inputs, targets, conditions) = pair_tensors(&pairs, &device);
         let loss = (generator.forward(inputs, conditions) - targets)
             .abs()
@@ -53,12 +55,13 @@ pub fn train_supervised(
 /// `batch_size` random supervised pairs.
 fn draw_pairs(
     sources: &[ToneSource],
+    retoning: Retoning,
     options: &StageOptions,
     rng: &mut StdRng,
 ) -> Result<Vec<Pair>, String> {
     draw_batch(options.batch_size, rng, |rng| {
         let source = &sources[rng.random_range(0..sources.len())];
-        random_pair(source, options.crop, rng)
+        retoning.random_pair(source, options.crop, rng)
     })
 }
 

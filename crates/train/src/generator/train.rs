@@ -8,7 +8,7 @@ use dermtone_net::GeneratorConfig;
 use serde::{Deserialize, Serialize};
 
 use crate::fit::checkpoint::recipe;
-use crate::generator::data::{SourceOptions, ToneSource, load_sources};
+use crate::generator::data::{Retoning, SourceOptions, ToneSource, load_sources};
 use crate::generator::discriminator::TYPES;
 use crate::generator::refine::{
     Diagnoser, Diagnosers, RefineWeights, train_refined, type_target_itas,
@@ -36,6 +36,8 @@ pub struct GeneratorTrainOptions {
     pub condition_width: usize,
     /// Whether the network's fourth output scales the photo ([`GeneratorConfig::gain`]).
     pub gain: bool,
+    /// How the paired targets (stage 1's, the val pairs', stage 2's anchor) are made.
+    pub retoning: Retoning,
     /// Stage 1 (supervised) options.
     pub supervised: StageOptions,
     /// Stage 2 (refinement) options; 0 steps skips the stage.
@@ -130,7 +132,7 @@ pub fn train_generator(
     if let Some(dir) = ham {
         val_sources.extend(source(Some(dir), None, "val", Some(options.val_limit))?);
     }
-    let val = val_pairs(&val_sources, &VAL_TARGETS)?;
+    let val = val_pairs(&val_sources, &VAL_TARGETS, options.retoning)?;
     let type_itas = type_target_itas(&fitz_train)?;
     let train: Vec<ToneSource> = ham_train.iter().chain(&fitz_train).cloned().collect();
     std::fs::create_dir_all(checkpoint_dir)
@@ -152,13 +154,26 @@ pub fn train_generator(
         // Appended only when set, so a stage saved before the gain existed is still reused.
         supervised_recipe.push_str(" gain");
     }
+    if let Some(radius) = options.retoning.keep_skin_variation {
+        // Likewise: only when set, so saved stages of the plain re-toning are still reused.
+        supervised_recipe.push_str(&format!(" keep-skin-variation {radius}"));
+    }
     let supervised = run_stage(
         checkpoint_dir,
         "supervised",
         &supervised_recipe,
         1,
         on_event,
-        |e| train_supervised(&config, &train, &val, &options.supervised, e),
+        |e| {
+            train_supervised(
+                &config,
+                &train,
+                &val,
+                options.retoning,
+                &options.supervised,
+                e,
+            )
+        },
     )?;
     let refined = if options.refine.steps > 0 {
         let refine_recipe = recipe(&(
@@ -199,6 +214,7 @@ pub fn train_generator(
                     &val,
                     &diagnosers,
                     &options.weights,
+                    options.retoning,
                     &options.refine,
                     e,
                 )
