@@ -237,6 +237,73 @@ fn distilling_from_the_shipped_photo_model_names_the_teacher_in_the_card() {
 }
 
 #[test]
+fn cross_fitted_teachers_record_their_fold_and_teach_together_but_not_beside_a_full_teacher() {
+    let models = repo().join("models");
+    let frozen = |out: &Path, id: &str, extra: &[&str]| {
+        let mut args = vec![
+            "--limit",
+            "64",
+            "--batch-size",
+            "16",
+            "--epochs",
+            "1",
+            "--lr",
+            "1e-9",
+            "--continue-from",
+            models.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        trained_card(out, id, &args, id)
+    };
+    let teachers: Vec<_> = (1..=2)
+        .map(|k| {
+            let dir = scratch(&format!("clinical-fold-{k}"));
+            let fold = format!("{k}/2");
+            let card = frozen(&dir, &format!("tiny-fold-{k}"), &["--hold-out-fold", &fold]);
+            let held_out = &card["training"]["options"]["held_out_fold"];
+            assert_eq!(
+                (held_out["index"].as_u64(), held_out["of"].as_u64()),
+                (Some(k), Some(2))
+            );
+            dir
+        })
+        .collect();
+    let [one, two] = [&teachers[0], &teachers[1]].map(|d| d.to_str().unwrap());
+    let student = frozen(
+        &scratch("clinical-cross-fitted-student"),
+        "tiny-cross-fitted",
+        &["--distil-from", one, "--distil-from", two],
+    );
+    let distillation = &student["training"]["options"]["distillation"];
+    for (i, k) in [(0, 1), (1, 2)] {
+        let named = distillation["teacher_models"][i].as_str().unwrap();
+        assert!(
+            named.ends_with(&format!("trained without fold {k}/2)")),
+            "{named}"
+        );
+    }
+    assert_eq!(distillation["held_out_folds"][1]["index"], 2);
+
+    let mixed = train_clinical(
+        &scratch("clinical-mixed-teachers"),
+        &[
+            "--distil-from",
+            one,
+            "--distil-from",
+            models.to_str().unwrap(),
+        ],
+    );
+    assert!(!mixed.status.success());
+    let stderr = String::from_utf8_lossy(&mixed.stderr);
+    assert!(
+        stderr.contains("some teachers were trained without a fold"),
+        "{stderr}"
+    );
+    let bad = train_clinical(&scratch("clinical-bad-fold"), &["--hold-out-fold", "3/2"]);
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("K/N"));
+}
+
+#[test]
 fn continuing_cannot_also_start_from_a_dermoscopy_body() {
     let out_dir = scratch("clinical-continue-conflict");
     let models = repo().join("models");

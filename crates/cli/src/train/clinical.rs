@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use dermtone_train::NetKind;
+use dermtone_train::clinical::cross_fit::Fold;
 use dermtone_train::clinical::dark_synthesis::{Synthesis, SynthesisMethod};
 use dermtone_train::clinical::distillation::Distillation;
 use dermtone_train::clinical::export::export_clinical;
@@ -122,6 +123,11 @@ pub struct ClinicalArgs {
     /// With --distil-from: share of each target that is the teachers', in (0, 1].
     #[arg(long, default_value_t = 0.5, requires = "distil_from")]
     distil_weight: f32,
+    /// Train without fold K of N of the train split (`K/N`, e.g. `1/4`; folds keep
+    /// near-duplicate photos together): a cross-fitted teacher for --distil-from, which then
+    /// teaches only the photos of that fold. Not a model to ship: it saw fewer photos.
+    #[arg(long, conflicts_with = "add")]
+    hold_out_fold: Option<Fold>,
     /// Add this many synthetic renderings at Fitzpatrick IV–VI of each real training photo
     /// of type I–III (train split only; counted as synthetic in the card). 0 = none.
     #[arg(long, default_value_t = 0)]
@@ -187,6 +193,7 @@ pub fn run(args: ClinicalArgs) -> Result<(), String> {
         distil_weight,
         tone_head_weight,
         tone_head_per_batch,
+        hold_out_fold,
         synthetic,
         synthetic_method,
         synthetic_from,
@@ -274,6 +281,7 @@ pub fn run(args: ClinicalArgs) -> Result<(), String> {
             per_batch: tone_head_per_batch,
             weight,
         }),
+        held_out_fold: hold_out_fold,
     };
     let checkpoint_dir = checkpoint.unwrap_or_else(|| Path::new("checkpoints").join(&id));
     if options.add.is_some() {

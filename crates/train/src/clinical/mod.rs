@@ -4,6 +4,7 @@
 //! ensemble), `dermtone eval` on photos, and shipping a trained one into `models/`.
 
 pub mod add;
+pub mod cross_fit;
 pub mod dark_synthesis;
 pub mod distillation;
 pub mod eval;

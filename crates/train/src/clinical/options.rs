@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use dermtone_net::NetKind;
 
+use crate::clinical::cross_fit::Fold;
 use crate::clinical::dark_synthesis::Synthesis;
 use crate::clinical::distillation::Distillation;
 use crate::clinical::new_photos::AddPhotos;
@@ -83,4 +84,9 @@ pub struct ClinicalTrainOptions {
     /// `None`; left out of the recipe).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tone_head: Option<ToneHead>,
+    /// Train without this fold of the train split, as a cross-fitted teacher of its photos
+    /// (see [`crate::clinical::cross_fit`]); every train photo when `None` (left out of the
+    /// recipe).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub held_out_fold: Option<Fold>,
 }

@@ -50,6 +50,7 @@ mod tests {
             three_partition: "malignant".into(),
             fitzpatrick,
             split: "train".into(),
+            dup_group: String::new(),
         }
     }
 

@@ -16,7 +16,7 @@ use crate::clinical::starting_point::{
 use crate::clinical::taxonomy::{GROUPS, malignant_group_indices};
 use crate::clinical::tone_groups::{TONE_GROUPS, UNKNOWN_TONE, in_tone};
 use crate::clinical::tone_head::ToneHead;
-use crate::datasets::fitzpatrick17k::read_labels;
+use crate::datasets::fitzpatrick17k::{Record, read_labels};
 use crate::evaluation::metrics::{ClassificationMetrics, classification_metrics};
 use crate::evaluation::{auroc, malignant_scores};
 use crate::fit::augment::crop_and_jitter;
@@ -81,10 +81,19 @@ pub fn train_clinical(
     on_event(TrainEvent::Loading);
     let records = read_labels(&options.data)?;
     let size = options.input_size;
+    // A cross-fitted teacher never sees the photos of the fold it will teach.
+    let train_records: Vec<Record> = match options.held_out_fold {
+        Some(fold) => records
+            .iter()
+            .filter(|r| !fold.holds_out(r))
+            .cloned()
+            .collect(),
+        None => records.clone(),
+    };
     // Crops are taken from a slightly larger copy, so a full-area crop still has detail to lose.
     let train = load_clinical_split(
         &options.data,
-        &records,
+        &train_records,
         "train",
         size + size / 4,
         options.limit,
@@ -172,7 +181,7 @@ pub fn train_clinical(
     let teacher = options
         .distillation
         .as_ref()
-        .map(|distillation| distillation.teacher(&train.split.images))
+        .map(|distillation| distillation.teacher(&train.split.images, &train.records))
         .transpose()?;
     let fitted = fit(
         &train.split,

@@ -20,6 +20,9 @@ pub struct Record {
     pub fitzpatrick: Option<u8>,
     /// `train`, `val` or `test`.
     pub split: String,
+    /// Near-duplicate group (`dup_group`: photos that look alike share one); the md5hash where
+    /// the table has no such column. Whatever splits the photos keeps a group together.
+    pub dup_group: String,
 }
 
 /// One row of the full label table (no image).
@@ -50,6 +53,7 @@ pub fn read_labels(dir: &Path) -> Result<Vec<Record>, String> {
     ]
     .map(|c| table.column(c));
     let (md5, label, three, fitz, split) = (md5?, label?, three?, fitz?, split?);
+    let dup_group = table.column("dup_group").ok();
     table
         .rows()
         .iter()
@@ -61,6 +65,10 @@ pub fn read_labels(dir: &Path) -> Result<Vec<Record>, String> {
                 three_partition: row[three].clone(),
                 fitzpatrick: parse_fitzpatrick(&row[fitz]).map_err(|e| table.error(i, &e))?,
                 split: row[split].clone(),
+                dup_group: dup_group
+                    .map(|c| row[c].clone())
+                    .filter(|group| !group.is_empty())
+                    .unwrap_or_else(|| row[md5].clone()),
             })
         })
         .collect()
@@ -160,6 +168,7 @@ mod tests {
             three_partition: "malignant".into(),
             fitzpatrick: Some(5),
             split: "test".into(),
+            dup_group: md5.into(),
         };
         for (md5, bytes) in [
             ("stamped", photo(ImageFormat::Png, true)),
