@@ -81,12 +81,22 @@ impl Distillation {
         })
     }
 
+    /// The teachers' targets as [`Teacher`] mixes them into training, with this distillation's
+    /// weight: [`Distillation::soft_targets`].
+    pub fn teacher(&self, images: &[RgbImage], records: &[Record]) -> Result<Teacher, String> {
+        Teacher::new(self.soft_targets(images, records)?, self.weight)
+    }
+
     /// The teachers' mean calibrated probabilities on each of `images` (the train split, in its
     /// order, whose first images are `records`), each teacher seeing the whole image at its own
     /// input size. Cross-fitted teachers each teach the photos they were trained without; an
     /// image without a record (a rendering or new photo added after the dataset's) is taught
     /// by all of them.
-    pub fn teacher(&self, images: &[RgbImage], records: &[Record]) -> Result<Teacher, String> {
+    pub fn soft_targets(
+        &self,
+        images: &[RgbImage],
+        records: &[Record],
+    ) -> Result<Vec<Vec<f32>>, String> {
         let mut sets = Vec::with_capacity(self.teachers.len());
         for dir in &self.teachers {
             let (entry, model) = load_shipped_photo(dir)?;
@@ -102,20 +112,18 @@ impl Distillation {
             )?);
         }
         if self.held_out_folds.is_empty() {
-            return Teacher::new(mean_probabilities(&sets), self.weight);
+            return Ok(mean_probabilities(&sets));
         }
-        let rows = (0..images.len())
+        (0..images.len())
             .map(|i| {
                 let chosen = cross_fitted_teachers(records.get(i), &self.held_out_folds)?;
-                let row = (0..sets[0][i].len())
+                Ok((0..sets[0][i].len())
                     .map(|c| {
                         chosen.iter().map(|&t| sets[t][i][c]).sum::<f32>() / chosen.len() as f32
                     })
-                    .collect();
-                Ok(row)
+                    .collect())
             })
-            .collect::<Result<Vec<_>, String>>()?;
-        Teacher::new(rows, self.weight)
+            .collect()
     }
 }
 
