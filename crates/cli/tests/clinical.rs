@@ -128,7 +128,11 @@ fn synthetic_renderings_join_the_train_split_counted_as_synthetic_at_darker_tone
 /// network, which must rank val far better than the chance a fresh network (or a fresh head)
 /// gets in one epoch. Returns its card.
 fn frozen_continuation(id: &str, extra: &[&str]) -> Value {
-    let out_dir = scratch(&format!("clinical-{id}"));
+    frozen_continuation_in(&scratch(&format!("clinical-{id}")), id, extra)
+}
+
+/// [`frozen_continuation`] into `out_dir`, for a test that reads the model it wrote.
+fn frozen_continuation_in(out_dir: &Path, id: &str, extra: &[&str]) -> Value {
     let models = repo().join("models");
     let mut args = vec![
         "--limit",
@@ -143,7 +147,7 @@ fn frozen_continuation(id: &str, extra: &[&str]) -> Value {
         models.to_str().unwrap(),
     ];
     args.extend_from_slice(extra);
-    let card = trained_card(&out_dir, id, &args, "");
+    let card = trained_card(out_dir, id, &args, "");
     let auroc = card["metrics"]["val"]["malignant"]["auroc"]
         .as_f64()
         .unwrap();
@@ -239,27 +243,15 @@ fn distilling_from_the_shipped_photo_model_names_the_teacher_in_the_card() {
 #[test]
 fn cross_fitted_teachers_record_their_fold_and_teach_together_but_not_beside_a_full_teacher() {
     let models = repo().join("models");
-    let frozen = |out: &Path, id: &str, extra: &[&str]| {
-        let mut args = vec![
-            "--limit",
-            "64",
-            "--batch-size",
-            "16",
-            "--epochs",
-            "1",
-            "--lr",
-            "1e-9",
-            "--continue-from",
-            models.to_str().unwrap(),
-        ];
-        args.extend_from_slice(extra);
-        trained_card(out, id, &args, id)
-    };
     let teachers: Vec<_> = (1..=2)
         .map(|k| {
             let dir = scratch(&format!("clinical-fold-{k}"));
             let fold = format!("{k}/2");
-            let card = frozen(&dir, &format!("tiny-fold-{k}"), &["--hold-out-fold", &fold]);
+            let card = frozen_continuation_in(
+                &dir,
+                &format!("tiny-fold-{k}"),
+                &["--hold-out-fold", &fold],
+            );
             let held_out = &card["training"]["options"]["held_out_fold"];
             assert_eq!(
                 (held_out["index"].as_u64(), held_out["of"].as_u64()),
@@ -269,8 +261,7 @@ fn cross_fitted_teachers_record_their_fold_and_teach_together_but_not_beside_a_f
         })
         .collect();
     let [one, two] = [&teachers[0], &teachers[1]].map(|d| d.to_str().unwrap());
-    let student = frozen(
-        &scratch("clinical-cross-fitted-student"),
+    let student = frozen_continuation(
         "tiny-cross-fitted",
         &["--distil-from", one, "--distil-from", two],
     );
