@@ -15,7 +15,7 @@ use crate::morphology::Plane;
 /// plus the photo's difference from its own local mean; elsewhere (the lesion, background)
 /// `retoned` is kept. Local means are taken over skin only (two passes of a box of
 /// 2·`radius` + 1 pixels), so a dark lesion does not pull its neighbours' mean down and leave a
-/// halo. `radius` 0 returns `retoned` unchanged.
+/// halo. `radius` 0, or images and mask of different sizes, return `retoned` unchanged.
 pub fn keep_skin_variation(
     original: &RgbImage,
     retoned: &RgbImage,

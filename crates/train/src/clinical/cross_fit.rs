@@ -98,7 +98,13 @@ mod tests {
         let fold = Fold { index: 2, of: 3 };
         for i in 0..50 {
             let group = format!("group{i}");
-            let (a, b) = (record(&group, "train"), record(&group, "train"));
+            // Two different photos (md5hash) of one near-duplicate group.
+            let a = record(&group, "train");
+            let b = Record {
+                md5hash: format!("{group}-look-alike"),
+                ..a.clone()
+            };
+            assert_ne!(a.md5hash, b.md5hash);
             assert_eq!(fold.holds_out(&a), fold.holds_out(&b));
             assert!(!fold.holds_out(&record(&group, "val")));
             assert!(!fold.holds_out(&record(&group, "test")));
