@@ -80,16 +80,12 @@ fn export_classifier(
     let graph = onnx::classifier_onnx(&network, &config, size).map_err(|e| e.to_string())?;
     let images = image_batch(entry, photos, device);
     let logits = network.forward(images.clone());
-    let direct = match direct_classifier(&network.folded()) {
-        Some(direct) => {
-            let logits = direct?.forward(&values(images.clone())?, size, size)?;
-            Some((
-                LOGITS,
-                flat_json(logits, [photos.len(), entry.labels.len()]),
-            ))
-        }
-        None => None,
-    };
+    let direct =
+        direct_classifier(&network.folded())?.forward(&values(images.clone())?, size, size)?;
+    let direct = (
+        LOGITS,
+        flat_json(direct, [photos.len(), entry.labels.len()]),
+    );
     let inputs = vec![(IMAGES, tensor_json(images)?)];
     Ok((
         graph,
@@ -146,7 +142,7 @@ fn export_generator(
             entry,
             inputs,
             (RENDERED, tensor_json(rendered)?),
-            Some((RENDERED, flat_json(direct, [photos.len(), 3, s, s]))),
+            (RENDERED, flat_json(direct, [photos.len(), 3, s, s])),
         ),
     ))
 }
@@ -163,29 +159,26 @@ fn image_batch(entry: &ModelEntry, photos: &[RgbImage], device: &Device) -> Tens
 }
 
 /// The reference file: which weights, the named inputs and our named output, burn's, and the
-/// same output from the engine's direct CPU kernels where the network has them
-/// (`direct_outputs`), so ONNX Runtime checks both.
+/// same output from the engine's direct CPU kernels (`direct_outputs`), so ONNX Runtime checks
+/// both.
 fn reference(
     entry: &ModelEntry,
     inputs: Vec<(&str, Value)>,
     output: (&str, Value),
-    direct: Option<(&str, Value)>,
+    direct: (&str, Value),
 ) -> Value {
     let inputs: serde_json::Map<String, Value> = inputs
         .into_iter()
         .map(|(name, tensor)| (name.to_string(), tensor))
         .collect();
-    let mut reference = json!({
+    json!({
         "model": entry.id,
         "sha256": entry.sha256,
         "onnx": format!("{}.onnx", entry.id),
         "inputs": inputs,
         "outputs": { output.0: output.1 },
-    });
-    if let Some((name, tensor)) = direct {
-        reference["direct_outputs"] = json!({ name: tensor });
-    }
-    reference
+        "direct_outputs": { direct.0: direct.1 },
+    })
 }
 
 /// A tensor's values, read on the CPU.

@@ -5,7 +5,7 @@ use burn::prelude::*;
 use burn::tensor::activation::softmax;
 use image::RgbImage;
 
-use crate::loaded::{LoadedModel, read_values};
+use crate::loaded::{LoadedModel, read_values, scaled_softmax};
 use crate::{ClassProbability, Engine, EngineError, Heatmap, argmax};
 
 impl Engine {
@@ -30,12 +30,21 @@ impl Engine {
 
 impl LoadedModel {
     /// Calibrated probabilities for one photo, every class's activation map (class-major, rows
-    /// of `width`), and the maps' `[width, height]`, read back from the device in one transfer.
+    /// of `width`), and the maps' `[width, height]`: on the direct path on the CPU, else read
+    /// back from the device in one transfer.
     async fn probabilities_and_maps(
         &self,
         image: &RgbImage,
         device: &Device,
     ) -> Result<(Vec<f32>, Vec<f32>, [usize; 2]), EngineError> {
+        if let Some(direct) = &self.direct {
+            let side = self.entry.input.size as usize;
+            let one = direct
+                .forward_with_maps(&self.pixels(&[image]), side, side)
+                .map_err(|e| EngineError::new("input", e))?;
+            let probabilities = scaled_softmax(&one.logits, self.entry.temperature());
+            return Ok((probabilities, one.maps, [one.width, one.height]));
+        }
         let (logits, maps) = self.network.forward_with_maps(self.input(&[image], device));
         let [_, classes, height, width] = maps.dims();
         let probabilities = softmax(logits / self.entry.temperature(), 1).reshape([classes]);

@@ -5,7 +5,7 @@
 use burn::prelude::*;
 use burn::tensor::activation::softmax;
 use dermtone_net::{
-    Classifier, DirectMobileNet, classifier_cost, direct_classifier, load_classifier,
+    Classifier, DirectClassifier, classifier_cost, direct_classifier, load_classifier,
 };
 use image::RgbImage;
 
@@ -15,13 +15,13 @@ use crate::{EngineError, ModelEntry, ModelRef, normalise_chw, resize_for_model};
 pub(crate) struct LoadedModel {
     pub(crate) network: Classifier,
     /// The same weights for the direct CPU path, on a CPU device (see [`direct_classifier`]).
-    pub(crate) direct: Option<DirectMobileNet>,
+    pub(crate) direct: Option<DirectClassifier>,
     pub(crate) entry: ModelEntry,
 }
 
 impl LoadedModel {
     /// Verifies `weights` against `entry` and loads them on `device`; `on_cpu` says the device
-    /// is the CPU, where a mobile network runs on the direct path instead of burn.
+    /// is the CPU, where the network runs on the direct path instead of burn.
     pub(crate) fn load(
         entry: &ModelEntry,
         weights: &[u8],
@@ -53,9 +53,10 @@ impl LoadedModel {
             })?
             .folded();
         let direct = if on_cpu {
-            direct_classifier(&network)
-                .transpose()
-                .map_err(|e| EngineError::new("model", format!("model {}: {e}", entry.id)))?
+            Some(
+                direct_classifier(&network)
+                    .map_err(|e| EngineError::new("model", format!("model {}: {e}", entry.id)))?,
+            )
         } else {
             None
         };
@@ -109,7 +110,7 @@ impl LoadedModel {
     /// Logits on the direct CPU path for prepared NCHW `pixels` at the model's input size.
     pub(crate) fn direct_logits(
         &self,
-        direct: &DirectMobileNet,
+        direct: &DirectClassifier,
         pixels: Vec<f32>,
     ) -> Result<Vec<f32>, EngineError> {
         let side = self.entry.input.size as usize;
@@ -120,7 +121,7 @@ impl LoadedModel {
 
     /// The network's input values for `images`, NCHW: each resized and normalised as the
     /// manifest says.
-    fn pixels(&self, images: &[&RgbImage]) -> Vec<f32> {
+    pub(crate) fn pixels(&self, images: &[&RgbImage]) -> Vec<f32> {
         let spec = &self.entry.input;
         images
             .iter()
@@ -156,7 +157,7 @@ impl LoadedModel {
 }
 
 /// Softmax of `logits / temperature`, as [`class_probabilities`] computes it on the device.
-fn scaled_softmax(logits: &[f32], temperature: f32) -> Vec<f32> {
+pub(crate) fn scaled_softmax(logits: &[f32], temperature: f32) -> Vec<f32> {
     let scaled: Vec<f32> = logits.iter().map(|l| l / temperature).collect();
     let top = scaled.iter().copied().fold(f32::NEG_INFINITY, f32::max);
     let exps: Vec<f32> = scaled.iter().map(|l| (l - top).exp()).collect();
@@ -209,7 +210,7 @@ mod tests {
             Manifest::from_json(&std::fs::read_to_string(models.join("manifest.json")).unwrap())
                 .unwrap();
         let device = Device::flex();
-        for task in ["photo", "dermoscopy"] {
+        for task in ["photo", "dermoscopy", "tone"] {
             let entry = manifest.model_for(task).unwrap();
             let weights = std::fs::read(models.join(&entry.file)).unwrap();
             let direct = LoadedModel::load(entry, &weights, &device, true).unwrap();

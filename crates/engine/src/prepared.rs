@@ -4,6 +4,7 @@
 
 use burn::prelude::*;
 
+use crate::loaded::read_values;
 use crate::{Engine, EngineError};
 
 /// Which of an engine's networks runs.
@@ -64,18 +65,11 @@ impl Engine {
                 ),
             ));
         }
-        let images = |input| {
-            Tensor::<4>::from_data(TensorData::new(input, [batch, 3, side, side]), &self.device)
-        };
-        let output = match network {
-            Network::Classifier => match &self.classifier.direct {
-                Some(direct) => return self.classifier.direct_logits(direct, input),
-                None => self.classifier.network.forward(images(input)),
-            },
+        let classifier = match network {
+            Network::Classifier => &self.classifier,
             Network::Tone => self
                 .tone
                 .as_ref()
-                .map(|t| t.network.forward(images(input)))
                 .ok_or_else(|| EngineError::new("model", "no tone model is loaded"))?,
             Network::Generator => {
                 let renderer = self
@@ -93,14 +87,13 @@ impl Engine {
                     .forward(input, conditions, batch, side, &self.device)
                     .await;
             }
+        };
+        if let Some(direct) = &classifier.direct {
+            return classifier.direct_logits(direct, input);
         }
-        .flatten::<1>(0, 1);
-        output
-            .into_data_async()
-            .await
-            .map_err(|e| EngineError::new("compute", format!("reading back failed: {e:?}")))?
-            .try_to_vec::<f32>()
-            .map_err(|e| EngineError::new("compute", format!("unexpected result type: {e:?}")))
+        let images =
+            Tensor::<4>::from_data(TensorData::new(input, [batch, 3, side, side]), &self.device);
+        read_values(classifier.network.forward(images)).await
     }
 }
 

@@ -3,6 +3,7 @@
 //! largest cost. Feature maps between layers are flat planes (no border), so a 1×1 convolution runs
 //! over every pixel at once ([`pointwise`]), however small the map.
 
+use crate::classifier::{ClassMaps, pooled_head};
 use crate::conv::{CO_BLOCK, COLUMNS, Packed, Planes, PointwiseOut, convolve_stride2, pointwise};
 use crate::generator::Dense;
 use crate::lanes::Lanes;
@@ -283,28 +284,8 @@ impl DirectMobileNet {
         })
     }
 
-    /// Logits `[batch, classes]` flattened, for normalised `images` `[batch, 3, height, width]`
-    /// flattened; the sides must be even.
-    pub fn forward(&self, images: &[f32], height: usize, width: usize) -> Result<Vec<f32>, String> {
-        if height < 2 || width < 2 || !height.is_multiple_of(2) || !width.is_multiple_of(2) {
-            return Err(format!(
-                "{height}×{width} pixels: the classifier needs even sides of at least 2"
-            ));
-        }
-        let pixels = 3 * height * width;
-        if !images.len().is_multiple_of(pixels) {
-            return Err(format!(
-                "{} values do not make whole images of 3×{height}×{width}",
-                images.len()
-            ));
-        }
-        Ok(images
-            .chunks(pixels)
-            .flat_map(|image| self.one(image, height, width))
-            .collect())
-    }
-
-    fn one(&self, image: &[f32], height: usize, width: usize) -> Vec<f32> {
+    /// Logits and class maps for one normalised image `[3, height, width]`, even sides.
+    pub(crate) fn one(&self, image: &[f32], height: usize, width: usize) -> ClassMaps {
         let planes = Planes::bordered(image, 3, height, width, 0.0);
         let mut x = Flat::zeros(self.stem_bias.len(), height / 2, width / 2);
         let (w, stride) = (x.width, x.stride());
@@ -329,12 +310,9 @@ impl DirectMobileNet {
             x = block.project.forward(&hidden, block.residual.then_some(&x));
         }
         let features = self.head_conv.forward(&x, None);
-        let pooled: Vec<f32> = (0..features.channels)
-            .map(|c| {
-                let p = features.plane(c);
-                p.iter().sum::<f32>() / p.len() as f32
-            })
+        let flat: Vec<f32> = (0..features.channels)
+            .flat_map(|c| features.plane(c).iter().copied())
             .collect();
-        self.head.forward(&pooled)
+        pooled_head(&self.head, &flat, features.height, features.width)
     }
 }

@@ -1,18 +1,22 @@
-//! The generator's and the mobile classifier's weights handed to [`dermtone_kernels`], whose
-//! direct CPU paths compute what [`Generator::forward`] and [`MobileNet::forward`] compute,
-//! without burn (tested here against burn itself).
+//! The generator's and both classifiers' weights handed to [`dermtone_kernels`], whose direct
+//! CPU paths compute what [`Generator::forward`], [`MobileNet::forward`] and
+//! [`PlainNet::forward`] compute, and the classifiers' `forward_with_maps`, without burn (tested
+//! here against burn itself).
 
 use burn::module::Param;
-use burn::nn::Linear;
+use burn::nn::conv::Conv2d;
+use burn::nn::{BatchNorm, Linear};
 use burn::prelude::*;
 use dermtone_kernels::{
-    BlockWeights, ConvWeights, Dense, DirectGenerator, DirectMobileNet, FilmWeights,
-    GeneratorWeights, MobileWeights, Sampling,
+    BlockWeights, ConvWeights, Dense, DirectClassifier, DirectGenerator, DirectMobileNet,
+    DirectPlainNet, FilmWeights, GeneratorWeights, MobileWeights, PlainBlock, PlainWeights,
+    Sampling,
 };
 
 use crate::Classifier;
 use crate::generator::{FilmConv, Generator, INPUT_OFFSET, LEAKY_SLOPE};
 use crate::mobile::{ConvNorm, MobileNet};
+use crate::plain::{ConvBlock, PlainNet};
 
 fn values<const D: usize>(param: &Param<Tensor<D>>) -> Result<Vec<f32>, String> {
     param
@@ -90,28 +94,48 @@ pub fn direct_generator(generator: &Generator) -> Result<DirectGenerator, String
     DirectGenerator::new(&weights)
 }
 
-/// A folded convolution's kernel and bias.
-fn folded_conv(layer: &ConvNorm) -> Result<ConvWeights, String> {
-    if layer.norm.is_some() {
+/// A folded convolution's kernel and bias (`norm` must be gone: folded into `conv`).
+fn folded(conv: &Conv2d, norm: Option<&BatchNorm>) -> Result<ConvWeights, String> {
+    if norm.is_some() {
         return Err("the direct path needs the network with its batch norms folded".into());
     }
-    let [channels_out, _, _, _] = layer.conv.weight.val().dims();
+    let [channels_out, _, _, _] = conv.weight.val().dims();
     Ok(ConvWeights {
-        kernel: values(&layer.conv.weight)?,
-        bias: match &layer.conv.bias {
+        kernel: values(&conv.weight)?,
+        bias: match &conv.bias {
             Some(bias) => values(bias)?,
             None => vec![0.0; channels_out],
         },
     })
 }
 
-/// The direct CPU path for a [folded](Classifier::folded) mobile `classifier` on a CPU device;
-/// `None` for the plain network, which has none.
-pub fn direct_classifier(classifier: &Classifier) -> Option<Result<DirectMobileNet, String>> {
-    match classifier {
-        Classifier::Mobile(net) => Some(direct_mobile(net)),
-        Classifier::Plain(_) => None,
-    }
+fn folded_conv(layer: &ConvNorm) -> Result<ConvWeights, String> {
+    folded(&layer.conv, layer.norm.as_ref())
+}
+
+/// The direct CPU path for a [folded](Classifier::folded) `classifier` on a CPU device.
+pub fn direct_classifier(classifier: &Classifier) -> Result<DirectClassifier, String> {
+    Ok(match classifier {
+        Classifier::Mobile(net) => DirectClassifier::Mobile(direct_mobile(net)?),
+        Classifier::Plain(net) => DirectClassifier::Plain(direct_plain(net)?),
+    })
+}
+
+fn direct_plain(net: &PlainNet) -> Result<DirectPlainNet, String> {
+    let block = |block: &ConvBlock| {
+        Ok(PlainBlock {
+            conv: folded(&block.conv, block.norm.as_ref())?,
+            stride: block.conv.stride[0],
+        })
+    };
+    DirectPlainNet::new(&PlainWeights {
+        blocks: net
+            .blocks
+            .iter()
+            .map(block)
+            .collect::<Result<_, String>>()?,
+        head: dense(&net.head)?,
+    })
 }
 
 fn direct_mobile(net: &MobileNet) -> Result<DirectMobileNet, String> {
@@ -183,49 +207,84 @@ mod tests {
         }
     }
 
-    #[test]
-    fn classifies_as_the_burn_network_does() {
+    /// The largest difference between two runs of values.
+    fn worst(a: &[f32], b: &[f32]) -> f32 {
+        assert_eq!(a.len(), b.len());
+        a.iter()
+            .zip(b)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0f32, f32::max)
+    }
+
+    /// The direct path's logits (a batch of three) and class maps (the first image) against
+    /// burn's, at each of `sides`.
+    fn classifies_as_burn(net: &Classifier, sides: &[usize]) {
         let device = Device::flex();
-        let config = ClassifierConfig::new(5)
-            .with_base_width(8)
-            .with_kind(crate::NetKind::Mobile);
-        let mut net = config.init(&device).folded();
-        // Biases as folding trained batch norms leaves them, so that every bias is exercised.
-        if let Classifier::Mobile(mobile) = &mut net {
-            let random_bias = |layer: &mut ConvNorm| {
-                let bias = layer.conv.bias.take().unwrap();
-                layer.conv.bias =
-                    Some(bias.map(|b| {
-                        Tensor::random(b.shape(), Distribution::Uniform(-0.5, 0.5), &device)
-                    }));
-            };
-            random_bias(&mut mobile.stem);
-            random_bias(&mut mobile.head_conv);
-            for block in &mut mobile.blocks {
-                block.expand.as_mut().map(random_bias);
-                random_bias(&mut block.depthwise);
-                random_bias(&mut block.project);
-            }
-        }
-        let direct = direct_classifier(&net).unwrap().unwrap();
-        for side in [32, 36, 30] {
+        let direct = direct_classifier(net).unwrap();
+        for &side in sides {
             let images =
                 Tensor::<4>::random([3, 3, side, side], Distribution::Normal(0.0, 1.0), &device);
+            let read = |t: Tensor<4>| t.into_data().try_to_vec::<f32>().unwrap();
             let expected = net
                 .forward(images.clone())
                 .into_data()
                 .try_to_vec::<f32>()
                 .unwrap();
-            let pixels = images.into_data().try_to_vec::<f32>().unwrap();
+            let first = images.clone().narrow(0, 0, 1);
+            let (_, maps) = net.forward_with_maps(first.clone());
+            let [_, _, height, width] = maps.dims();
+            let pixels = read(images);
             let got = direct.forward(&pixels, side, side).unwrap();
-            assert_eq!(got.len(), expected.len());
-            let worst = expected
-                .iter()
-                .zip(&got)
-                .map(|(a, b)| (a - b).abs())
-                .fold(0f32, f32::max);
-            assert!(worst < 1e-4, "{side} px: largest difference {worst}");
+            assert!(worst(&expected, &got) < 1e-4, "{side} px logits");
+            let one = direct.forward_with_maps(&read(first), side, side).unwrap();
+            assert_eq!((one.height, one.width), (height, width));
+            assert!(worst(&read(maps), &one.maps) < 1e-4, "{side} px maps");
+            assert_eq!(one.logits, got[..one.logits.len()]);
         }
-        assert!(direct_classifier(&ClassifierConfig::new(5).init(&device)).is_none());
+    }
+
+    /// A bias as folding a trained batch norm leaves it, so that every bias is exercised.
+    fn random_bias(conv: &mut Conv2d) {
+        let bias = conv.bias.take().unwrap();
+        conv.bias = Some(
+            bias.map(|b| Tensor::random(b.shape(), Distribution::Uniform(-0.5, 0.5), &b.device())),
+        );
+    }
+
+    #[test]
+    fn classifies_as_the_burn_network_does() {
+        let device = Device::flex();
+        let config = ClassifierConfig::new(5).with_base_width(8);
+        let mut mobile = config
+            .clone()
+            .with_kind(crate::NetKind::Mobile)
+            .init(&device)
+            .folded();
+        if let Classifier::Mobile(net) = &mut mobile {
+            random_bias(&mut net.stem.conv);
+            random_bias(&mut net.head_conv.conv);
+            for block in &mut net.blocks {
+                if let Some(expand) = &mut block.expand {
+                    random_bias(&mut expand.conv);
+                }
+                random_bias(&mut block.depthwise.conv);
+                random_bias(&mut block.project.conv);
+            }
+        }
+        classifies_as_burn(&mobile, &[32, 36, 30]);
+        let mut plain = config.init(&device).folded();
+        if let Classifier::Plain(net) = &mut plain {
+            net.blocks.iter_mut().for_each(|b| random_bias(&mut b.conv));
+        }
+        classifies_as_burn(&plain, &[32, 48, 64]);
+    }
+
+    #[test]
+    fn needs_the_batch_norms_folded() {
+        let device = Device::flex();
+        let error = direct_classifier(&ClassifierConfig::new(5).init(&device))
+            .err()
+            .unwrap();
+        assert!(error.contains("folded"), "{error}");
     }
 }

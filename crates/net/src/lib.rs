@@ -17,7 +17,7 @@ pub mod plain;
 pub mod weights;
 
 pub use classifier::{Classifier, ClassifierConfig, NetKind};
-pub use dermtone_kernels::{DirectGenerator, DirectMobileNet};
+pub use dermtone_kernels::{ClassMaps, DirectClassifier, DirectGenerator};
 pub use direct::{direct_classifier, direct_generator};
 pub use flops::{Cost, classifier_cost, generator_cost};
 pub use generator::{CONDITION_INPUTS, Generator, GeneratorConfig, ITA_SCALE, condition_row};

@@ -16,8 +16,8 @@ use crate::fold::{conv_then_norm, fold_pair};
 /// [folded](ConvBlock::folded) the norm lives in the convolution's weights and bias.
 #[derive(Module, Debug)]
 pub struct ConvBlock {
-    conv: Conv2d,
-    norm: Option<BatchNorm>,
+    pub(crate) conv: Conv2d,
+    pub(crate) norm: Option<BatchNorm>,
     activation: Relu,
 }
 
@@ -71,10 +71,10 @@ pub(crate) fn head_features(w: usize) -> usize {
 /// Plain conv classifier over normalised `[batch, 3, size, size]` input, returning logits.
 #[derive(Module, Debug)]
 pub struct PlainNet {
-    blocks: Vec<ConvBlock>,
+    pub(crate) blocks: Vec<ConvBlock>,
     pool: AdaptiveAvgPool2d,
     dropout: Dropout,
-    head: Linear,
+    pub(crate) head: Linear,
 }
 
 impl PlainNet {
