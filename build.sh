@@ -151,6 +151,8 @@ run_tests() {
   cargo clippy -p dermtone-web --target "$WASM_TARGET" --profile "$WASM_PROFILE" --features webgpu -- -D warnings
   log "cargo test"
   cargo test --workspace --release
+  log "the engine as the page's CPU bundle builds it (without burn-forward: the direct kernels alone)"
+  cargo test -p dermtone-engine --no-default-features --release --lib
   log "fuzz smoke: a minute of mutated photos, manifests and weight files (crates/engine/examples/fuzz)"
   "$CARGO_TARGET_DIR/release/examples/fuzz" --seconds "${FUZZ_SECONDS:-60}" --crashes tests/.tmp/fuzz-crashes
   log "the benchmark's scripts parse (CI builds the benchmark but does not run it)"

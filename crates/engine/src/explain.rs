@@ -2,10 +2,10 @@
 //! apart from [`Engine::classify`], which the renderings use: they need no map.
 
 use burn::prelude::*;
-use burn::tensor::activation::softmax;
 use image::RgbImage;
 
-use crate::loaded::{LoadedModel, read_values, scaled_softmax};
+use crate::loaded::{LoadedModel, scaled_softmax};
+use crate::on_device;
 use crate::{ClassProbability, Engine, EngineError, Heatmap, argmax};
 
 impl Engine {
@@ -45,21 +45,11 @@ impl LoadedModel {
             let probabilities = scaled_softmax(&one.logits, self.entry.temperature());
             return Ok((probabilities, one.maps, [one.width, one.height]));
         }
-        let (logits, maps) = self.network.forward_with_maps(self.input(&[image], device));
-        let [_, classes, height, width] = maps.dims();
-        let probabilities = softmax(logits / self.entry.temperature(), 1).reshape([classes]);
-        let both = Tensor::cat(
-            vec![probabilities, maps.reshape([classes * height * width])],
-            0,
-        );
-        let values = read_values(both).await?;
-        if values.len() != classes * (1 + height * width) || classes == 0 {
-            return Err(EngineError::new(
-                "compute",
-                "the model returned too few results",
-            ));
-        }
-        let (probabilities, maps) = values.split_at(classes);
-        Ok((probabilities.to_vec(), maps.to_vec(), [width, height]))
+        on_device::probabilities_and_maps(
+            &self.network,
+            self.input(&[image], device),
+            self.entry.temperature(),
+        )
+        .await
     }
 }

@@ -18,6 +18,11 @@ mod heatmap;
 mod lesion;
 mod loaded;
 mod manifest;
+#[cfg(feature = "burn-forward")]
+mod on_device;
+#[cfg(not(feature = "burn-forward"))]
+#[path = "cpu_only.rs"]
+mod on_device;
 mod per_tone;
 mod prepared;
 mod preprocess;
@@ -40,11 +45,12 @@ pub use error::EngineError;
 pub use grid::{TILE, tone_grid};
 pub use heatmap::{HEATMAP_CAVEAT, Heatmap};
 pub use lesion::LesionMeasures;
-pub use loaded::class_probabilities;
 pub use manifest::{
     Architecture, Calibration, GeneratorSpec, InputSpec, Label, MANIFEST_VERSION, Manifest,
     ModelEntry, OperatingPoint, WEIGHT_FORMAT, sha256_hex,
 };
+#[cfg(feature = "burn-forward")]
+pub use on_device::class_probabilities;
 pub use per_tone::{Evidence, ToneResult, consistent, evidence_from_card};
 pub use prepared::Network;
 pub use preprocess::{normalise_chw, resize_for_model};

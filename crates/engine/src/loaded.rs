@@ -3,12 +3,12 @@
 //! class probabilities are read back.
 
 use burn::prelude::*;
-use burn::tensor::activation::softmax;
 use dermtone_net::{
     Classifier, DirectClassifier, classifier_cost, direct_classifier, load_classifier,
 };
 use image::RgbImage;
 
+use crate::on_device;
 use crate::{EngineError, ModelEntry, ModelRef, normalise_chw, resize_for_model};
 
 /// A network with the manifest entry its weights were checked against.
@@ -87,17 +87,14 @@ impl LoadedModel {
         images: &[&RgbImage],
         device: &Device,
     ) -> Result<Vec<Vec<f32>>, EngineError> {
-        let probabilities = match &self.direct {
-            Some(direct) => self
-                .direct_logits(direct, self.pixels(images))?
-                .chunks(self.entry.labels.len())
-                .map(|logits| scaled_softmax(logits, self.entry.temperature()))
-                .collect(),
-            None => {
-                let input = self.input(images, device);
-                class_probabilities(&self.network, input, self.entry.temperature()).await?
-            }
+        let logits = match &self.direct {
+            Some(direct) => self.direct_logits(direct, self.pixels(images))?,
+            None => on_device::logits(&self.network, self.input(images, device)).await?,
         };
+        let probabilities: Vec<Vec<f32>> = logits
+            .chunks(self.entry.labels.len())
+            .map(|logits| scaled_softmax(logits, self.entry.temperature()))
+            .collect();
         if probabilities.len() != images.len() {
             return Err(EngineError::new(
                 "compute",
@@ -156,46 +153,13 @@ impl LoadedModel {
     }
 }
 
-/// Softmax of `logits / temperature`, as [`class_probabilities`] computes it on the device.
+/// Softmax of `logits / temperature`: a classifier's calibrated probabilities.
 pub(crate) fn scaled_softmax(logits: &[f32], temperature: f32) -> Vec<f32> {
     let scaled: Vec<f32> = logits.iter().map(|l| l / temperature).collect();
     let top = scaled.iter().copied().fold(f32::NEG_INFINITY, f32::max);
     let exps: Vec<f32> = scaled.iter().map(|l| (l - top).exp()).collect();
     let total: f32 = exps.iter().sum();
     exps.iter().map(|e| e / total).collect()
-}
-
-/// Softmax probabilities of `logits / temperature` per image for a `[batch, 3, s, s]` input, read
-/// back asynchronously so the same code works on WebGPU in the browser.
-pub async fn class_probabilities(
-    model: &Classifier,
-    input: Tensor<4>,
-    temperature: f32,
-) -> Result<Vec<Vec<f32>>, EngineError> {
-    let [batch, _, _, _] = input.dims();
-    let probabilities = softmax(model.forward(input) / temperature, 1);
-    let [_, classes] = probabilities.dims();
-    let values = read_values(probabilities).await?;
-    Ok(values
-        .chunks(classes)
-        .take(batch)
-        .map(<[f32]>::to_vec)
-        .collect())
-}
-
-/// A tensor's values read back asynchronously (synchronous reads panic in the browser on
-/// WebGPU), as one flat vector.
-pub(crate) async fn read_values<const D: usize>(
-    tensor: Tensor<D>,
-) -> Result<Vec<f32>, EngineError> {
-    let data = tensor.into_data_async().await.map_err(|e| {
-        EngineError::new(
-            "compute",
-            format!("reading results from the device failed: {e:?}"),
-        )
-    })?;
-    data.try_to_vec::<f32>()
-        .map_err(|e| EngineError::new("compute", format!("unexpected result type: {e:?}")))
 }
 
 #[cfg(test)]

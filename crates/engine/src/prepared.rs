@@ -4,7 +4,7 @@
 
 use burn::prelude::*;
 
-use crate::loaded::read_values;
+use crate::on_device;
 use crate::{Engine, EngineError};
 
 /// Which of an engine's networks runs.
@@ -93,7 +93,7 @@ impl Engine {
         }
         let images =
             Tensor::<4>::from_data(TensorData::new(input, [batch, 3, side, side]), &self.device);
-        read_values(classifier.network.forward(images)).await
+        on_device::logits(&classifier.network, images).await
     }
 }
 

@@ -9,6 +9,7 @@ use dermtone_net::{
 };
 use image::RgbImage;
 
+use crate::on_device;
 use crate::{EngineError, Manifest, ModelEntry, ModelRef, normalise_chw, resize_for_model};
 
 /// The generator verified against its manifest entry and loaded on a device.
@@ -185,18 +186,7 @@ impl ToneRenderer {
             TensorData::new(conditions, [batch, dermtone_net::CONDITION_INPUTS]),
             device,
         );
-        self.network
-            .forward(input, conditions)
-            .into_data_async()
-            .await
-            .map_err(|e| {
-                EngineError::new(
-                    "compute",
-                    format!("reading renderings from the device failed: {e:?}"),
-                )
-            })?
-            .try_to_vec::<f32>()
-            .map_err(|e| EngineError::new("compute", format!("unexpected result type: {e:?}")))
+        on_device::render(&self.network, input, conditions).await
     }
 }
 
@@ -217,6 +207,7 @@ mod tests {
     use crate::InputSpec;
 
     /// The shipped generator, loaded for the direct CPU path or for burn's.
+    #[cfg(feature = "burn-forward")]
     fn shipped(on_cpu: bool) -> ToneRenderer {
         let models = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models");
         let manifest =
@@ -228,6 +219,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "burn-forward")]
     fn the_direct_cpu_path_renders_what_burn_renders() {
         let (direct, burn) = (shipped(true), shipped(false));
         assert!(direct.direct.is_some() && burn.direct.is_none());
