@@ -1,11 +1,11 @@
 //! Stands in for `on_device.rs` in an engine built without the `burn-forward` feature (the
-//! page's CPU bundle): every network runs on the direct CPU kernels, so these are reached only
-//! if such an engine is given another device, and say so.
+//! page's CPU bundle): every network runs on the direct CPU kernels, so the device types here
+//! have no values, and loading a network onto another device says why it cannot.
 
 use burn::prelude::*;
-use dermtone_net::{Classifier, Generator};
+use dermtone_net::GeneratorConfig;
 
-use crate::EngineError;
+use crate::{EngineError, ModelEntry};
 
 fn cpu_only() -> EngineError {
     EngineError::new(
@@ -14,24 +14,58 @@ fn cpu_only() -> EngineError {
     )
 }
 
-pub(crate) async fn logits(_: &Classifier, _: Tensor<4>) -> Result<Vec<f32>, EngineError> {
-    Err(cpu_only())
+/// No classifier runs on a device in this build.
+pub(crate) enum DeviceClassifier {}
+
+impl DeviceClassifier {
+    pub(crate) fn load(_: &ModelEntry, _: &[u8], _: &Device) -> Result<Self, EngineError> {
+        Err(cpu_only())
+    }
+
+    pub(crate) async fn logits(
+        &self,
+        _: Vec<f32>,
+        _: usize,
+        _: usize,
+        _: &Device,
+    ) -> Result<Vec<f32>, EngineError> {
+        match *self {}
+    }
+
+    pub(crate) async fn probabilities_and_maps(
+        &self,
+        _: Vec<f32>,
+        _: usize,
+        _: f32,
+        _: &Device,
+    ) -> Result<(Vec<f32>, Vec<f32>, [usize; 2]), EngineError> {
+        match *self {}
+    }
 }
 
-pub(crate) async fn probabilities_and_maps(
-    _: &Classifier,
-    _: Tensor<4>,
-    _: f32,
-) -> Result<(Vec<f32>, Vec<f32>, [usize; 2]), EngineError> {
-    Err(cpu_only())
-}
+/// No generator runs on a device in this build.
+pub(crate) enum DeviceGenerator {}
 
-pub(crate) async fn render(
-    _: &Generator,
-    _: Tensor<4>,
-    _: Tensor<2>,
-) -> Result<Vec<f32>, EngineError> {
-    Err(cpu_only())
+impl DeviceGenerator {
+    pub(crate) fn load(
+        _: &ModelEntry,
+        _: &GeneratorConfig,
+        _: &[u8],
+        _: &Device,
+    ) -> Result<Self, EngineError> {
+        Err(cpu_only())
+    }
+
+    pub(crate) async fn render(
+        &self,
+        _: Vec<f32>,
+        _: Vec<f32>,
+        _: usize,
+        _: usize,
+        _: &Device,
+    ) -> Result<Vec<f32>, EngineError> {
+        match *self {}
+    }
 }
 
 #[cfg(test)]
@@ -40,8 +74,8 @@ mod tests {
     use crate::ToneRenderer;
     use crate::manifest::Manifest;
 
-    /// A renderer loaded as if its device were not the CPU has no direct path, and this build
-    /// has no other: it must say so, not panic or return nothing.
+    /// The generator loaded as if the device were not the CPU: this build has nothing to run
+    /// it with there, and must say so rather than panic.
     #[test]
     fn another_device_gets_a_clear_error() {
         let models = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models");
@@ -50,17 +84,11 @@ mod tests {
                 .unwrap();
         let file = &manifest.model_for("generator").unwrap().file;
         let weights = std::fs::read(models.join(file)).unwrap();
-        let renderer = ToneRenderer::new(&manifest, &weights, &Device::flex(), false).unwrap();
-        let side = renderer.entry.input.size as usize;
-        let error = pollster::block_on(renderer.forward(
-            vec![0.5; 3 * side * side],
-            dermtone_net::condition_row(40.0, -30.0).to_vec(),
-            1,
-            side,
-            &Device::flex(),
-        ))
-        .unwrap_err();
+        let error = ToneRenderer::new(&manifest, &weights, &Device::flex(), false)
+            .err()
+            .unwrap();
         assert_eq!(error.code, "compute");
         assert!(error.message.contains("CPU only"), "{}", error.message);
+        assert!(ToneRenderer::new(&manifest, &weights, &Device::flex(), true).is_ok());
     }
 }

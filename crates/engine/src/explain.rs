@@ -4,8 +4,7 @@
 use burn::prelude::*;
 use image::RgbImage;
 
-use crate::loaded::{LoadedModel, scaled_softmax};
-use crate::on_device;
+use crate::loaded::{LoadedModel, Runner, scaled_softmax};
 use crate::{ClassProbability, Engine, EngineError, Heatmap, argmax};
 
 impl Engine {
@@ -37,19 +36,21 @@ impl LoadedModel {
         image: &RgbImage,
         device: &Device,
     ) -> Result<(Vec<f32>, Vec<f32>, [usize; 2]), EngineError> {
-        if let Some(direct) = &self.direct {
-            let side = self.entry.input.size as usize;
-            let one = direct
-                .forward_with_maps(&self.pixels(&[image]), side, side)
-                .map_err(|e| EngineError::new("input", e))?;
-            let probabilities = scaled_softmax(&one.logits, self.entry.temperature());
-            return Ok((probabilities, one.maps, [one.width, one.height]));
+        let side = self.entry.input.size as usize;
+        let pixels = self.pixels(&[image]);
+        match &self.runner {
+            Runner::Direct(direct) => {
+                let one = direct
+                    .forward_with_maps(&pixels, side, side)
+                    .map_err(|e| EngineError::new("input", e))?;
+                let probabilities = scaled_softmax(&one.logits, self.entry.temperature());
+                Ok((probabilities, one.maps, [one.width, one.height]))
+            }
+            Runner::Device(network) => {
+                network
+                    .probabilities_and_maps(pixels, side, self.entry.temperature(), device)
+                    .await
+            }
         }
-        on_device::probabilities_and_maps(
-            &self.network,
-            self.input(&[image], device),
-            self.entry.temperature(),
-        )
-        .await
     }
 }

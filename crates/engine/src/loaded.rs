@@ -1,26 +1,32 @@
 //! [`LoadedModel`]: one classifier (or the tone estimator) verified against its manifest entry
-//! and loaded on a device, with the direct CPU kernels beside it where it has them, and how its
-//! class probabilities are read back.
+//! and loaded for its device: on the CPU the direct kernels, built from the weight file without
+//! burn; elsewhere burn's network (`on_device.rs`). How its class probabilities are read back.
 
 use burn::prelude::*;
-use dermtone_net::{
-    Classifier, DirectClassifier, classifier_cost, direct_classifier, load_classifier,
-};
+use dermtone_net::{DirectClassifier, classifier_cost, direct_classifier_from_bytes};
 use image::RgbImage;
 
-use crate::on_device;
+use crate::on_device::DeviceClassifier;
 use crate::{EngineError, ModelEntry, ModelRef, normalise_chw, resize_for_model};
+
+/// What runs a classifier.
+// An engine holds two or three of these, so the variants' size difference costs nothing.
+#[allow(clippy::large_enum_variant)]
+pub(crate) enum Runner {
+    /// On the CPU: the direct kernels.
+    Direct(DirectClassifier),
+    /// On another device: burn.
+    Device(DeviceClassifier),
+}
 
 /// A network with the manifest entry its weights were checked against.
 pub(crate) struct LoadedModel {
-    pub(crate) network: Classifier,
-    /// The same weights for the direct CPU path, on a CPU device (see [`direct_classifier`]).
-    pub(crate) direct: Option<DirectClassifier>,
+    pub(crate) runner: Runner,
     pub(crate) entry: ModelEntry,
 }
 
 impl LoadedModel {
-    /// Verifies `weights` against `entry` and loads them on `device`; `on_cpu` says the device
+    /// Verifies `weights` against `entry` and loads them for `device`; `on_cpu` says the device
     /// is the CPU, where the network runs on the direct path instead of burn.
     pub(crate) fn load(
         entry: &ModelEntry,
@@ -40,29 +46,16 @@ impl LoadedModel {
                 ),
             ));
         }
-        // The engine only runs the network, so its batch norms are folded into the convolutions.
-        let network = load_classifier(&entry.architecture.config(), weights, device)
-            .map_err(|e| {
-                EngineError::new(
-                    "model",
-                    format!(
-                        "model {} ({}) could not be loaded: {e}",
-                        entry.id, entry.file
-                    ),
-                )
-            })?
-            .folded();
-        let direct = if on_cpu {
-            Some(
-                direct_classifier(&network)
-                    .map_err(|e| EngineError::new("model", format!("model {}: {e}", entry.id)))?,
+        let runner = if on_cpu {
+            Runner::Direct(
+                direct_classifier_from_bytes(&entry.architecture.config(), weights)
+                    .map_err(|e| entry.not_loaded(e))?,
             )
         } else {
-            None
+            Runner::Device(DeviceClassifier::load(entry, weights, device)?)
         };
         Ok(Self {
-            network,
-            direct,
+            runner,
             entry: entry.clone(),
         })
     }
@@ -87,10 +80,9 @@ impl LoadedModel {
         images: &[&RgbImage],
         device: &Device,
     ) -> Result<Vec<Vec<f32>>, EngineError> {
-        let logits = match &self.direct {
-            Some(direct) => self.direct_logits(direct, self.pixels(images))?,
-            None => on_device::logits(&self.network, self.input(images, device)).await?,
-        };
+        let logits = self
+            .logits(self.pixels(images), images.len(), device)
+            .await?;
         let probabilities: Vec<Vec<f32>> = logits
             .chunks(self.entry.labels.len())
             .map(|logits| scaled_softmax(logits, self.entry.temperature()))
@@ -104,16 +96,21 @@ impl LoadedModel {
         Ok(probabilities)
     }
 
-    /// Logits on the direct CPU path for prepared NCHW `pixels` at the model's input size.
-    pub(crate) fn direct_logits(
+    /// Raw logits `[batch, classes]`, flattened, for `batch` prepared NCHW images (`pixels`) at
+    /// the model's input size.
+    pub(crate) async fn logits(
         &self,
-        direct: &DirectClassifier,
         pixels: Vec<f32>,
+        batch: usize,
+        device: &Device,
     ) -> Result<Vec<f32>, EngineError> {
         let side = self.entry.input.size as usize;
-        direct
-            .forward(&pixels, side, side)
-            .map_err(|e| EngineError::new("input", e))
+        match &self.runner {
+            Runner::Direct(direct) => direct
+                .forward(&pixels, side, side)
+                .map_err(|e| EngineError::new("input", e)),
+            Runner::Device(network) => network.logits(pixels, batch, side, device).await,
+        }
     }
 
     /// The network's input values for `images`, NCHW: each resized and normalised as the
@@ -124,16 +121,6 @@ impl LoadedModel {
             .iter()
             .flat_map(|image| normalise_chw(&resize_for_model(image, spec.size), spec))
             .collect()
-    }
-
-    /// The network's input for `images` as a tensor on `device`.
-    pub(crate) fn input(&self, images: &[&RgbImage], device: &Device) -> Tensor<4> {
-        let pixels = self.pixels(images);
-        let side = self.entry.input.size as usize;
-        Tensor::<4>::from_data(
-            TensorData::new(pixels, [images.len(), 3, side, side]),
-            device,
-        )
     }
 
     /// FLOPs of one image at the model's input size.
@@ -163,6 +150,7 @@ pub(crate) fn scaled_softmax(logits: &[f32], temperature: f32) -> Vec<f32> {
 }
 
 #[cfg(test)]
+#[cfg(feature = "burn-forward")]
 mod tests {
     use super::*;
     use crate::Manifest;
@@ -179,23 +167,16 @@ mod tests {
             let weights = std::fs::read(models.join(&entry.file)).unwrap();
             let direct = LoadedModel::load(entry, &weights, &device, true).unwrap();
             let burn = LoadedModel::load(entry, &weights, &device, false).unwrap();
-            assert!(burn.direct.is_none());
+            assert!(matches!(direct.runner, Runner::Direct(_)), "{task}");
+            assert!(matches!(burn.runner, Runner::Device(_)), "{task}");
             let side = entry.input.size as usize;
             let pixels: Vec<f32> = (0..2 * 3 * side * side)
                 .map(|i| ((i * 7919) % 1000) as f32 / 250.0 - 2.0)
                 .collect();
-            let ours = direct
-                .direct_logits(direct.direct.as_ref().unwrap(), pixels.clone())
-                .unwrap();
-            let theirs = burn
-                .network
-                .forward(Tensor::<4>::from_data(
-                    TensorData::new(pixels, [2, 3, side, side]),
-                    &device,
-                ))
-                .into_data()
-                .try_to_vec::<f32>()
-                .unwrap();
+            let run = |model: &LoadedModel| {
+                pollster::block_on(model.logits(pixels.clone(), 2, &device)).unwrap()
+            };
+            let (ours, theirs) = (run(&direct), run(&burn));
             assert_eq!(ours.len(), 2 * entry.labels.len(), "{task}");
             let worst = ours
                 .iter()

@@ -186,6 +186,17 @@ impl ModelEntry {
         self.calibration.as_ref().map_or(1.0, |c| c.temperature)
     }
 
+    /// Why this model's verified weights could not be built into its network.
+    pub(crate) fn not_loaded(&self, why: impl std::fmt::Display) -> EngineError {
+        EngineError::new(
+            "model",
+            format!(
+                "model {} ({}) could not be loaded: {why}",
+                self.id, self.file
+            ),
+        )
+    }
+
     /// Refuses `bytes` unless their format is one the engine reads and their size and sha256
     /// equal the manifest's (a size that differs is an incomplete or wrong download).
     pub fn verify(&self, bytes: &[u8]) -> Result<(), EngineError> {

@@ -2,9 +2,6 @@
 //! back as plain numbers: what the benchmark page runs, on the same tensors, through both this
 //! engine and ONNX Runtime Web, whose graphs `dermtone export-onnx` writes from the same weights.
 
-use burn::prelude::*;
-
-use crate::on_device;
 use crate::{Engine, EngineError};
 
 /// Which of an engine's networks runs.
@@ -88,12 +85,7 @@ impl Engine {
                     .await;
             }
         };
-        if let Some(direct) = &classifier.direct {
-            return classifier.direct_logits(direct, input);
-        }
-        let images =
-            Tensor::<4>::from_data(TensorData::new(input, [batch, 3, side, side]), &self.device);
-        on_device::logits(&classifier.network, images).await
+        classifier.logits(input, batch, &self.device).await
     }
 }
 

@@ -4,19 +4,26 @@
 
 use burn::prelude::*;
 use dermtone_net::{
-    DirectGenerator, Generator, GeneratorConfig, condition_row, direct_generator, generator_cost,
-    load_generator,
+    DirectGenerator, GeneratorConfig, condition_row, direct_generator_from_bytes, generator_cost,
 };
 use image::RgbImage;
 
-use crate::on_device;
+use crate::on_device::DeviceGenerator;
 use crate::{EngineError, Manifest, ModelEntry, ModelRef, normalise_chw, resize_for_model};
 
-/// The generator verified against its manifest entry and loaded on a device.
+/// What runs the generator.
+// An engine holds two or three of these, so the variants' size difference costs nothing.
+#[allow(clippy::large_enum_variant)]
+enum Runner {
+    /// On the CPU: the direct kernels, built from the weight file without burn.
+    Direct(DirectGenerator),
+    /// On another device: burn.
+    Device(DeviceGenerator),
+}
+
+/// The generator verified against its manifest entry and loaded for a device.
 pub struct ToneRenderer {
-    network: Generator,
-    /// The same weights for the direct CPU path, on a CPU device (see [`direct_generator`]).
-    direct: Option<DirectGenerator>,
+    runner: Runner,
     config: GeneratorConfig,
     pub(crate) entry: ModelEntry,
     target_ita: [f32; 6],
@@ -69,22 +76,15 @@ impl ToneRenderer {
             ));
         }
         let config = spec.config(entry.architecture.base_width);
-        let network = load_generator(&config, weights, device).map_err(|e| {
-            EngineError::new(
-                "model",
-                format!(
-                    "model {} ({}) could not be loaded: {e}",
-                    entry.id, entry.file
-                ),
+        let runner = if on_cpu {
+            Runner::Direct(
+                direct_generator_from_bytes(&config, weights).map_err(|e| entry.not_loaded(e))?,
             )
-        })?;
-        let direct = on_cpu
-            .then(|| direct_generator(&network))
-            .transpose()
-            .map_err(|e| EngineError::new("model", format!("model {}: {e}", entry.id)))?;
+        } else {
+            Runner::Device(DeviceGenerator::load(entry, &config, weights, device)?)
+        };
         Ok(Self {
-            network,
-            direct,
+            runner,
             config,
             entry: entry.clone(),
             target_ita: spec.target_ita,
@@ -167,7 +167,7 @@ impl ToneRenderer {
     }
 
     /// The network's raw output (NCHW, not clamped) for `batch` images of `side`² pixels in 0..1
-    /// and their conditions: on the direct CPU path where there is one, else on `device`.
+    /// and their conditions: on the direct CPU path on the CPU, else by burn on `device`.
     pub(crate) async fn forward(
         &self,
         input: Vec<f32>,
@@ -176,17 +176,12 @@ impl ToneRenderer {
         side: usize,
         device: &Device,
     ) -> Result<Vec<f32>, EngineError> {
-        if let Some(direct) = &self.direct {
-            return direct
+        match &self.runner {
+            Runner::Direct(direct) => direct
                 .forward(&input, &conditions, side, side)
-                .map_err(|e| EngineError::new("input", e));
+                .map_err(|e| EngineError::new("input", e)),
+            Runner::Device(network) => network.render(input, conditions, batch, side, device).await,
         }
-        let input = Tensor::<4>::from_data(TensorData::new(input, [batch, 3, side, side]), device);
-        let conditions = Tensor::<2>::from_data(
-            TensorData::new(conditions, [batch, dermtone_net::CONDITION_INPUTS]),
-            device,
-        );
-        on_device::render(&self.network, input, conditions).await
     }
 }
 
@@ -222,7 +217,8 @@ mod tests {
     #[cfg(feature = "burn-forward")]
     fn the_direct_cpu_path_renders_what_burn_renders() {
         let (direct, burn) = (shipped(true), shipped(false));
-        assert!(direct.direct.is_some() && burn.direct.is_none());
+        assert!(matches!(direct.runner, Runner::Direct(_)));
+        assert!(matches!(burn.runner, Runner::Device(_)));
         let side = direct.entry.input.size as usize;
         let pixels = 3 * side * side;
         let input: Vec<f32> = (0..2 * pixels)

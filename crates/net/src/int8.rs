@@ -69,6 +69,33 @@ pub fn quantize(f32_record: &[u8]) -> Result<Vec<u8>, Int8Error> {
 
 /// Turns an int8 file back into an f32 burnpack record that `ModuleRecord::from_bytes` reads.
 pub fn dequantize(int8_record: &[u8]) -> Result<Vec<u8>, Int8Error> {
+    let out = dequantized(int8_record)?
+        .into_iter()
+        .map(|t| {
+            let bytes = t.values.iter().flat_map(|v| v.to_le_bytes()).collect();
+            Tensor::new(
+                t.name,
+                DType::F32,
+                t.shape,
+                t.id,
+                Bytes::from_bytes_vec(bytes),
+            )
+        })
+        .collect();
+    Ok(Writer::new(out).into_bytes()?.to_vec())
+}
+
+/// One tensor of an int8 file, dequantised.
+pub struct Values {
+    pub name: String,
+    pub shape: Vec<usize>,
+    id: Option<u64>,
+    pub values: Vec<f32>,
+}
+
+/// Every tensor of an int8 file as f32 values, by name: what the direct CPU paths load without
+/// building a burn module (see `from_bytes`).
+pub fn dequantized(int8_record: &[u8]) -> Result<Vec<Values>, Int8Error> {
     let reader = Reader::from_bytes(Bytes::from_bytes_vec(int8_record.to_vec()))?;
     if reader.metadata().get(FORMAT_KEY).map(String::as_str) != Some(FORMAT_INT8) {
         return Err(Int8Error("not a dermtone int8 weight file".into()));
@@ -86,9 +113,16 @@ pub fn dequantize(int8_record: &[u8]) -> Result<Vec<u8>, Int8Error> {
     }
     let mut out = Vec::with_capacity(tensors.len());
     for (name, dtype, shape, id, bytes) in tensors {
+        let shape: Vec<usize> = shape.iter().copied().collect();
         // burnpack has already checked each tensor's bytes against its shape and dtype.
         if dtype == DType::F32 {
-            out.push(Tensor::new(name, dtype, shape, id, bytes));
+            let values = f32s(&bytes);
+            out.push(Values {
+                name,
+                shape,
+                id,
+                values,
+            });
             continue;
         }
         if dtype != DType::I8 || shape.is_empty() {
@@ -107,20 +141,19 @@ pub fn dequantize(int8_record: &[u8]) -> Result<Vec<u8>, Int8Error> {
             )));
         }
         let per_slice = bytes.len() / shape[0].max(1);
-        let values: Vec<u8> = bytes
+        let values = bytes
             .iter()
             .enumerate()
-            .flat_map(|(i, &code)| (code as i8 as f32 * slice_scales[i / per_slice]).to_le_bytes())
+            .map(|(i, &code)| code as i8 as f32 * slice_scales[i / per_slice])
             .collect();
-        out.push(Tensor::new(
+        out.push(Values {
             name,
-            DType::F32,
             shape,
             id,
-            Bytes::from_bytes_vec(values),
-        ));
+            values,
+        });
     }
-    Ok(Writer::new(out).into_bytes()?.to_vec())
+    Ok(out)
 }
 
 /// Little-endian f32 values of a tensor's raw bytes.
