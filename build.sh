@@ -64,12 +64,14 @@ build_native() {
 }
 
 # One engine bundle: the web crate built with FEATURES in TARGET_DIR into www/pkg/NAME/
-# (wasm-bindgen, then wasm-opt -Oz and the EXTRA wasm-opt flags, "" for none). Each bundle has its
-# own target dir, so building one never relinks the other.
-build_wasm_bundle() { # name target_dir extra features...
-  local name=$1 target_dir=$2 extra=$3; shift 3
+# (wasm-bindgen, then wasm-opt -Oz and the EXTRA wasm-opt flags, "" for none), with RUSTFLAGS in
+# place of .cargo/config.toml's where it is not "". Each bundle has its own target dir, so
+# building one never relinks another.
+build_wasm_bundle() { # name target_dir extra rustflags features...
+  local name=$1 target_dir=$2 extra=$3 rustflags=$4; shift 4
   log "building the $name wasm engine"
-  cargo build -p dermtone-web --target "$WASM_TARGET" --profile "$WASM_PROFILE" --target-dir "$target_dir" "$@"
+  local build=(cargo build -p dermtone-web --target "$WASM_TARGET" --profile "$WASM_PROFILE" --target-dir "$target_dir" "$@")
+  if [ -n "$rustflags" ]; then RUSTFLAGS="$rustflags" "${build[@]}"; else "${build[@]}"; fi
   local raw="$target_dir/$WASM_TARGET/$WASM_PROFILE/dermtone_web.wasm"
   local out="www/pkg/$name"
   local stamp="$out/.built-from"
@@ -101,13 +103,17 @@ check_no_relaxed_simd() { # wasm
   fi
 }
 
-# The CPU-only engine every browser can run, and the WebGPU one the page fetches only where the
-# browser offers a hardware adapter. The CPU engine is part of every first visit, so wasm-opt
-# repeats -Oz on it until it stops shrinking (--converge: 1.4 KB gzip smaller, about 2.5 more
-# minutes of build on 2 cores: the same -Oz passes, run again).
+# The CPU-only engine every browser with wasm SIMD runs; the same engine without SIMD (Rust's
+# simd128 target feature off, so the direct kernels use plain arrays), which the page fetches
+# only where the browser cannot validate a SIMD instruction, and which wasm-opt refuses to
+# write if any SIMD instruction is left (--disable-simd); and the WebGPU one the page fetches
+# only where the browser offers a hardware adapter. The CPU engine is part of every first visit,
+# so wasm-opt repeats -Oz on it until it stops shrinking (--converge: 1.4 KB gzip smaller, about
+# 2.5 more minutes of build on 2 cores: the same -Oz passes, run again).
 build_wasm() {
-  build_wasm_bundle cpu "$CARGO_TARGET_DIR/wasm-cpu" --converge
-  build_wasm_bundle webgpu "$CARGO_TARGET_DIR" "" --features webgpu
+  build_wasm_bundle cpu "$CARGO_TARGET_DIR/wasm-cpu" --converge ""
+  build_wasm_bundle scalar "$CARGO_TARGET_DIR/wasm-scalar" --disable-simd "-C target-feature=-simd128"
+  build_wasm_bundle webgpu "$CARGO_TARGET_DIR" "" "" --features webgpu
 }
 
 # The page as served: www/ (the readable source) and its wasm engines copied into dist/, the

@@ -1,7 +1,8 @@
 // Writes <root>/pkg/precache.js, the list the service worker (sw.js) caches for offline use:
 // every page file, the CPU wasm engine, the models manifest, English and the weights and cards of
-// the models a plain-photo check runs up front, and (`lazy`) the WebGPU engine, the dermatoscope
-// model's weights and card, the other languages' words and the install icons once first fetched.
+// the models a plain-photo check runs up front, and (`lazy`) the WebGPU and no-SIMD engines, the
+// dermatoscope model's weights and card, the other languages' words and the install icons once
+// first fetched.
 // The page is listed once, as `./` (sw.js answers `index.html` and `?…` from it). Its version
 // is a sha256 over the sha256 of every listed file and of sw.js, so any change to the page, the
 // wasm, a model or the worker gives a new cache, and a new worker never writes into the cache
@@ -18,7 +19,7 @@ const root = path.resolve(values.root);
 const models = path.resolve(values.models);
 const OUTPUT = 'pkg/precache.js';
 const WORKER = 'sw.js';
-const LAZY = 'pkg/webgpu/';
+const LAZY = ['pkg/webgpu/', 'pkg/scalar/'];
 /** Never cached: the worker (the browser checks it for updates itself) and the list it imports. */
 const SKIP = new Set([WORKER, OUTPUT]);
 
@@ -46,13 +47,14 @@ const sha256 = (data) => createHash('sha256').update(data).digest('hex');
 const urls = [...files.keys()].sort();
 const hashed = new Map([...files, [WORKER, path.join(root, WORKER)]]);
 /** The WebGPU engine is cached when first fetched, not up front: browsers without a hardware
- * adapter never need it, and it is most of the download. So is the dermatoscope model, and so are
+ * adapter never need it, and it is most of the download. The no-SIMD engine likewise: only
+ * browsers without wasm SIMD fetch it. So is the dermatoscope model, and so are
  * the 512 px icons, which only installing the app uses (the browser keeps them with the app). */
 const LAZY_ICONS = new Set(['icons/icon-512.png', 'icons/icon-maskable-512.png']);
 /** Words other than English are cached once shown (www/i18n.js says why, and what it costs
  * offline); English is the fallback every visit fetches. */
 const isLazyLanguage = (url) => url.startsWith('i18n/') && url !== 'i18n/en.json';
-const isLazy = (url) => url.startsWith(LAZY) || lazyModelFiles.has(url) || LAZY_ICONS.has(url) || isLazyLanguage(url);
+const isLazy = (url) => LAZY.some((dir) => url.startsWith(dir)) || lazyModelFiles.has(url) || LAZY_ICONS.has(url) || isLazyLanguage(url);
 /** The page's own file, cached as `./`: listing it twice would download it twice. */
 const PAGE = 'index.html';
 // Which files wait to be cached is part of the version too: a new split is a new cache.

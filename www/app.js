@@ -113,7 +113,7 @@ function useBackend(info) {
   offline.keepLoaded(info.files);
 }
 
-const ready = words.then(() => call({ type: 'init', backend: preference, mode: currentMode() })).then(
+const ready = words.then(() => call({ type: 'init', backend: preference, simd: params.get('simd'), mode: currentMode() })).then(
   (info) => {
     useBackend(info);
     setStatus('status.ready');

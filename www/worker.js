@@ -5,8 +5,10 @@
 // first use. The wasm module, the manifest and the tone weights are fetched once and shared, and
 // every engine runs on the backend the first one chose.
 //
-// Two wasm engines ship: `cpu`, small, which every browser runs, and `webgpu`, several times
-// larger, fetched only where WebGPU is asked for or a hardware adapter exists.
+// Three wasm engines ship: `cpu`, small, which every browser with wasm SIMD runs; `scalar`, the
+// same engine built without SIMD, fetched only by a browser that lacks it (iOS before 16.4, older
+// Android WebViews); and `webgpu`, several times larger, fetched only where WebGPU is asked for
+// or a hardware adapter exists.
 //
 // Should the WebGPU device be lost (a driver reset, a phone reclaiming the GPU), the worker
 // switches to the CPU engine, says so once with an unsolicited `notice` message, and runs any
@@ -17,6 +19,7 @@ const DEFAULT_MODE = 'photo';
 
 let shared = null; // Promise<{ Engine, compareAnalyses, checkImageSize, bundle, memory, manifestText, models, toneWeights, generatorWeights }>
 let preference = 'auto';
+let simdOff = false; // a test hook (`?simd=off`): behave as a browser without wasm SIMD
 let backend = null; // the first engine's backend, once one exists
 const engines = new Map(); // mode → Promise<Engine>
 const fetched = new Set(); // files fetched so far, relative to this worker: the page tells the service worker
@@ -29,6 +32,7 @@ self.onmessage = async (event) => {
   try {
     if (type === 'init') {
       preference = event.data.backend;
+      simdOff = event.data.simd === 'off';
       backend = null;
       engines.clear();
       shared = load();
@@ -196,7 +200,7 @@ function onGpuLost(device, info) {
   shared = load();
   const reason = `the graphics processor's WebGPU device was lost (${info?.reason ?? 'unknown'}${info?.message ? `: ${info.message}` : ''})`;
   shared.then(
-    () => self.postMessage({ type: 'notice', code: 'gpu_lost', backend: 'cpu', bundle: 'cpu', reason, files: [...fetched] }),
+    ({ bundle }) => self.postMessage({ type: 'notice', code: 'gpu_lost', backend: 'cpu', bundle, reason, files: [...fetched] }),
     (error) => self.postMessage({ type: 'notice', code: 'gpu_lost_no_cpu', reason: error?.message ?? String(error) }),
   );
   gpuLost.resolve();
@@ -239,14 +243,23 @@ async function create(mode) {
 }
 
 /**
- * Which engine to load: `webgpu` when WebGPU is asked for or a hardware adapter exists, else the
+ * Which engine to load: `webgpu` when WebGPU is asked for or a hardware adapter exists, else a
  * CPU-only one. `auto` passes a software (fallback) adapter by: it is slower than the CPU.
  */
 async function bundleFor(wanted) {
-  if (wanted === 'cpu' || wanted === 'webgpu') return wanted;
+  if (wanted === 'webgpu') return wanted;
+  if (wanted === 'cpu') return cpuBundle();
   const adapter = await navigator.gpu?.requestAdapter().catch(() => null);
   const software = adapter?.info?.isFallbackAdapter ?? adapter?.isFallbackAdapter;
-  return adapter && !software ? 'webgpu' : 'cpu';
+  return adapter && !software ? 'webgpu' : cpuBundle();
+}
+
+/** A module whose one function uses a 128-bit SIMD instruction (`i8x16.splat`, `i8x16.popcnt`). */
+const SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]);
+
+/** The CPU engine this browser can load: `cpu` (wasm SIMD), else `scalar`. */
+function cpuBundle() {
+  return !simdOff && WebAssembly.validate(SIMD_PROBE) ? 'cpu' : 'scalar';
 }
 
 /** The wasm engine, the manifest and the tone estimator's and generator's weights: what every engine shares. */
