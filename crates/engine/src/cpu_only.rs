@@ -72,18 +72,13 @@ impl DeviceGenerator {
 mod tests {
     use super::*;
     use crate::ToneRenderer;
-    use crate::manifest::Manifest;
+    use crate::render::tests::shipped_generator;
 
     /// The generator loaded as if the device were not the CPU: this build has nothing to run
     /// it with there, and must say so rather than panic.
     #[test]
     fn another_device_gets_a_clear_error() {
-        let models = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models");
-        let manifest =
-            Manifest::from_json(&std::fs::read_to_string(models.join("manifest.json")).unwrap())
-                .unwrap();
-        let file = &manifest.model_for("generator").unwrap().file;
-        let weights = std::fs::read(models.join(file)).unwrap();
+        let (manifest, weights) = shipped_generator();
         let error = ToneRenderer::new(&manifest, &weights, &Device::flex(), false)
             .err()
             .unwrap();

@@ -197,19 +197,25 @@ fn from_unit_chw(chw: &[f32], side: u32) -> RgbImage {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::InputSpec;
 
-    /// The shipped generator, loaded for the direct CPU path or for burn's.
-    #[cfg(feature = "burn-forward")]
-    fn shipped(on_cpu: bool) -> ToneRenderer {
+    /// The shipped manifest and the generator's weights it names.
+    pub(crate) fn shipped_generator() -> (Manifest, Vec<u8>) {
         let models = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models");
         let manifest =
             Manifest::from_json(&std::fs::read_to_string(models.join("manifest.json")).unwrap())
                 .unwrap();
         let file = &manifest.model_for("generator").unwrap().file;
         let weights = std::fs::read(models.join(file)).unwrap();
+        (manifest, weights)
+    }
+
+    /// The shipped generator, loaded for the direct CPU path or for burn's.
+    #[cfg(feature = "burn-forward")]
+    fn shipped(on_cpu: bool) -> ToneRenderer {
+        let (manifest, weights) = shipped_generator();
         ToneRenderer::new(&manifest, &weights, &Device::flex(), on_cpu).unwrap()
     }
 

@@ -161,7 +161,7 @@ fn direct_mobile(net: &MobileNet) -> Result<DirectMobileNet, String> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::ClassifierConfig;
     use crate::generator::{GeneratorConfig, condition_row};
@@ -208,7 +208,7 @@ mod tests {
     }
 
     /// The largest difference between two runs of values.
-    fn worst(a: &[f32], b: &[f32]) -> f32 {
+    pub(crate) fn worst(a: &[f32], b: &[f32]) -> f32 {
         assert_eq!(a.len(), b.len());
         a.iter()
             .zip(b)

@@ -248,6 +248,7 @@ pub fn direct_generator_from_bytes(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::direct::tests::worst;
     use crate::{direct_classifier, direct_generator, load_classifier, load_generator};
     use burn::module::{Module, ModuleMapper, Param};
     use burn::prelude::*;
@@ -256,14 +257,6 @@ mod tests {
     fn shipped(file: &str) -> Vec<u8> {
         let models = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models");
         std::fs::read(models.join(file)).unwrap()
-    }
-
-    fn worst(a: &[f32], b: &[f32]) -> f32 {
-        assert_eq!(a.len(), b.len());
-        a.iter()
-            .zip(b)
-            .map(|(a, b)| (a - b).abs())
-            .fold(0f32, f32::max)
     }
 
     /// Random int8 weights of `config`. (The batch norms' running statistics stay at their
