@@ -1,10 +1,12 @@
 // The service worker that lets the page work offline after its first visit. It caches exactly
 // the files pkg/precache.js lists in a cache named for their content hash, so a new version
 // installs beside the old one, all or nothing, and replaces it whole:
-// - up front: the page, the CPU wasm engine, the models a plain-photo check needs with their
-//   cards, and the English words;
-// - lazily, when the page first fetches them: the WebGPU engine, the dermatoscope model with its
-//   card and the other languages' words, which many people never use (offline, a language this
+// - up front: the page, the CPU wasm engine (the SIMD one, which a browser without SIMD stores
+//   and never runs), the models a plain-photo check needs with their cards, and the English
+//   words;
+// - lazily, when the page first fetches them: the WebGPU engine, the engine without wasm SIMD
+//   (only browsers that lack SIMD load it), the dermatoscope model with its card and the other
+//   languages' words, which many people never use (offline, a language this
 //   browser never showed cannot be chosen). One the page fetched before this worker took
 //   control (first visit) is taken from the browser's HTTP cache at activation or when the page
 //   says it has loaded it, and one the previous version held is fetched again, so an update
