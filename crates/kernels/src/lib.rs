@@ -15,11 +15,13 @@
 mod classifier;
 mod conv;
 mod generator;
+mod head;
 mod lanes;
 mod mobile;
 mod plain;
 
-pub use classifier::{ClassMaps, DirectClassifier};
+pub use classifier::DirectClassifier;
 pub use generator::{Dense, DirectGenerator, FilmWeights, GeneratorWeights, Sampling};
+pub use head::ClassMaps;
 pub use mobile::{BlockWeights, ConvWeights, DirectMobileNet, MobileWeights};
 pub use plain::{DirectPlainNet, PlainBlock, PlainWeights};

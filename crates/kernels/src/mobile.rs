@@ -3,9 +3,9 @@
 //! largest cost. Feature maps between layers are flat planes (no border), so a 1×1 convolution runs
 //! over every pixel at once ([`pointwise`]), however small the map.
 
-use crate::classifier::{ClassMaps, pooled_head};
 use crate::conv::{CO_BLOCK, COLUMNS, Packed, Planes, PointwiseOut, convolve_stride2, pointwise};
 use crate::generator::Dense;
+use crate::head::{ClassMaps, pooled_head};
 use crate::lanes::Lanes;
 
 /// Output columns one depthwise step computes.

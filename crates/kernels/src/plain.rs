@@ -2,9 +2,9 @@
 //! the CPU. The tone estimator is one: it runs before everything else in an analysis, and with
 //! it here the CPU engine's every network runs without burn.
 
-use crate::classifier::{ClassMaps, pooled_head};
 use crate::conv::{CO_BLOCK, COLUMNS, Packed, Planes, Reads, convolve, convolve_stride2};
 use crate::generator::Dense;
+use crate::head::{ClassMaps, pooled_head};
 use crate::mobile::ConvWeights;
 
 /// A 3×3 convolution (padding 1) with its bias, then ReLU.
