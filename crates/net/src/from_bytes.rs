@@ -76,7 +76,7 @@ impl Tensors {
             .zip(&variance)
             .map(|(g, v)| g / (v + NORM_EPSILON).sqrt())
             .collect();
-        let per_out = weight.len() / out;
+        let per_out = weight.len() / out.max(1);
         Ok(ConvWeights {
             kernel: weight
                 .iter()

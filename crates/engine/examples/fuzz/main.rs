@@ -4,7 +4,8 @@
 //!
 //! - `image`: decode → quality → resize/normalise, and now and then the whole analysis;
 //! - `manifest`: `Manifest::from_json` and every check a loader makes on an entry;
-//! - `weights`: the int8 weight-file parser and the classifier load.
+//! - `weights`: the int8 weight-file parser and the classifier load, into burn's network and
+//!   into the direct kernels (what the engine does on the CPU).
 //!
 //! Any panic is a crash: its input is written to `--crashes DIR` and the run exits non-zero. An
 //! input slower than `--slow-ms` is reported as a hang. Usage (from the repository root):

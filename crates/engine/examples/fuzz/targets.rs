@@ -6,7 +6,7 @@ use dermtone_engine::{
     BackendInfo, Engine, Manifest, ModelEntry, decode_image, evidence_from_card, normalise_chw,
     resize_for_model,
 };
-use dermtone_net::{ClassifierConfig, load_classifier};
+use dermtone_net::{ClassifierConfig, direct_classifier_from_bytes, load_classifier};
 
 use crate::seeds::{models, tone_entry};
 
@@ -86,6 +86,7 @@ impl Target {
             }
             Target::Weights { config, device } => {
                 let _ = load_classifier(config, input, device);
+                let _ = direct_classifier_from_bytes(config, input);
             }
         }
     }
