@@ -13,6 +13,21 @@ pub struct ClassMaps {
     pub width: usize,
 }
 
+/// A copy of `head` for `features` inputs, refused unless its weights are `features × classes`.
+pub(crate) fn checked_head(head: &Dense, features: usize) -> Result<Dense, String> {
+    let classes = head.bias.len();
+    if head.weight.len() != features * classes {
+        return Err(format!(
+            "the head has {} weights for {features} features and {classes} classes",
+            head.weight.len()
+        ));
+    }
+    Ok(Dense {
+        weight: head.weight.clone(),
+        bias: head.bias.clone(),
+    })
+}
+
 /// The pooled head's logits and maps for `features`: channel-major planes of `height × width`.
 pub(crate) fn pooled_head(
     head: &Dense,

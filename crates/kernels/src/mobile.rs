@@ -5,7 +5,7 @@
 
 use crate::conv::{CO_BLOCK, COLUMNS, Packed, Planes, PointwiseOut, convolve_stride2, pointwise};
 use crate::generator::Dense;
-use crate::head::{ClassMaps, pooled_head};
+use crate::head::{ClassMaps, checked_head, pooled_head};
 use crate::lanes::Lanes;
 
 /// Output columns one depthwise step computes.
@@ -264,23 +264,13 @@ impl DirectMobileNet {
             channels = out;
         }
         let head_conv = Pointwise::new(&weights.head_conv, channels, true)?;
-        let features = head_conv.bias.len();
-        let classes = weights.head.bias.len();
-        if weights.head.weight.len() != features * classes {
-            return Err(format!(
-                "the head has {} weights for {features} features and {classes} classes",
-                weights.head.weight.len()
-            ));
-        }
+        let head = checked_head(&weights.head, head_conv.bias.len())?;
         Ok(Self {
             stem,
             stem_bias: weights.stem.bias.clone(),
             blocks,
             head_conv,
-            head: Dense {
-                weight: weights.head.weight.clone(),
-                bias: weights.head.bias.clone(),
-            },
+            head,
         })
     }
 

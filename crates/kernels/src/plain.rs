@@ -4,7 +4,7 @@
 
 use crate::conv::{CO_BLOCK, COLUMNS, Packed, Planes, Reads, convolve, convolve_stride2};
 use crate::generator::Dense;
-use crate::head::{ClassMaps, pooled_head};
+use crate::head::{ClassMaps, checked_head, pooled_head};
 use crate::mobile::ConvWeights;
 
 /// A 3×3 convolution (padding 1) with its bias, then ReLU.
@@ -89,19 +89,9 @@ impl DirectPlainNet {
             });
             channels = out;
         }
-        let classes = weights.head.bias.len();
-        if weights.head.weight.len() != channels * classes {
-            return Err(format!(
-                "the head has {} weights for {channels} features and {classes} classes",
-                weights.head.weight.len()
-            ));
-        }
         Ok(Self {
             blocks,
-            head: Dense {
-                weight: weights.head.weight.clone(),
-                bias: weights.head.bias.clone(),
-            },
+            head: checked_head(&weights.head, channels)?,
         })
     }
 
