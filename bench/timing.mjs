@@ -6,20 +6,22 @@ import { startServer, openPage, waitReady, analyseFile, testImages } from '../te
 import { isMain, summary } from './stats.mjs';
 
 /**
- * Per backend (`cpu`; `webgpu` on Chromium's software adapter here): page load → ready, and the
- * per-analysis times over `runs` after `warmup`, as `{ worker, drawn }` summaries in ms.
+ * Per path (`cpu`; `cpu-scalar`, the engine a browser without wasm SIMD gets, forced by the
+ * page's `simd=off` hook; `webgpu` on Chromium's software adapter here): page load → ready, and
+ * the per-analysis times over `runs` after `warmup`, as `{ worker, drawn }` summaries in ms.
  */
 export async function timeAnalyses({ runs = 20, warmup = 5 } = {}) {
   const [file] = testImages(1);
   const server = await startServer();
   const results = [];
   try {
-    for (const [label, webgpu] of [['cpu', false], ['webgpu', true]]) {
-      const session = await openPage(`${server.url}?backend=${label}`, { webgpu });
+    for (const [label, query, webgpu] of [['cpu', 'backend=cpu', false], ['cpu-scalar', 'backend=cpu&simd=off', false], ['webgpu', 'backend=webgpu', true]]) {
+      const session = await openPage(`${server.url}?${query}`, { webgpu });
       try {
         const t0 = Date.now();
         const backend = await waitReady(session);
         const startupMs = Date.now() - t0;
+        const bundle = await session.page.evaluate(() => document.body.dataset.bundle);
         const worker = [];
         const drawn = [];
         for (let i = 0; i < warmup + runs; i++) {
@@ -31,7 +33,7 @@ export async function timeAnalyses({ runs = 20, warmup = 5 } = {}) {
           drawn.push(performance.now() - started);
           worker.push(Number(await session.page.evaluate(() => document.body.dataset.elapsedMs)));
         }
-        results.push({ label, backend, startupMs, runs, warmup, worker: summary(worker), drawn: summary(drawn) });
+        results.push({ label, backend, bundle, startupMs, runs, warmup, worker: summary(worker), drawn: summary(drawn) });
       } finally {
         await session.close();
       }
@@ -44,7 +46,7 @@ export async function timeAnalyses({ runs = 20, warmup = 5 } = {}) {
 
 if (isMain(import.meta.url)) {
   for (const r of await timeAnalyses({ runs: Number(process.argv[2] ?? 20), warmup: Number(process.argv[3] ?? 5) })) {
-    console.log(`${r.label}: backend=${r.backend} startup(page load → ready)=${r.startupMs} ms; over ${r.runs} runs after ${r.warmup} warm-up: `
+    console.log(`${r.label}: backend=${r.backend} bundle=${r.bundle} startup(page load → ready)=${r.startupMs} ms; over ${r.runs} runs after ${r.warmup} warm-up: `
       + `in the worker median ${r.worker.median.toFixed(1)} ms (p90 ${r.worker.p90.toFixed(1)}); `
       + `photo chosen → per-tone result drawn median ${r.drawn.median.toFixed(1)} ms (p90 ${r.drawn.p90.toFixed(1)})`);
   }
