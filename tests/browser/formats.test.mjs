@@ -96,8 +96,8 @@ test('a WebP chosen in the page gives the CLI\'s analysis of the same file', { t
   const bytes = readFileSync(webp);
   assert.equal(bytes.subarray(8, 12).toString('latin1'), 'WEBP');
   const page = await analysed(webp);
-  // The page's engine leaves WebP to the browser (README: the decoder would not fit the first
-  // visit's download); the CLI decodes it itself.
+  // The page's engine leaves WebP to the browser (README: the decoder was left out while the
+  // first visit's download had no room for it); the CLI decodes it itself.
   assert.equal(page.decoder, 'browser');
   const reference = cliAnalysis(webp, 'dermoscopy');
   const difference = maxDifference(page.probabilities, reference);
