@@ -208,6 +208,7 @@ mod tests {
             malignant_sensitivity: Some(0.9),
             malignant_specificity: Some(0.3),
             ece: 0.05,
+            ece_at_chance: 0.04,
             ci95: BTreeMap::from([
                 ("malignant_auroc".to_string(), ci),
                 ("malignant_sensitivity".to_string(), [0.8, 1.0]),

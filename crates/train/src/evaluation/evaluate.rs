@@ -7,7 +7,9 @@
 use std::collections::BTreeMap;
 
 use super::bootstrap::bootstrap_ci;
-use super::calibration::{ECE_BINS, bin_outcomes, calibration_error, top_label_outcomes};
+use super::calibration::{
+    CHANCE_DRAWS, ECE_BINS, bin_outcomes, calibration_error, chance_ece, top_label_outcomes,
+};
 use super::curves::{auroc, roc_curve, sensitivity_specificity};
 use super::metrics::{classification_metrics, macro_auroc, one_vs_rest};
 use super::report::{
@@ -99,6 +101,7 @@ pub fn evaluate(input: &EvalInput) -> EvalReport {
         balanced_accuracy: metrics.balanced_accuracy,
         macro_auroc: mean(&aurocs),
         ece: calibration_error(&reliability),
+        ece_at_chance: images.ece_at_chance(&all, input.seed),
         temperature: input.temperature,
         per_class,
         malignant: MalignantEval {
@@ -279,6 +282,12 @@ impl<'a> Images<'a> {
         calibration_error(&bin_outcomes(&outcomes, ECE_BINS))
     }
 
+    fn ece_at_chance(&self, idx: &[usize], seed: u64) -> f64 {
+        let probabilities: Vec<Vec<f32>> =
+            idx.iter().map(|&i| self.probabilities[i].clone()).collect();
+        chance_ece(&probabilities, CHANCE_DRAWS, seed)
+    }
+
     fn malignant_auroc(&self, idx: &[usize]) -> Option<f64> {
         let (scores, truth) = self.malignant_of(idx);
         auroc(&scores, &truth)
@@ -341,6 +350,7 @@ impl<'a> Images<'a> {
                     malignant_sensitivity,
                     malignant_specificity,
                     ece: self.ece(&idx),
+                    ece_at_chance: self.ece_at_chance(&idx, input.seed),
                     ci95,
                 };
                 (group.to_string(), eval)
@@ -429,6 +439,10 @@ mod tests {
         assert_eq!(report.by_tone["light"].malignant_specificity, Some(0.5));
         let [lo, hi] = report.by_tone["medium"].ci95["accuracy"];
         assert_eq!((lo, hi), (1.0, 1.0));
+        // Thirty nevi at 0.7, all right: ECE 0.3, where a calibrated model's would be about 0.07.
+        let medium = &report.by_tone["medium"];
+        assert!((medium.ece - 0.3).abs() < 1e-6);
+        assert!((0.05..0.085).contains(&medium.ece_at_chance));
         assert!(report.by_estimated_tone.is_empty());
         assert_eq!(report.malignant.classes, ["bcc", "mel"]);
         assert_eq!(report.malignant.n, 3);
@@ -478,6 +492,7 @@ mod tests {
             "balanced_accuracy",
             "macro_auroc",
             "ece",
+            "ece_at_chance",
             "temperature",
             "per_class",
             "malignant",

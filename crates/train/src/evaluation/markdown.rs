@@ -111,7 +111,9 @@ fn headline(md: &mut String, report: &EvalReport) {
     let _ = writeln!(
         md,
         "\nCalibration error is over {ECE_BINS} equal-width bins of top-label probability; 0 is \
-         perfect.\n"
+         perfect, yet a perfectly calibrated model would show {:.3} on these images by chance \
+         alone (more on fewer images).\n",
+        report.ece_at_chance
     );
 }
 
@@ -188,7 +190,8 @@ fn tone_table(md: &mut String, title: &str, intro: &str, tones: &BTreeMap<String
         md,
         "## {title}\n\n{intro} Groups with fewer than {LOW_EVIDENCE_N} images are marked *low \
          evidence*: their figures can swing widely by chance. Brackets hold 95 % bootstrap \
-         intervals.\n"
+         intervals. *ECE by chance* is the ECE a perfectly calibrated model would show on the \
+         group's images: a measured ECE near it says nothing against the model.\n"
     );
     if tones.is_empty() {
         let _ = writeln!(md, "No images.\n");
@@ -196,8 +199,8 @@ fn tone_table(md: &mut String, title: &str, intro: &str, tones: &BTreeMap<String
     }
     let _ = writeln!(
         md,
-        "| Tone | n | Accuracy | Balanced accuracy | Malignant AUROC | Malignant sensitivity | Malignant specificity | ECE | Note |\n\
-         |---|---:|---:|---:|---:|---:|---:|---:|---|"
+        "| Tone | n | Accuracy | Balanced accuracy | Malignant AUROC | Malignant sensitivity | Malignant specificity | ECE | ECE by chance | Note |\n\
+         |---|---:|---:|---:|---:|---:|---:|---:|---:|---|"
     );
     let mut groups: Vec<_> = tones.iter().collect();
     groups.sort_by_key(|(group, _)| {
@@ -221,7 +224,7 @@ fn tone_table(md: &mut String, title: &str, intro: &str, tones: &BTreeMap<String
         };
         let _ = writeln!(
             md,
-            "| {group} | {} | {} | {} | {}{} | {}{} | {}{} | {} | {} |",
+            "| {group} | {} | {} | {} | {}{} | {}{} | {}{} | {} | {} | {} |",
             t.n,
             percent(Some(t.accuracy)),
             percent(Some(t.balanced_accuracy)),
@@ -232,6 +235,7 @@ fn tone_table(md: &mut String, title: &str, intro: &str, tones: &BTreeMap<String
             percent(t.malignant_specificity),
             ci_percent("malignant_specificity"),
             decimal(Some(t.ece)),
+            decimal(Some(t.ece_at_chance)),
             if t.low_evidence { "low evidence" } else { "" }
         );
     }

@@ -37,6 +37,9 @@ pub struct EvalReport {
     /// Expected calibration error of the top label over
     /// [`ECE_BINS`](super::calibration::ECE_BINS) bins.
     pub ece: f64,
+    /// The ECE a perfectly calibrated model would show on as many images with these
+    /// probabilities ([`chance_ece`](super::calibration::chance_ece)): ECE's bias on few images.
+    pub ece_at_chance: f64,
     /// The temperature the probabilities were scaled with (recorded, not applied here).
     pub temperature: f32,
     /// Figures per class, keyed by class code.
@@ -124,6 +127,9 @@ pub struct ToneEval {
     pub malignant_specificity: Option<f64>,
     /// Expected calibration error within the group.
     pub ece: f64,
+    /// The ECE a perfectly calibrated model would show on the group's images by chance alone:
+    /// on a small group it is far above 0 (about 0.17 on 40 photos).
+    pub ece_at_chance: f64,
     /// 95% bootstrap intervals of the group's figures (resampling within the group), keyed like
     /// the figures; a figure without one is left out.
     pub ci95: BTreeMap<String, [f64; 2]>,
