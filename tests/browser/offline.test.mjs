@@ -1,6 +1,7 @@
 // The installable, offline page: after one visit a service worker serves the page, the wasm and
 // the models from its cache, so a photo is analysed with the network off and the server gone
-// (the dermatoscope model, the WebGPU engine and a language other than English once first used);
+// (the dermatoscope model, the WebGPU engine, the engine without wasm SIMD and a language other
+// than English once first used);
 // a new version of any file installs as a new cache that replaces the old one whole; the web app
 // manifest makes the page installable.
 import { test, before, after } from 'node:test';
@@ -11,7 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
   ROOT, MODELS, PAGE, startServer, startServerOn, openPage, waitReady, waitOffline, analyseFile, cliAnalysis,
-  maxDifference, testImages, chooseLanguage,
+  maxDifference, testImages, clinicalTestImages, chooseLanguage,
 } from './harness.mjs';
 import { openView } from './history-helpers.mjs';
 
@@ -110,6 +111,35 @@ test('the WebGPU engine is cached when first used, not up front, and then works 
     const [file] = testImages(1);
     const outcome = await analyseFile(session, file);
     assert.equal(outcome.error, null);
+    assert.deepEqual(session.errors, []);
+  } finally {
+    await session.close();
+    server.stop();
+    server = await startServer();
+  }
+});
+
+test('a browser without wasm SIMD caches the engine it runs when first used, and then works offline', { timeout: 240_000 }, async () => {
+  // `simd=off` makes the worker choose as a browser without wasm SIMD does (iOS before 16.4).
+  const session = await openPage(`${server.url}?backend=cpu&simd=off`);
+  const bundle = () => session.page.evaluate(() => document.body.dataset.bundle);
+  try {
+    assert.equal(await waitReady(session), 'cpu');
+    assert.equal(await bundle(), 'scalar');
+    await waitOffline(session, 'ready');
+    // Fetched before the service worker was in charge, it is kept from the HTTP cache.
+    await waitCached(session.page, 'pkg/scalar/dermtone_web_bg.wasm');
+
+    await session.context.setOffline(true);
+    server.stop();
+    await session.page.reload();
+    assert.equal(await waitReady(session), 'cpu');
+    assert.equal(await bundle(), 'scalar');
+    const [file] = clinicalTestImages(1);
+    const outcome = await analyseFile(session, file);
+    assert.equal(outcome.error, null);
+    assert.equal(outcome.mode, 'photo');
+    assert.ok(maxDifference(outcome.probabilities, cliAnalysis(file, 'photo')) < 1e-3);
     assert.deepEqual(session.errors, []);
   } finally {
     await session.close();
