@@ -54,8 +54,8 @@ pub fn mean_probabilities(sets: &[Vec<Vec<f32>>]) -> Vec<Vec<f32>> {
         .collect()
 }
 
-/// Normalised `[batch, 3, side, side]` input of resized images.
-pub(super) fn batch_tensor(images: &[RgbImage], input: &InputSpec, device: &Device) -> Tensor<4> {
+/// Normalised `[batch, 3, side, side]` input of resized images, on `device`.
+pub fn batch_tensor(images: &[RgbImage], input: &InputSpec, device: &Device) -> Tensor<4> {
     let side = input.size as usize;
     let data: Vec<f32> = images
         .iter()
