@@ -14,6 +14,7 @@ use std::path::Path;
 
 use dermtone_train::clinical::eval::{load_clinical_for_eval, load_shipped_photo};
 use dermtone_train::clinical::tone_groups::{TONE_GROUPS, tone_indices};
+use dermtone_train::evaluation::bootstrap::percentile;
 use dermtone_train::evaluation::calibration::{ECE_BINS, chance_ece, expected_calibration_error};
 use dermtone_train::fit::predict::predict_calibrated;
 use rand::rngs::StdRng;
@@ -82,10 +83,9 @@ fn floor(p: &[Vec<f32>], rows: &[usize], n: usize) -> [f64; 3] {
         })
         .collect();
     eces.sort_by(f64::total_cmp);
-    let at = |q: f64| eces[((eces.len() - 1) as f64 * q).round() as usize];
     [
         eces.iter().sum::<f64>() / eces.len() as f64,
-        at(0.025),
-        at(0.975),
+        percentile(&eces, 0.025),
+        percentile(&eces, 0.975),
     ]
 }

@@ -33,7 +33,7 @@ pub fn bootstrap_ci(
 }
 
 /// The `q` quantile of sorted, non-empty `values`, interpolating linearly between neighbours.
-fn percentile(values: &[f64], q: f64) -> f64 {
+pub fn percentile(values: &[f64], q: f64) -> f64 {
     let position = q * (values.len() - 1) as f64;
     let below = position.floor() as usize;
     let above = (below + 1).min(values.len() - 1);

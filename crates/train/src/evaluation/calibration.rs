@@ -52,7 +52,9 @@ pub fn expected_calibration_error(
     calibration_error(&reliability_bins(probabilities, labels, bins))
 }
 
-/// Label draws behind each [`chance_ece`] in a report: its mean then moves by well under 0.005.
+/// Label draws behind each [`chance_ece`] in a report. On 40 photos a draw's ECE spreads with a
+/// standard deviation of about 0.04 (`ece_floor_on_val`: 95 % of draws in [0.10, 0.26]), so the
+/// mean of 200 has a standard error of about 0.003; more on smaller groups.
 pub const CHANCE_DRAWS: usize = 200;
 
 /// The expected calibration error a **perfectly calibrated** model would still show on these
