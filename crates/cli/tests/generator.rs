@@ -46,6 +46,8 @@ fn train_tiny(models: &Path, checkpoint: &Path) -> std::process::Output {
         "1",
         "--skin-detail-weight",
         "4",
+        "--tone-estimator-weight",
+        "5",
         "--gain",
         "--keep-skin-variation",
         "8",
@@ -120,6 +122,16 @@ fn a_tiny_generator_trains_renders_stamped_pngs_and_validates() {
     assert_eq!(
         card["training"]["refine_loss_weights"]["dermoscopy_diagnosis"],
         1.0
+    );
+    assert_eq!(
+        card["training"]["refine_loss_weights"]["tone_estimator"],
+        5.0
+    );
+    let ids = |task: &str| manifest.model_for(task).unwrap().id.clone();
+    let trained_against = [ids("photo"), ids("dermoscopy"), ids("tone")];
+    assert_eq!(
+        card["training"]["trained_against"],
+        serde_json::json!(trained_against)
     );
 
     let again = train_tiny(&models, &checkpoint);
@@ -244,6 +256,11 @@ fn a_tiny_generator_trains_renders_stamped_pngs_and_validates() {
     assert_eq!(methods[0]["method"], "generator");
     assert_eq!(methods[1]["method"], "retoning");
     assert!(methods[0]["renderings"].as_u64().unwrap() >= 6);
+    assert_eq!(report["judges"]["tone_estimator"], ids("tone").as_str());
+    assert_eq!(
+        report["judges"]["trained_against"],
+        serde_json::json!(trained_against)
+    );
     let refused = validate("train");
     assert!(!refused.status.success());
     assert!(String::from_utf8_lossy(&refused.stderr).contains("held-out"));
@@ -258,6 +275,7 @@ fn negative_stage_two_weights_are_refused_before_any_work() {
         "--edge-band-weight",
         "--dermoscopy-diagnosis-weight",
         "--skin-detail-weight",
+        "--tone-estimator-weight",
     ] {
         let out = dermtone(&[
             "train",

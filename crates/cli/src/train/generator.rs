@@ -83,6 +83,12 @@ pub struct GeneratorArgs {
     /// it); 0 leaves it out, as generator-v1 to v3 were trained.
     #[arg(long, default_value_t = 0.0)]
     skin_detail_weight: f32,
+    /// Weight of stage 2's tone-estimator term (the tone estimator in --out, frozen, should read
+    /// each rendering in the group of the type asked for); 0 leaves it out, as generator-v1 to
+    /// v4 were trained. The validation's learned-estimator figures are then no longer
+    /// independent evidence.
+    #[arg(long, default_value_t = 0.0)]
+    tone_estimator_weight: f32,
     /// Give the network a per-pixel gain on the photo beside its residual (the rendering is
     /// `photo · (1 + gain) + residual`), so darkening can scale the skin's texture as the
     /// re-toning does; generator-v1 to v3 have the residual only.
@@ -133,6 +139,7 @@ pub fn run(args: GeneratorArgs, command: &str) -> Result<(), String> {
             edge_band: args.edge_band_weight,
             dermoscopy_diagnosis: args.dermoscopy_diagnosis_weight,
             skin_detail: args.skin_detail_weight,
+            tone_estimator: args.tone_estimator_weight,
             ..RefineWeights::default()
         },
         ham_limit: Some(args.ham_limit),

@@ -164,10 +164,24 @@ fn card(
             "supervised": stage_json(&report.supervised, &options.supervised),
             "refined": report.refined.as_ref().map(|(s, _)| stage_json(s, &options.refine)),
             "refine_loss_weights": options.weights,
+            "trained_against": report.trained_against,
         },
         "validation": format!("{}.validation.md", entry.id),
         "weights": weights_card(entry, f32_bytes),
     })
+}
+
+/// The card's list of models stage 2 was trained against, for people.
+fn trained_against(ids: &serde_json::Value) -> String {
+    let ids: Vec<&str> = ids
+        .as_array()
+        .map(|a| a.iter().filter_map(|v| v.as_str()).collect())
+        .unwrap_or_default();
+    if ids.is_empty() {
+        "no other model".into()
+    } else {
+        ids.join(", ")
+    }
 }
 
 fn markdown(card: &serde_json::Value) -> String {
@@ -210,7 +224,7 @@ fn markdown(card: &serde_json::Value) -> String {
          Target ITA° per type, {rule}:\n\n| type | ITA° |\n|---|---:|\n{itas}\n\
          ## Training\nCommand (seed {seed}): `{command}`\n\n\
          - Stage 1 (supervised on {targets}): {s1}\n\
-         - Stage 2 (unpaired refinement): {s2}\n\
+         - Stage 2 (unpaired refinement): {s2}; trained against the outputs of: {against}\n\
          - Shipped: {shipped}\n\n\
          ## Validation\nSee `{validation}` (written by `dermtone validate-generator --write`): \
          tone hit rate, diagnosis kept, lesion SSIM, realism against the plain re-toning and the \
@@ -234,6 +248,7 @@ fn markdown(card: &serde_json::Value) -> String {
         targets = text(&card["training"]["targets"]),
         s1 = stage(&card["training"]["supervised"]),
         s2 = stage(&card["training"]["refined"]),
+        against = trained_against(&card["training"]["trained_against"]),
         shipped = text(&card["training"]["shipped_stage"]),
         validation = text(&card["validation"]),
         int8 = card["weights"]["int8_bytes"],

@@ -12,5 +12,6 @@ pub mod skin_ita;
 pub mod stages;
 pub mod supervised;
 pub mod tensors;
+pub mod tone_estimate;
 pub mod train;
 pub mod validation;

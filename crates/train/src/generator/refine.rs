@@ -3,7 +3,8 @@
 //! consistency, identity at the source tone, lesion preservation, the re-toning as an anchor
 //! and, where weighted, the rendered skin's ITA° against the one asked for, the change along
 //! each edge against the re-toning's, the dermoscopy classifier's view of dermoscopic crops and
-//! the finest detail of the skin against the re-toning's.
+//! the finest detail of the skin against the re-toning's and the tone estimator's reading of the
+//! rendering.
 
 use burn::module::Module;
 use burn::nn::loss::CrossEntropyLossConfig;
@@ -24,6 +25,7 @@ use super::skin_detail::skin_detail_loss;
 use super::skin_ita::skin_ita_loss;
 use super::stages::{GeneratorEvent, StageOptions, StageResult, draw_batch, keep_best};
 use super::tensors::{conditions, images_tensor, int_tensor, scalar};
+use super::tone_estimate::tone_group_loss;
 
 /// Weights of stage 2's loss terms.
 #[derive(Debug, Clone, Serialize)]
@@ -61,6 +63,11 @@ pub struct RefineWeights {
     /// 0 leaves the term out (the recipe of generator-v1 to v3) and out of the recorded recipe.
     #[serde(skip_serializing_if = "is_zero")]
     pub skin_detail: f32,
+    /// The shipped tone estimator's reading of the rendering against the type's group
+    /// ([`tone_group_loss`]); 0 leaves the term out (the recipe of generator-v1 to v4) and out of
+    /// the recorded recipe.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub tone_estimator: f32,
 }
 
 fn is_zero(weight: &f32) -> bool {
@@ -81,17 +88,21 @@ impl Default for RefineWeights {
             edge_band: 0.0,
             dermoscopy_diagnosis: 0.0,
             skin_detail: 0.0,
+            tone_estimator: 0.0,
         }
     }
 }
 
-/// The classifiers whose predictions stage 2 keeps: the photo model's on every crop and, where
-/// given, the dermoscopy model's on the dermoscopic crops.
+/// The classifiers stage 2 consults: the photo model's prediction is kept on every crop and,
+/// where given, the dermoscopy model's on the dermoscopic crops; where given, the tone
+/// estimator reads each rendering.
 pub struct Diagnosers<'a> {
     /// The photo classifier.
     pub photo: Diagnoser<'a>,
     /// The dermoscopy classifier.
     pub dermoscopy: Option<Diagnoser<'a>>,
+    /// The tone estimator.
+    pub tone: Option<Diagnoser<'a>>,
 }
 
 /// A classifier whose predictions stage 2 keeps, with its input normalisation. It runs
@@ -117,6 +128,18 @@ impl Diagnoser<'_> {
             .with_dropout(0.0)
             .load_record(self.record, device)?
             .no_grad())
+    }
+
+    /// The network on `device` as it reads deployed: out of the gradient, with dropout off and
+    /// batch norm on its running statistics (`freeze`), so a reading depends on the rendering
+    /// alone, not on the rest of its batch. Gradients still reach the rendering.
+    fn load_frozen(&self, device: &Device) -> Result<Classifier, String> {
+        Ok(self
+            .config
+            .clone()
+            .with_dropout(0.0)
+            .load_record(self.record, device)?
+            .freeze())
     }
 }
 
@@ -146,6 +169,11 @@ pub fn train_refined(
         .dermoscopy
         .as_ref()
         .map(|d| Ok::<_, String>((d.load(&device)?, d.input)))
+        .transpose()?;
+    let tone_estimator = diagnosers
+        .tone
+        .as_ref()
+        .map(|d| Ok::<_, String>((d.load_frozen(&device)?, d.input)))
         .transpose()?;
     let mut g_optimizer = AdamConfig::new().with_beta_1(0.5).init();
     let mut d_optimizer = AdamConfig::new().with_beta_1(0.5).init();
@@ -210,6 +238,13 @@ pub fn train_refined(
         let anchor = (fake.clone() - anchors).abs().mean();
         let target_itas: Vec<f32> = draws.iter().map(|d| d.target_ita).collect();
         let ita = skin_ita_loss(fake.clone(), skin, &target_itas);
+        let tone_estimate = match &tone_estimator {
+            Some((estimator, input)) => {
+                let types: Vec<usize> = draws.iter().map(|d| d.target_type).collect();
+                tone_group_loss(estimator.forward(normalise(fake.clone(), input)), &types)
+            }
+            None => Tensor::zeros([1], &device),
+        };
         let terms = [
             ("adversarial", adversarial, weights.adversarial),
             ("tone", tone, weights.tone),
@@ -226,6 +261,7 @@ pub fn train_refined(
                 weights.dermoscopy_diagnosis,
             ),
             ("skin detail", skin_detail, weights.skin_detail),
+            ("tone estimator", tone_estimate, weights.tone_estimator),
         ];
         let mut losses = Vec::with_capacity(terms.len() + 1);
         let mut total = None;
@@ -237,7 +273,7 @@ pub fn train_refined(
                 None => weighted,
             });
         }
-        let total = total.expect("eleven terms");
+        let total = total.expect("twelve terms");
         let grads = GradientsParams::from_grads(total.backward(), &generator);
         generator = g_optimizer.step(lr, generator, grads);
 

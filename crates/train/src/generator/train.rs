@@ -87,6 +87,9 @@ pub struct GeneratorReport {
     pub train_photos: (usize, usize),
     /// Val pairs each stage was scored on.
     pub val_pairs: usize,
+    /// Ids of the models whose outputs stage 2 was trained against (its diagnosis and
+    /// tone-estimator terms): their figures in the validation are not independent evidence.
+    pub trained_against: Vec<String>,
 }
 
 /// Progress shown by the CLI: loading, then the stages' events.
@@ -175,6 +178,7 @@ pub fn train_generator(
             )
         },
     )?;
+    let mut trained_against = Vec::new();
     let refined = if options.refine.steps > 0 {
         let refine_recipe = recipe(&(
             &supervised_recipe,
@@ -186,6 +190,22 @@ pub fn train_generator(
         let dermoscopy = (options.weights.dermoscopy_diagnosis > 0.0)
             .then(|| dermoscopy_classifier(&options.models))
             .transpose()?;
+        let tone = (options.weights.tone_estimator > 0.0)
+            .then(|| tone_estimator(&options.models))
+            .transpose()?;
+        let weighted = [
+            (options.weights.diagnosis, Some(&entry)),
+            (
+                options.weights.dermoscopy_diagnosis,
+                dermoscopy.as_ref().map(|d| &d.0),
+            ),
+            (options.weights.tone_estimator, tone.as_ref().map(|t| &t.0)),
+        ];
+        trained_against = weighted
+            .into_iter()
+            .filter_map(|(weight, entry)| entry.filter(|_| weight > 0.0))
+            .map(|entry| entry.id.clone())
+            .collect();
         let diagnosers = Diagnosers {
             photo: Diagnoser {
                 record: &classifier_record,
@@ -193,6 +213,11 @@ pub fn train_generator(
                 input: &entry.input,
             },
             dermoscopy: dermoscopy.as_ref().map(|(entry, record)| Diagnoser {
+                record,
+                config: entry.architecture.config(),
+                input: &entry.input,
+            }),
+            tone: tone.as_ref().map(|(entry, record)| Diagnoser {
                 record,
                 config: entry.architecture.config(),
                 input: &entry.input,
@@ -230,6 +255,7 @@ pub fn train_generator(
         type_itas,
         train_photos: (ham_train.len(), fitz_train.len()),
         val_pairs: val.len(),
+        trained_against,
     })
 }
 
@@ -257,11 +283,12 @@ fn check(options: &GeneratorTrainOptions) -> Result<(), String> {
         options.weights.edge_band,
         options.weights.dermoscopy_diagnosis,
         options.weights.skin_detail,
+        options.weights.tone_estimator,
     ];
     if optional.iter().any(|w| !(w.is_finite() && *w >= 0.0)) {
         return Err(
-            "the ITA, edge-band, dermoscopy diagnosis and skin-detail weights must be finite and \
-             not negative"
+            "the ITA, edge-band, dermoscopy diagnosis, skin-detail and tone-estimator weights \
+             must be finite and not negative"
                 .into(),
         );
     }
@@ -322,6 +349,14 @@ fn photo_classifier(models: &Path) -> Result<(dermtone_engine::ModelEntry, Vec<u
 /// The dermoscopy classifier in `models`, as an f32 record with its manifest entry.
 fn dermoscopy_classifier(models: &Path) -> Result<(dermtone_engine::ModelEntry, Vec<u8>), String> {
     let (entry, _) = crate::dermoscopy::eval::load_shipped(models)?;
+    f32_record(models, entry)
+}
+
+/// The tone estimator in `models`, as an f32 record with its manifest entry.
+fn tone_estimator(models: &Path) -> Result<(dermtone_engine::ModelEntry, Vec<u8>), String> {
+    let codes = ["1", "2", "3", "4", "5", "6"];
+    let (entry, _) =
+        crate::dermoscopy::eval::load_shipped_task(models, "tone", &codes, "types 1–6")?;
     f32_record(models, entry)
 }
 

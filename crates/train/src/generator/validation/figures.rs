@@ -13,6 +13,9 @@ pub struct GeneratorValidation {
     pub split: String,
     /// The generator measured.
     pub generator: ModelRef,
+    /// The models whose readings make the figures, and which of them the generator was
+    /// trained against.
+    pub judges: Judges,
     /// Every figure here is about synthetic images.
     pub synthetic: bool,
     /// Photos used: Fitzpatrick17k (tone, realism, photo diagnosis) and HAM10000 (lesion SSIM,
@@ -31,6 +34,23 @@ pub struct GeneratorValidation {
     pub artefacts: Artefacts,
     /// The targets, met or not.
     pub targets: Targets,
+}
+
+/// The models whose readings make the figures. A generator trained against one of them (its
+/// card's `trained_against`) is judged by that model in its own favour: those figures are not
+/// independent evidence, and a copy of the models folder with another estimator can judge
+/// instead.
+#[derive(Debug, Clone, Serialize)]
+pub struct Judges {
+    /// Photo classifier id (diagnosis kept on photos, the realism features).
+    pub photo_classifier: String,
+    /// Dermoscopy classifier id (diagnosis kept on dermoscopy).
+    pub dermoscopy_classifier: String,
+    /// Learned tone estimator id (tone hit).
+    pub tone_estimator: String,
+    /// Model ids the generator's stage 2 was trained against, from its card; `None` for a card
+    /// written before cards recorded them (generator-v1 to v4: the photo classifier only).
+    pub trained_against: Option<Vec<String>>,
 }
 
 /// Photos measured per dataset.

@@ -9,6 +9,7 @@ use dermtone_engine::{BackendInfo, Engine, Manifest, ModelRef, resize_for_model}
 use dermtone_net::Classifier;
 use image::RgbImage;
 
+use super::figures::Judges;
 use crate::datasets::fitzpatrick17k::{read_image, read_labels};
 use crate::datasets::ham10000::{self, read_split_csv};
 use crate::datasets::ham10000_masks::{MASKS_FILE, load_lesion_masks};
@@ -35,6 +36,7 @@ pub(super) struct Models {
     pub features: Classifier,
     pub features_input: dermtone_engine::InputSpec,
     pub generator: ModelRef,
+    pub judges: Judges,
     pub target_ita: [f32; 6],
     pub size: u32,
 }
@@ -86,6 +88,19 @@ pub(super) fn load_models(dir: &Path) -> Result<Models, String> {
         .clone()
         .ok_or("the manifest's generator has no generator section")?;
     let (photo_entry, features) = crate::clinical::eval::load_shipped_photo(dir)?;
+    let id = |task: &str| -> Result<String, String> {
+        Ok(manifest
+            .model_for(task)
+            .map_err(|e| e.to_string())?
+            .id
+            .clone())
+    };
+    let judges = Judges {
+        photo_classifier: id("photo")?,
+        dermoscopy_classifier: id("dermoscopy")?,
+        tone_estimator: id("tone")?,
+        trained_against: trained_against(&dir.join(&entry.card))?,
+    };
     Ok(Models {
         photo: engine("photo")?,
         dermoscopy: engine("dermoscopy")?,
@@ -95,9 +110,23 @@ pub(super) fn load_models(dir: &Path) -> Result<Models, String> {
             id: entry.id.clone(),
             sha256: entry.sha256.clone(),
         },
+        judges,
         target_ita: spec.target_ita,
         size: entry.input.size,
     })
+}
+
+/// The card's `training.trained_against`, where it has one.
+fn trained_against(card: &Path) -> Result<Option<Vec<String>>, String> {
+    let text = std::fs::read_to_string(card)
+        .map_err(|e| format!("cannot read {}: {e}", card.display()))?;
+    let card: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| format!("{} is not JSON: {e}", card.display()))?;
+    Ok(card["training"]["trained_against"].as_array().map(|ids| {
+        ids.iter()
+            .filter_map(|id| id.as_str().map(str::to_owned))
+            .collect()
+    }))
 }
 
 pub(super) fn fitzpatrick_photos(

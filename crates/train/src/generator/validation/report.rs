@@ -5,7 +5,50 @@
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
-use crate::generator::validation::figures::{GeneratorValidation, MethodFigures};
+use crate::generator::validation::figures::{GeneratorValidation, Judges, MethodFigures};
+
+/// Which of the models judging these figures the generator was trained against, for people.
+fn independence(judges: &Judges) -> String {
+    let Some(against) = &judges.trained_against else {
+        return "The photo classifier's figures are not independent evidence for a generator \
+                refined with the diagnosis term (stage 2 of `train generator`): that term trains \
+                it to keep exactly this classifier's prediction. The dermoscopy classifier, the \
+                lesion SSIM and the learned tone estimator play no part in training."
+            .into();
+    };
+    let judges = [
+        ("photo classifier", &judges.photo_classifier),
+        ("dermoscopy classifier", &judges.dermoscopy_classifier),
+        ("learned tone estimator", &judges.tone_estimator),
+    ];
+    let (trained, untouched): (Vec<_>, Vec<_>) =
+        judges.iter().partition(|(_, id)| against.contains(id));
+    let names = |judges: &[&(&str, &String)]| {
+        judges
+            .iter()
+            .map(|(what, id)| format!("the {what} ({id})"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut text = String::new();
+    if !trained.is_empty() {
+        text.push_str(&format!(
+            "Stage 2 of `train generator` trained this generator against the outputs of {}: \
+             those figures are not independent evidence. ",
+            names(&trained)
+        ));
+    }
+    let others = if untouched.is_empty() {
+        String::new()
+    } else {
+        format!("{}, ", names(&untouched))
+    };
+    text.push_str(&format!(
+        "{others}the lesion SSIM and the realism and spectrum figures play no part in training \
+         (the realism features are the photo classifier's)."
+    ));
+    text
+}
 
 /// The report as Markdown; `grids` are the grid files' names relative to the report.
 pub fn validation_markdown(v: &GeneratorValidation, command: &str, grids: &[String]) -> String {
@@ -122,13 +165,7 @@ pub fn validation_markdown(v: &GeneratorValidation, command: &str, grids: &[Stri
         generator.renderings,
         retoning.map_or(0, |r| r.renderings)
     );
-    let _ = writeln!(
-        md,
-        "The photo classifier's figures are not independent evidence for a generator refined \
-         with the diagnosis term (stage 2 of `train generator`): that term trains it to keep \
-         exactly this classifier's prediction. The dermoscopy classifier, the lesion SSIM and the \
-         learned tone estimator play no part in training.\n"
-    );
+    let _ = writeln!(md, "{}\n", independence(&v.judges));
     let real = &v.real_photos_tone;
     let _ = writeln!(
         md,
@@ -215,4 +252,46 @@ pub fn report_paths(models: &Path, id: &str) -> (PathBuf, PathBuf) {
         models.join(format!("{id}.validation.json")),
         models.join(format!("{id}.validation.md")),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn judges(trained_against: Option<&[&str]>) -> Judges {
+        Judges {
+            photo_classifier: "photo-a".into(),
+            dermoscopy_classifier: "derm-b".into(),
+            tone_estimator: "tone-c".into(),
+            trained_against: trained_against.map(|ids| ids.iter().map(|s| s.to_string()).collect()),
+        }
+    }
+
+    #[test]
+    fn the_judges_a_generator_was_trained_against_are_named_as_not_independent() {
+        let text = independence(&judges(Some(&["photo-a", "tone-c"])));
+        let (trained, rest) = text.split_once("not independent").expect(&text);
+        assert!(trained.contains("photo classifier (photo-a)"), "{text}");
+        assert!(
+            trained.contains("learned tone estimator (tone-c)"),
+            "{text}"
+        );
+        assert!(rest.contains("dermoscopy classifier (derm-b)"), "{text}");
+        assert!(!rest.contains("tone-c"), "{text}");
+    }
+
+    #[test]
+    fn a_judge_swapped_in_after_training_counts_as_independent() {
+        let text = independence(&judges(Some(&["photo-a", "tone-v2"])));
+        let (_, rest) = text.split_once("not independent").expect(&text);
+        assert!(rest.contains("learned tone estimator (tone-c)"), "{text}");
+        let none = independence(&judges(Some(&[])));
+        assert!(!none.contains("not independent"), "{none}");
+    }
+
+    #[test]
+    fn an_older_card_keeps_the_diagnosis_terms_caveat() {
+        let text = independence(&judges(None));
+        assert!(text.starts_with("The photo classifier's figures are not independent"));
+    }
 }

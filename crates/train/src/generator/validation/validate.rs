@@ -71,6 +71,7 @@ pub fn validate_generator(options: &ValidationOptions) -> Result<GeneratorValida
     Ok(GeneratorValidation {
         split: options.split.into(),
         generator: models.generator.clone(),
+        judges: models.judges.clone(),
         synthetic: true,
         photos: PhotoCounts {
             fitzpatrick17k: measurable.len(),
