@@ -429,6 +429,54 @@ mod tests {
     }
 
     #[test]
+    fn a_frozen_estimator_reads_each_image_alone_and_passes_gradients_to_it() {
+        let device = Device::flex().autodiff();
+        let config = dermtone_net::ClassifierConfig::new(TYPES).with_base_width(8);
+        let record = config.init(&Device::flex()).record_bytes().unwrap();
+        let input = InputSpec {
+            size: 16,
+            mean: [0.5; 3],
+            std: [0.25; 3],
+        };
+        let estimator = Diagnoser {
+            record: &record,
+            config,
+            input: &input,
+        }
+        .load_frozen(&device)
+        .unwrap();
+        let image = |seed: usize| -> Vec<f32> {
+            (0..3 * 16 * 16)
+                .map(|i| ((i * 7 + seed * 13) % 17) as f32 / 17.0)
+                .collect()
+        };
+        let batch = |seeds: &[usize]| {
+            let data: Vec<f32> = seeds.iter().flat_map(|&s| image(s)).collect();
+            Tensor::<4>::from_data(TensorData::new(data, [seeds.len(), 3, 16, 16]), &device)
+        };
+        let first_row = |logits: Tensor<2>| logits.narrow(0, 0, 1).into_data().try_to_vec::<f32>();
+        let alone = first_row(estimator.forward(batch(&[1]))).unwrap();
+        let beside = first_row(estimator.forward(batch(&[1, 2, 3]))).unwrap();
+        for (a, b) in alone.iter().zip(&beside) {
+            assert!((a - b).abs() < 1e-5, "{alone:?} against {beside:?}");
+        }
+        let images = batch(&[1, 2]).require_grad();
+        let loss = tone_group_loss(estimator.forward(images.clone()), &[5, 0]);
+        let gradients = loss.backward();
+        let values = images
+            .grad(&gradients)
+            .expect("a gradient on the images")
+            .into_data()
+            .try_to_vec::<f32>()
+            .unwrap();
+        assert!(values.iter().all(|g| g.is_finite()));
+        assert!(
+            values.iter().any(|g| g.abs() > 0.0),
+            "no gradient reached the images"
+        );
+    }
+
+    #[test]
     fn type_targets_follow_the_rank_of_each_types_share() {
         let mut photos = Vec::new();
         for (i, ita) in [60.0, 50.0, 40.0, 30.0, 20.0, 10.0, 0.0, -10.0]
