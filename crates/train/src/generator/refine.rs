@@ -122,24 +122,21 @@ pub struct Diagnoser<'a> {
 impl Diagnoser<'_> {
     /// The classifier on `device`, out of the gradient, dropout off.
     fn load(&self, device: &Device) -> Result<Classifier, String> {
-        Ok(self
-            .config
-            .clone()
-            .with_dropout(0.0)
-            .load_record(self.record, device)?
-            .no_grad())
+        Ok(self.without_dropout(device)?.no_grad())
     }
 
     /// The network on `device` as it reads deployed: out of the gradient, with dropout off and
     /// batch norm on its running statistics (`freeze`), so a reading depends on the rendering
     /// alone, not on the rest of its batch. Gradients still reach the rendering.
     fn load_frozen(&self, device: &Device) -> Result<Classifier, String> {
-        Ok(self
-            .config
+        Ok(self.without_dropout(device)?.freeze())
+    }
+
+    fn without_dropout(&self, device: &Device) -> Result<Classifier, String> {
+        self.config
             .clone()
             .with_dropout(0.0)
-            .load_record(self.record, device)?
-            .freeze())
+            .load_record(self.record, device)
     }
 }
 
