@@ -3,6 +3,7 @@
 //! `models/`, and `dermtone validate-generator`.
 
 pub mod data;
+pub mod diagnosers;
 pub mod discriminator;
 pub mod edge_band;
 pub mod export;

@@ -9,10 +9,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::fit::checkpoint::recipe;
 use crate::generator::data::{Retoning, SourceOptions, ToneSource, load_sources};
+use crate::generator::diagnosers::{Diagnoser, Diagnosers};
 use crate::generator::discriminator::TYPES;
-use crate::generator::refine::{
-    Diagnoser, Diagnosers, RefineWeights, train_refined, type_target_itas,
-};
+use crate::generator::refine::{RefineWeights, train_refined, type_target_itas};
 use crate::generator::stages::{GeneratorEvent, StageOptions, StageResult, val_pairs};
 use crate::generator::supervised::train_supervised;
 
