@@ -2,9 +2,10 @@
 //! the group (I–II, III–IV, V–VI) of the type it was asked for. The critic's type classifier
 //! learns beside the generator and the ITA term sees only the skin's mean colour, and
 //! generator-v4's renderings at type VI still read as about type IV to the estimator (mean type
-//! read 4.27; group hit over all six types 58.7 % on val, `generator-experiments.md`). Training against the reader the validation
-//! uses makes that reader's figures no longer independent evidence, so the validation names the
-//! terms a generator was trained against and a second estimator can judge instead.
+//! read 4.27; group hit over all six types 58.7 % on val, `generator-experiments.md`). Training
+//! against the reader the validation uses makes that reader's figures no longer independent
+//! evidence, so the validation names the terms a generator was trained against and a second
+//! estimator can judge instead.
 
 use burn::prelude::*;
 use burn::tensor::activation::softmax;
