@@ -39,10 +39,12 @@ pub fn markdown_report(report: &EvalReport) -> String {
     let _ = writeln!(
         md,
         "A screening aid, not a diagnosis: these figures describe how the model ranks and sorts \
-         {} dermoscopy images; they do not replace a clinician's examination. Probabilities were \
+         {} {}; they do not replace a clinician's examination. Probabilities were \
          calibrated by temperature scaling (T = {:.3}, fitted on the validation split). 95% \
          intervals come from a percentile bootstrap over images.\n",
-        report.n, report.temperature
+        report.n,
+        images_of(&report.task),
+        report.temperature
     );
     headline(&mut md, report);
     operating_point(&mut md, report);
@@ -54,6 +56,16 @@ pub fn markdown_report(report: &EvalReport) -> String {
         "## Charts\n\n![confusion](confusion.svg)\n\n![ROC](roc.svg)\n\n![reliability](reliability.svg)"
     );
     md
+}
+
+/// What the evaluated images are, by the model's task: a photo model's report must not call its
+/// photos dermoscopy images.
+fn images_of(task: &str) -> &'static str {
+    match task {
+        "dermoscopy" => "dermoscopy images",
+        "photo" => "photos",
+        _ => "images",
+    }
 }
 
 fn headline(md: &mut String, report: &EvalReport) {
@@ -307,6 +319,7 @@ mod tests {
     fn markdown_states_its_limits_and_links_its_charts() {
         let md = markdown_report(&report().0);
         assert!(md.contains("A screening aid, not a diagnosis"));
+        assert!(md.contains("ranks and sorts 4 dermoscopy images;"));
         assert!(md.contains("ITA° of non-lesion skin"));
         for link in [
             "![confusion](confusion.svg)",
@@ -320,6 +333,15 @@ mod tests {
         assert!(md.contains("| true \\ predicted | bcc | mel | nv |"));
         assert!(md.contains("| **nv** | 0 | 1 | 1 |"));
         assert!(md.contains("| Accuracy | 75.0% |"));
+    }
+
+    #[test]
+    fn a_photo_models_report_calls_its_images_photos() {
+        let mut report = report().0;
+        report.task = "photo".into();
+        let md = markdown_report(&report);
+        assert!(md.contains("ranks and sorts 4 photos;"), "{md}");
+        assert!(!md.contains("dermoscopy images"));
     }
 
     #[test]
