@@ -146,7 +146,7 @@ pub fn train_clinical(
         .as_ref()
         .map(|shared| shared.load(size + size / 4, options.limit))
         .transpose()?;
-    let crop = move |image: &image::RgbImage, _: usize, rng: &mut rand::rngs::StdRng| {
+    let crop = move |image: &image::RgbImage, _: usize, rng: &mut crate::fit::stream::TrainRng| {
         crop_and_jitter(image, size, rng)
     };
     let typed = options.tone_head.as_ref().map(|_| ToneHead::types(&train));

@@ -6,10 +6,11 @@ use image::imageops::{
     FilterType, crop_imm, flip_horizontal, resize, rotate90, rotate180, rotate270,
 };
 use rand::Rng;
-use rand::rngs::StdRng;
+
+use super::stream::TrainRng;
 
 /// Training-time augmentation: a randomised copy of training image `index`.
-pub type Augment = dyn Fn(&RgbImage, usize, &mut StdRng) -> RgbImage;
+pub type Augment = dyn Fn(&RgbImage, usize, &mut TrainRng) -> RgbImage;
 
 /// Smallest share of the source area a random crop keeps.
 const MIN_CROP_AREA: f32 = 0.45;

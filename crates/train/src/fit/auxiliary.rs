@@ -14,10 +14,10 @@ use dermtone_engine::InputSpec;
 use dermtone_net::{Classifier, ClassifierConfig};
 use image::RgbImage;
 use rand::Rng;
-use rand::rngs::StdRng;
 
 use super::augment::Augment;
 use super::predict::batch_tensor;
+use super::stream::TrainRng;
 
 /// The second task: its training images, how many join each batch and how much its loss counts.
 pub struct Auxiliary<'a> {
@@ -84,7 +84,7 @@ impl<'a> Auxiliary<'a> {
     }
 
     /// A batch drawn from `rng` and normalised as the first task's images are.
-    pub fn draw(&self, input: &InputSpec, device: &Device, rng: &mut StdRng) -> AuxiliaryBatch {
+    pub fn draw(&self, input: &InputSpec, device: &Device, rng: &mut TrainRng) -> AuxiliaryBatch {
         let (images, labels): (Vec<RgbImage>, Vec<usize>) = (0..self.per_batch)
             .map(|_| {
                 let (label, members) = &self.by_class[rng.random_range(0..self.by_class.len())];
@@ -156,14 +156,14 @@ mod tests {
         let mut labels = [Some(0); 10];
         labels[4] = Some(2);
         labels[7] = None;
-        let augment = |im: &RgbImage, _: usize, _: &mut StdRng| im.clone();
+        let augment = |im: &RgbImage, _: usize, _: &mut TrainRng| im.clone();
         let task = Auxiliary::new(&images, &labels, 3, &augment, 200, 1.0).unwrap();
         let input = InputSpec {
             size: 8,
             mean: [0.5; 3],
             std: [0.25; 3],
         };
-        let batch = task.draw(&input, &Device::flex(), &mut StdRng::seed_from_u64(1));
+        let batch = task.draw(&input, &Device::flex(), &mut TrainRng::seed_from_u64(1));
         let rare = batch.labels.iter().filter(|&&l| l == 2).count();
         assert_eq!(
             task.by_class.iter().map(|(_, m)| m.len()).sum::<usize>(),

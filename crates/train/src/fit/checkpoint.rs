@@ -6,6 +6,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use super::fitted::Fitted;
+use super::stream::Stream;
 use crate::evaluation::metrics::ClassificationMetrics;
 
 /// Where per-epoch checkpoints go, and whether to continue from them.
@@ -41,6 +42,10 @@ pub struct State {
     /// Optimiser steps in `average.bpk`, for runs that keep a weight average.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub average_updates: Option<u64>,
+    /// Where the run's random draws stand after `epoch` (absent in checkpoints written before
+    /// this field: resuming those replays the finished epochs' draws instead).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stream: Option<Stream>,
 }
 
 /// A checkpoint read back from disk.
@@ -55,7 +60,7 @@ pub struct Saved {
     pub average: Option<(Vec<u8>, u64)>,
 }
 
-/// Writes the checkpoint after `epoch`. Each file is replaced whole (written aside, then renamed)
+/// Writes the checkpoint after `epoch`, its draws standing at `stream`. Each file is replaced whole (written aside, then renamed)
 /// and the state goes last, so a crash never leaves a torn file; at worst a resumed run repeats
 /// one epoch from slightly newer weights.
 pub fn save(
@@ -65,6 +70,7 @@ pub fn save(
     last: &[u8],
     best: &Fitted,
     average: Option<(&[u8], u64)>,
+    stream: Stream,
 ) -> Result<(), String> {
     std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     let write = |name: &str, bytes: &[u8]| {
@@ -86,6 +92,7 @@ pub fn save(
         best_val: best.val.clone(),
         recipe: Some(recipe.to_string()),
         average_updates: average.map(|(_, updates)| updates),
+        stream: Some(stream),
     };
     let json = serde_json::to_string_pretty(&state).map_err(|e| e.to_string())?;
     write(STATE, json.as_bytes())

@@ -2,8 +2,9 @@
 //! balanced draws over classes (or any strata, e.g. class × skin-tone group).
 
 use rand::Rng;
-use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
+
+use super::stream::TrainRng;
 
 /// How each epoch draws its training images.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -37,7 +38,7 @@ pub(super) fn next_order(
     strata: &[usize],
     sampling: Sampling,
     draws: usize,
-    rng: &mut StdRng,
+    rng: &mut TrainRng,
 ) {
     match sampling {
         Sampling::Shuffle => order.shuffle(rng),
@@ -46,7 +47,7 @@ pub(super) fn next_order(
 }
 
 /// `draws` indices, drawn stratum-first with square-root stratum weights.
-fn balanced_order(labels: &[usize], draws: usize, rng: &mut StdRng) -> Vec<usize> {
+fn balanced_order(labels: &[usize], draws: usize, rng: &mut TrainRng) -> Vec<usize> {
     let classes = labels.iter().max().map_or(0, |l| l + 1);
     let mut by_class = vec![Vec::new(); classes];
     for (i, &label) in labels.iter().enumerate() {
@@ -79,7 +80,7 @@ mod tests {
     #[test]
     fn balanced_sampling_favours_rare_classes() {
         let labels: Vec<usize> = (0..1000).map(|i| usize::from(i % 100 == 0)).collect();
-        let mut rng = StdRng::seed_from_u64(3);
+        let mut rng = TrainRng::seed_from_u64(3);
         let mut order: Vec<usize> = (0..labels.len()).collect();
         next_order(
             &mut order,

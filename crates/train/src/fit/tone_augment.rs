@@ -9,8 +9,8 @@ use std::path::Path;
 use dermtone_color::{Mask, retone, skin_mask};
 use image::RgbImage;
 use rand::Rng;
-use rand::rngs::StdRng;
 
+use super::stream::TrainRng;
 use crate::datasets::ham10000::Record;
 use crate::datasets::ham10000_masks::{MASKS_FILE, load_lesion_masks};
 use crate::parallel::map_on_all_cores;
@@ -64,7 +64,7 @@ impl ToneAugment {
 
     /// `image` (training image `index`), re-toned with the set probability; unchanged where the
     /// photo's skin tone cannot be measured or the target is out of its reach.
-    pub fn apply(&self, index: usize, image: &RgbImage, rng: &mut StdRng) -> Option<RgbImage> {
+    pub fn apply(&self, index: usize, image: &RgbImage, rng: &mut TrainRng) -> Option<RgbImage> {
         if !rng.random_bool(self.probability) {
             return None;
         }
@@ -93,7 +93,7 @@ mod tests {
             .collect();
         let (split, _) = load_split(&data, &records, "train", 80, Some(12)).unwrap();
         let augment = ToneAugment::prepare(&data, &train, &split.images, 1.0).unwrap();
-        let mut rng = StdRng::seed_from_u64(5);
+        let mut rng = TrainRng::seed_from_u64(5);
         let mut shifts = Vec::new();
         for (i, image) in split.images.iter().enumerate() {
             if let Some(out) = augment.apply(i, image, &mut rng) {

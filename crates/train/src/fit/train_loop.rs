@@ -19,15 +19,17 @@ use super::options::{FitOptions, Split};
 use super::predict::{batch_tensor, load_record, predict};
 use super::progress::TrainEvent;
 use super::sampling::next_order;
+use super::stream::{Stream, TrainRng};
 use super::targets::{Targets, ordinal_targets, smoothed_targets};
 use super::weight_average::WeightAverage;
 use crate::evaluation::metrics::classification_metrics;
 
 /// Trains a classifier on `train` and returns the epoch that scored best on `val`. With a
 /// checkpoint folder, every epoch is saved there and `resume` continues after the last one: the
-/// weights, the best epoch so far and the random stream (replayed) are restored, so a resumed run
-/// draws the same batches as an uninterrupted one; AdamW's moment estimates (and group DRO's
-/// group weights) restart.
+/// weights, the best epoch so far and the random stream (its saved position, or replayed for a
+/// checkpoint from before positions were kept) are restored, so a resumed run draws the same
+/// batches as an uninterrupted one; AdamW's moment estimates (and group DRO's group weights)
+/// restart.
 pub fn fit(
     train: &Split,
     val: &Split,
@@ -61,7 +63,7 @@ pub fn fit(
         .with_weights(Some(options.class_weights.clone()))
         .with_smoothing((options.label_smoothing > 0.0).then_some(options.label_smoothing))
         .init(&device);
-    let mut rng = StdRng::seed_from_u64(options.seed);
+    let mut rng = TrainRng::seed_from_u64(options.seed);
     let draws = options.draws_per_epoch.unwrap_or(train.images.len()).max(1);
     let batches = draws.div_ceil(options.batch_size);
     let total_steps = (batches * options.epochs).max(1);
@@ -108,10 +110,15 @@ pub fn fit(
         if stopped {
             first_epoch = options.epochs + 1;
         } else {
-            for _ in 1..=saved.state.epoch {
-                next_order(&mut order, strata, options.sampling, draws, &mut rng);
-                for &i in order.iter().take(draws) {
-                    (options.augment)(&train.images[i], i, &mut rng);
+            match &saved.state.stream {
+                Some(stream) => (rng, order) = stream.restore(options.seed, train.images.len())?,
+                None => {
+                    for _ in 1..=saved.state.epoch {
+                        next_order(&mut order, strata, options.sampling, draws, &mut rng);
+                        for &i in order.iter().take(draws) {
+                            (options.augment)(&train.images[i], i, &mut rng);
+                        }
+                    }
                 }
             }
             first_epoch = saved.state.epoch + 1;
@@ -150,7 +157,7 @@ pub fn fit(
             options.seed ^ (epoch as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15),
         );
         // So does the second task, from a stream of its own.
-        let mut auxiliary_rng = StdRng::seed_from_u64(
+        let mut auxiliary_rng = TrainRng::seed_from_u64(
             !options.seed ^ (epoch as u64).wrapping_mul(0xD1B5_4A32_D192_ED03),
         );
         let mut loss_sum = 0f32;
@@ -320,7 +327,15 @@ pub fn fit(
             let average = averaged
                 .as_ref()
                 .map(|(bytes, updates)| (bytes.as_slice(), *updates));
-            checkpoint::save(dir, recipe, epoch, &record, best_so_far, average)?;
+            checkpoint::save(
+                dir,
+                recipe,
+                epoch,
+                &record,
+                best_so_far,
+                average,
+                Stream::after(&rng, &order),
+            )?;
         }
         if let Some(patience) = options.patience
             && epoch - best_so_far.epoch >= patience
@@ -330,4 +345,106 @@ pub fn fit(
         }
     }
     best.ok_or_else(|| "no epoch was trained (epochs must be at least 1)".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::RefCell;
+    use std::path::Path;
+    use std::rc::Rc;
+
+    use dermtone_net::ClassifierConfig;
+    use rand::RngCore;
+
+    use super::super::checkpoint::Checkpoint;
+    use super::super::sampling::Sampling;
+    use super::super::targets::Targets;
+    use super::*;
+
+    type Draws = Rc<RefCell<Vec<(usize, u64)>>>;
+
+    /// Trains a tiny network on six 16 px images, each augmentation recording which image it
+    /// drew and the next word of the stream.
+    fn run(dir: &Path, epochs: usize, resume: bool, sampling: Sampling, seen: &Draws) {
+        let images: Vec<RgbImage> = (0..6u8)
+            .map(|i| RgbImage::from_pixel(16, 16, image::Rgb([i * 40, 90, 200 - i * 30])))
+            .collect();
+        let labels = vec![0, 1, 0, 1, 0, 1];
+        let split = Split { images, labels };
+        let seen = Rc::clone(seen);
+        let augment = move |image: &RgbImage, index: usize, rng: &mut TrainRng| {
+            seen.borrow_mut().push((index, rng.next_u64()));
+            image.clone()
+        };
+        let options = FitOptions {
+            device: Device::flex(),
+            seed: 7,
+            epochs,
+            batch_size: 4,
+            learning_rate: 1e-3,
+            config: ClassifierConfig::new(2).with_base_width(4),
+            input: dermtone_engine::InputSpec {
+                size: 16,
+                mean: [0.5; 3],
+                std: [0.25; 3],
+            },
+            class_weights: vec![1.0, 1.0],
+            targets: Targets::Hard,
+            augment: &augment,
+            score: &|probabilities, _| f64::from(probabilities[0][0]),
+            sampling,
+            label_smoothing: 0.0,
+            patience: None,
+            checkpoint: Some(Checkpoint {
+                dir,
+                resume,
+                recipe: "tiny".into(),
+            }),
+            strata: None,
+            group_robust: None,
+            initial_record: None,
+            draws_per_epoch: None,
+            weight_average: None,
+            mixup: None,
+            auxiliary: None,
+            teacher: None,
+        };
+        fit(&split, &split, &options, &mut |_| {}).unwrap();
+    }
+
+    #[test]
+    fn a_resumed_run_draws_what_an_uninterrupted_one_draws_without_replaying_them() {
+        for sampling in [Sampling::Shuffle, Sampling::Balanced] {
+            let seen = Draws::default();
+            let root = std::env::temp_dir().join(format!(
+                "dermtone-resume-{}-{sampling:?}",
+                std::process::id()
+            ));
+            let _ = std::fs::remove_dir_all(&root);
+            run(&root.join("whole"), 3, false, sampling, &seen);
+            let whole = seen.take();
+            assert_eq!(whole.len(), 18);
+
+            run(&root.join("parted"), 2, false, sampling, &seen);
+            assert_eq!(seen.take(), whole[..12]);
+            run(&root.join("parted"), 3, true, sampling, &seen);
+            assert_eq!(
+                seen.take(),
+                whole[12..],
+                "{sampling:?}: epoch 3 only, as drawn whole"
+            );
+
+            // A checkpoint from before the stream was kept replays the finished epochs instead.
+            let state = root.join("old/state.json");
+            run(&root.join("old"), 2, false, sampling, &seen);
+            seen.take();
+            let mut json: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(&state).unwrap()).unwrap();
+            assert!(json.as_object_mut().unwrap().remove("stream").is_some());
+            std::fs::write(&state, json.to_string()).unwrap();
+            run(&root.join("old"), 3, true, sampling, &seen);
+            assert_eq!(seen.take(), whole, "{sampling:?}: replayed, then epoch 3");
+            let _ = std::fs::remove_dir_all(&root);
+        }
+    }
 }
