@@ -60,9 +60,9 @@ pub struct Saved {
     pub average: Option<(Vec<u8>, u64)>,
 }
 
-/// Writes the checkpoint after `epoch`, its draws standing at `stream`. Each file is replaced whole (written aside, then renamed)
-/// and the state goes last, so a crash never leaves a torn file; at worst a resumed run repeats
-/// one epoch from slightly newer weights.
+/// Writes the checkpoint after `epoch`, its draws standing at `stream`. Each file is replaced
+/// whole (written aside, then renamed) and the state goes last, so a crash never leaves a torn
+/// file; at worst a resumed run repeats one epoch from slightly newer weights.
 pub fn save(
     dir: &Path,
     recipe: &str,

@@ -8,10 +8,10 @@
 //! must do sits between its steps: sampling balanced over condition × skin-tone strata with a
 //! fixed number of draws an epoch (so synthetic renderings change what an epoch sees, never how
 //! many steps it takes), group-DRO weights updated from each batch's tone groups, mixup from a
-//! stream seeded per epoch and the main stream's position kept so that `--resume` replays nothing, a weight average resumed with its
-//! batch-norm statistics matched by visit order, selection on a score over the whole val split
-//! (the worst tone group's malignant AUROC), and a recipe check that refuses to resume with other
-//! options. Each could be bent into its callbacks and metrics, but the exact resumption and the
+//! stream seeded per epoch and the main stream's position kept so that `--resume` replays
+//! nothing, a weight average resumed with its batch-norm statistics matched by visit order,
+//! selection on a score over the whole val split (the worst tone group's malignant AUROC), and a
+//! recipe check that refuses to resume with other options. Each could be bent into its callbacks and metrics, but the exact resumption and the
 //! per-epoch val score would be rebuilt around it, for a gain (several devices) that this
 //! project's machines (two cores, at most one lent GPU) cannot use. Revisit if training moves to
 //! several GPUs.
