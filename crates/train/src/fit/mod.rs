@@ -11,10 +11,10 @@
 //! stream seeded per epoch and the main stream's position kept so that `--resume` replays
 //! nothing, a weight average resumed with its batch-norm statistics matched by visit order,
 //! selection on a score over the whole val split (the worst tone group's malignant AUROC), and a
-//! recipe check that refuses to resume with other options. Each could be bent into its callbacks and metrics, but the exact resumption and the
-//! per-epoch val score would be rebuilt around it, for a gain (several devices) that this
-//! project's machines (two cores, at most one lent GPU) cannot use. Revisit if training moves to
-//! several GPUs.
+//! recipe check that refuses to resume with other options. Each could be bent into its
+//! callbacks and metrics, but the exact resumption and the per-epoch val score would be rebuilt
+//! around it, for a gain (several devices) that this project's machines (two cores, at most one
+//! lent GPU) cannot use. Revisit if training moves to several GPUs.
 
 pub mod augment;
 pub mod auxiliary;
