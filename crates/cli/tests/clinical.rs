@@ -314,7 +314,39 @@ fn continuing_cannot_also_start_from_a_dermoscopy_body() {
 }
 
 #[test]
-fn starting_from_a_dermoscopy_model_of_another_width_is_refused() {
+fn a_wider_network_starts_from_the_dermoscopy_body_widened() {
+    let out_dir = scratch("clinical-wider");
+    let models = repo().join("models");
+    let card = trained_card(
+        &out_dir,
+        "tiny-wide-photo",
+        &[
+            "--limit",
+            "16",
+            "--batch-size",
+            "8",
+            "--epochs",
+            "1",
+            "--size",
+            "32",
+            "--expansion",
+            "6",
+            "--init-from",
+            models.to_str().unwrap(),
+        ],
+        "hidden layers six times their input from the dermoscopy body's four",
+    );
+    assert_eq!(card["architecture"]["expansion"], 6);
+    assert_eq!(card["training"]["options"]["expansion"], 6);
+    let dermoscopy = manifest_entry(&models, "dermoscopy");
+    assert_eq!(card["training"]["initialised_from"]["id"], dermoscopy["id"]);
+    let photo = manifest_entry(&out_dir, "photo");
+    assert_eq!(photo["architecture"]["expansion"], 6);
+    assert!(card["metrics"]["quantisation"]["test_accuracy_int8"].is_number());
+}
+
+#[test]
+fn starting_from_a_wider_dermoscopy_model_is_refused() {
     let out_dir = scratch("clinical-width");
     let models = repo().join("models");
     let out = train_clinical(

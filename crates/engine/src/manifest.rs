@@ -114,10 +114,25 @@ pub struct Architecture {
     /// Network body; files written before the mobile network existed are `plain`.
     #[serde(default = "plain")]
     pub kind: NetKind,
+    /// A mobile network's hidden layers against their blocks' input; written only when not
+    /// the default 4, so that files from before it existed read and write the same.
+    #[serde(
+        default = "default_expansion",
+        skip_serializing_if = "is_default_expansion"
+    )]
+    pub expansion: usize,
 }
 
 fn plain() -> NetKind {
     NetKind::Plain
+}
+
+fn default_expansion() -> usize {
+    dermtone_net::mobile::DEFAULT_EXPANSION
+}
+
+fn is_default_expansion(expansion: &usize) -> bool {
+    *expansion == dermtone_net::mobile::DEFAULT_EXPANSION
 }
 
 impl Architecture {
@@ -126,6 +141,7 @@ impl Architecture {
         ClassifierConfig::new(self.num_classes)
             .with_base_width(self.base_width)
             .with_kind(self.kind)
+            .with_expansion(self.expansion)
     }
 }
 

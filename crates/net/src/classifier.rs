@@ -45,6 +45,11 @@ pub struct ClassifierConfig {
     /// Network body.
     #[config(default = "NetKind::Plain")]
     pub kind: NetKind,
+    /// How many times wider than its input each mobile block's hidden layer is (MobileNetV2
+    /// uses 6): the cheapest place for more capacity, since it leaves every block's input and
+    /// output alone. The first block never expands; plain networks ignore it.
+    #[config(default = "crate::mobile::DEFAULT_EXPANSION")]
+    pub expansion: usize,
 }
 
 /// Image classifier over normalised `[batch, 3, size, size]` input, returning logits.
@@ -138,6 +143,17 @@ impl Classifier {
                 net.with_head_classes(num_classes, device),
             )),
             Classifier::Plain(_) => Err("only a mobile network can share its body".into()),
+        }
+    }
+
+    /// The same function in a network of `config`'s width and expansion (mobile networks
+    /// only; see [`MobileNet::widened`]): a wider network trained from a narrower one's body.
+    pub fn widened(self, config: &ClassifierConfig) -> Result<Self, String> {
+        match self {
+            Classifier::Mobile(net) => Ok(Classifier::Mobile(
+                net.widened(config.base_width, config.expansion)?,
+            )),
+            Classifier::Plain(_) => Err("only a mobile network can be widened".into()),
         }
     }
 

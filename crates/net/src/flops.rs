@@ -102,7 +102,7 @@ fn plain_cost(config: &ClassifierConfig, side: usize) -> Cost {
 }
 
 fn mobile_cost(config: &ClassifierConfig, side: usize) -> Cost {
-    let plan = mobile::plan(config.base_width);
+    let plan = mobile::plan(config.base_width, config.expansion);
     let (stem, mut side) = conv_at(&shape([3, plan.stem], 3, 2, Extras::Norm), side);
     let mut total = stem;
     for block in &plan.blocks {

@@ -139,7 +139,7 @@ pub fn direct_classifier_from_bytes(
             )
         }
         NetKind::Mobile => {
-            let plan = crate::mobile::plan(config.base_width);
+            let plan = crate::mobile::plan(config.base_width, config.expansion);
             let stem = tensors.conv_norm("stem", plan.stem, 3, 3)?;
             let mut blocks = Vec::new();
             for (i, block) in plan.blocks.iter().enumerate() {
@@ -285,6 +285,13 @@ mod tests {
             (
                 ClassifierConfig::new(3)
                     .with_base_width(8)
+                    .with_kind(NetKind::Mobile),
+                None,
+            ),
+            (
+                ClassifierConfig::new(3)
+                    .with_base_width(8)
+                    .with_expansion(6)
                     .with_kind(NetKind::Mobile),
                 None,
             ),

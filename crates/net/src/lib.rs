@@ -16,6 +16,7 @@ pub mod mobile;
 pub mod onnx;
 pub mod plain;
 pub mod weights;
+mod widen;
 
 pub use classifier::{Classifier, ClassifierConfig, NetKind};
 pub use dermtone_kernels::{ClassMaps, DirectClassifier, DirectGenerator};

@@ -17,15 +17,19 @@ use crate::ClassifierConfig;
 use crate::cam::class_activation;
 use crate::fold::{conv_then_norm, fold_pair};
 
-/// Stages as (expansion, channels in units of `base_width / 4`, repeats, first stride).
-const STAGES: [(usize, usize, usize, usize); 6] = [
-    (1, 4, 1, 1),
-    (4, 6, 2, 2),
-    (4, 8, 2, 2),
-    (4, 16, 3, 2),
-    (4, 24, 2, 1),
-    (4, 40, 1, 2),
+/// Stages as (expands, channels in units of `base_width / 4`, repeats, first stride); a stage
+/// that expands widens its hidden layers by the configured expansion.
+const STAGES: [(bool, usize, usize, usize); 6] = [
+    (false, 4, 1, 1),
+    (true, 6, 2, 2),
+    (true, 8, 2, 2),
+    (true, 16, 3, 2),
+    (true, 24, 2, 1),
+    (true, 40, 1, 2),
 ];
+
+/// The expansion every network trained before it could be chosen has (and the default).
+pub const DEFAULT_EXPANSION: usize = 4;
 
 /// Head channels (before pooling) in units of `base_width / 4`.
 const HEAD_UNITS: usize = 80;
@@ -53,13 +57,15 @@ impl MobilePlan {
     }
 }
 
-/// The plan for stem width `base_width` (rounded down to a multiple of 4, at least 4).
-pub(crate) fn plan(base_width: usize) -> MobilePlan {
+/// The plan for stem width `base_width` (rounded down to a multiple of 4, at least 4) and
+/// hidden layers `expansion` times their blocks' input.
+pub(crate) fn plan(base_width: usize, expansion: usize) -> MobilePlan {
     let unit = (base_width / 4).max(1);
     let stem = 4 * unit;
     let mut blocks = Vec::new();
     let mut cin = stem;
-    for (expansion, units, repeats, stride) in STAGES {
+    for (expands, units, repeats, stride) in STAGES {
+        let expansion = if expands { expansion } else { 1 };
         let cout = units * unit;
         for r in 0..repeats {
             let stride = if r == 0 { stride } else { 1 };
@@ -85,7 +91,7 @@ pub(crate) fn plan(base_width: usize) -> MobilePlan {
 pub struct ConvNorm {
     pub(crate) conv: Conv2d,
     pub(crate) norm: Option<BatchNorm>,
-    activation: Option<Relu6>,
+    pub(crate) activation: Option<Relu6>,
 }
 
 /// How one [`ConvNorm`] is shaped.
@@ -192,8 +198,8 @@ pub struct MobileNet {
     pub(crate) stem: ConvNorm,
     pub(crate) blocks: Vec<InvertedResidual>,
     pub(crate) head_conv: ConvNorm,
-    pool: AdaptiveAvgPool2d,
-    dropout: Dropout,
+    pub(crate) pool: AdaptiveAvgPool2d,
+    pub(crate) dropout: Dropout,
     pub(crate) head: Linear,
 }
 
@@ -201,7 +207,7 @@ impl MobileNet {
     /// A freshly initialised mobile network of `config`'s shape on `device`. `base_width` is
     /// the stem's channels and must be a multiple of 4.
     pub fn new(config: &ClassifierConfig, device: &Device) -> Self {
-        let plan = plan(config.base_width);
+        let plan = plan(config.base_width, config.expansion);
         let blocks = plan
             .blocks
             .iter()

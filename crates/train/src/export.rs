@@ -55,6 +55,7 @@ pub fn int8_entry(
             num_classes: config.num_classes,
             base_width: config.base_width,
             kind: config.kind,
+            expansion: config.expansion,
         },
         input: input.clone(),
         labels,

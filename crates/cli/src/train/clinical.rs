@@ -25,7 +25,7 @@ const DEFAULT_WIDTH: usize = 16;
 
 /// The input side and width of the photo model shipped in `models`, which `--add` fine-tunes
 /// and `--continue-from` goes on from.
-fn shipped_shape(models: &Path) -> Result<(u32, usize), String> {
+fn shipped_shape(models: &Path) -> Result<(u32, usize, usize), String> {
     let path = models.join("manifest.json");
     let text = std::fs::read_to_string(&path)
         .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
@@ -33,7 +33,11 @@ fn shipped_shape(models: &Path) -> Result<(u32, usize), String> {
     let entry = manifest
         .model_for("photo")
         .map_err(|e| format!("{}: {e}", models.display()))?;
-    Ok((entry.input.size, entry.architecture.base_width))
+    Ok((
+        entry.input.size,
+        entry.architecture.base_width,
+        entry.architecture.expansion,
+    ))
 }
 
 /// The options of `dermtone train clinical`; clap takes the help text above them from
@@ -69,6 +73,10 @@ pub struct ClinicalArgs {
     /// model's).
     #[arg(long)]
     width: Option<usize>,
+    /// How many times its input each block's hidden layer is, 2 to 8 (default 4; with --add,
+    /// the shipped model's): more capacity without widening the blocks' inputs and outputs.
+    #[arg(long)]
+    expansion: Option<usize>,
     /// Where the network trains: `cpu` or `wgpu` (a GPU where one is present).
     #[arg(long, default_value = "cpu")]
     backend: TrainBackend,
@@ -178,6 +186,7 @@ pub fn run(args: ClinicalArgs) -> Result<(), String> {
         lr,
         size,
         width,
+        expansion,
         backend,
         label_smoothing,
         patience,
@@ -206,17 +215,28 @@ pub fn run(args: ClinicalArgs) -> Result<(), String> {
     } = args;
     // --add fine-tunes the model in --out; --continue-from goes on from the one it names.
     let starting = continue_from.as_ref().or(add.as_ref().map(|_| &out));
-    let (size, width) = match (starting, size, width) {
-        (Some(models), None, _) | (Some(models), _, None) => {
-            let (shipped_size, shipped_width) = shipped_shape(models)?;
-            (size.unwrap_or(shipped_size), width.unwrap_or(shipped_width))
+    let (size, width, expansion) = match starting {
+        Some(models) if size.is_none() || width.is_none() || expansion.is_none() => {
+            let (shipped_size, shipped_width, shipped_expansion) = shipped_shape(models)?;
+            (
+                size.unwrap_or(shipped_size),
+                width.unwrap_or(shipped_width),
+                expansion.unwrap_or(shipped_expansion),
+            )
         }
-        _ => (size.unwrap_or(DEFAULT_SIZE), width.unwrap_or(DEFAULT_WIDTH)),
+        _ => (
+            size.unwrap_or(DEFAULT_SIZE),
+            width.unwrap_or(DEFAULT_WIDTH),
+            expansion.unwrap_or(dermtone_net::mobile::DEFAULT_EXPANSION),
+        ),
     };
     check_shape(epochs, batch_size, size, width)?;
     regularise.check()?;
     if width % 8 != 0 {
         return Err("--width must be a multiple of 8 for the mobile network".into());
+    }
+    if !(2..=8).contains(&expansion) {
+        return Err("--expansion must be between 2 and 8".into());
     }
     if !(0.0..0.5).contains(&label_smoothing) {
         return Err("--label-smoothing must be in [0, 0.5)".into());
@@ -250,6 +270,7 @@ pub fn run(args: ClinicalArgs) -> Result<(), String> {
         learning_rate: lr,
         input_size: size,
         base_width: width,
+        expansion,
         kind: NetKind::Mobile,
         backend,
         label_smoothing,

@@ -26,9 +26,10 @@ pub(crate) fn plain(
 pub(crate) fn mobile(
     g: &mut GraphBuilder,
     base_width: usize,
+    expansion: usize,
     images: &str,
 ) -> Result<String, ExportError> {
-    let plan = mobile::plan(base_width);
+    let plan = mobile::plan(base_width, expansion);
     let mut x = conv_norm(g, "stem", images, 2, 1, true)?;
     for (i, block) in plan.blocks.iter().enumerate() {
         let path = format!("blocks.{i}");

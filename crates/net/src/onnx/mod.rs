@@ -68,7 +68,7 @@ pub fn classifier_onnx(
         ),
         Classifier::Mobile(_) => (
             "mobile",
-            classifier::mobile(&mut g, config.base_width, IMAGES)?,
+            classifier::mobile(&mut g, config.base_width, config.expansion, IMAGES)?,
         ),
     };
     let doc = format!(

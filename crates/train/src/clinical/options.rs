@@ -31,6 +31,10 @@ pub struct ClinicalTrainOptions {
     pub input_size: u32,
     /// Channels of the first block.
     pub base_width: usize,
+    /// A mobile block's hidden layers against its input (see [`dermtone_net::ClassifierConfig`]);
+    /// left out of the recipe at the default, so older checkpoints still resume.
+    #[serde(skip_serializing_if = "is_default_expansion")]
+    pub expansion: usize,
     /// Network body.
     pub kind: NetKind,
     /// Where the network trains.
@@ -89,4 +93,8 @@ pub struct ClinicalTrainOptions {
     /// recipe).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub held_out_fold: Option<Fold>,
+}
+
+fn is_default_expansion(expansion: &usize) -> bool {
+    *expansion == dermtone_net::mobile::DEFAULT_EXPANSION
 }

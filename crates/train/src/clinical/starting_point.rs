@@ -8,7 +8,7 @@ use std::path::Path;
 
 use burn::tensor::Device;
 use dermtone_engine::InputSpec;
-use dermtone_net::ClassifierConfig;
+use dermtone_net::{ClassifierConfig, NetKind};
 
 use crate::clinical::eval::load_shipped_photo;
 use crate::clinical::new_photos::{AddPhotos, load_new_photos};
@@ -18,19 +18,31 @@ use crate::datasets::fitzpatrick17k::Record;
 use crate::dermoscopy::eval::load_shipped;
 
 /// The f32 record of `config`'s shape holding the body of the dermoscopy model shipped in
-/// `models_dir` and a fresh head.
+/// `models_dir` and a fresh head. A wider mobile network than the shipped one starts from its
+/// body widened without changing what it computes (see [`dermtone_net::MobileNet::widened`]).
 pub(crate) fn dermoscopy_body(
     models_dir: &Path,
     config: &ClassifierConfig,
 ) -> Result<Vec<u8>, String> {
     let (entry, model) = load_shipped(models_dir)?;
     let source = entry.architecture.config();
-    if source.base_width != config.base_width || source.kind != config.kind {
+    let wider = source.base_width < config.base_width || source.expansion < config.expansion;
+    let narrower = source.base_width > config.base_width || source.expansion > config.expansion;
+    if source.kind != config.kind || narrower || (wider && config.kind != NetKind::Mobile) {
         return Err(format!(
-            "--init-from: model {} is a {:?} network of width {}, not {:?} of width {}",
-            entry.id, source.kind, source.base_width, config.kind, config.base_width
+            "--init-from: model {} is a {:?} network of width {} and expansion {}, not {:?} of \
+             width {} and expansion {} (a mobile body can start a wider mobile network, not a \
+             narrower one)",
+            entry.id,
+            source.kind,
+            source.base_width,
+            source.expansion,
+            config.kind,
+            config.base_width,
+            config.expansion
         ));
     }
+    let model = if wider { model.widened(config)? } else { model };
     model
         .with_new_head(config.num_classes, &Device::flex())?
         .record_bytes()
@@ -85,18 +97,22 @@ pub(crate) fn shipped_photo_record(
     let (entry, model) = load_shipped_photo(models_dir)?;
     let shipped = entry.architecture.config();
     if shipped.base_width != options.base_width
+        || shipped.expansion != options.expansion
         || shipped.kind != options.kind
         || entry.input.size != options.input_size
     {
         return Err(format!(
-            "{flag}: the shipped model {} is a {:?} network of width {} at {} px, not {:?} of \
-             width {} at {} px: pass its --width and --size",
+            "{flag}: the shipped model {} is a {:?} network of width {} and expansion {} at {} \
+             px, not {:?} of width {} and expansion {} at {} px: pass its --width, --expansion \
+             and --size",
             entry.id,
             shipped.kind,
             shipped.base_width,
+            shipped.expansion,
             entry.input.size,
             options.kind,
             options.base_width,
+            options.expansion,
             options.input_size
         ));
     }

@@ -120,6 +120,7 @@ pub fn train_clinical(
         .transpose()?;
     let config = ClassifierConfig::new(GROUPS.len())
         .with_base_width(options.base_width)
+        .with_expansion(options.expansion)
         .with_kind(options.kind);
     let strata: Vec<usize> = train
         .split

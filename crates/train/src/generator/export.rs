@@ -77,6 +77,7 @@ pub fn export_generator(
             num_classes: 6,
             base_width: options.base_width,
             kind: NetKind::Plain,
+            expansion: dermtone_net::mobile::DEFAULT_EXPANSION,
         },
         input: InputSpec {
             size: options.size,
