@@ -14,6 +14,17 @@ export const FITZPATRICK = path.resolve(ROOT, '../shared/data/fitzpatrick17k_ajl
 /** The models folder the server and the CLI both use (`DERMTONE_MODELS` to try another one). */
 export const MODELS = process.env.DERMTONE_MODELS ?? 'models';
 
+/**
+ * The manifest entry of the model shipped in MODELS for `task` (`photo`, `dermoscopy`, `tone`,
+ * `generator`): tests name its files through it, so shipping a new model does not touch them.
+ */
+export function shippedModel(task) {
+  const manifest = JSON.parse(readFileSync(path.resolve(ROOT, MODELS, 'manifest.json'), 'utf8'));
+  const entry = manifest.models.find((m) => m.task === task);
+  if (!entry) throw new Error(`no ${task} model in ${MODELS}/manifest.json`);
+  return entry;
+}
+
 /** Test-split HAM10000 images, in split.csv order. */
 export function testImages(count) {
   const rows = readFileSync(path.join(HAM, 'split.csv'), 'utf8').trim().split('\n').slice(1);

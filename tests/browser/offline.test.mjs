@@ -12,9 +12,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
   ROOT, MODELS, PAGE, startServer, startServerOn, openPage, waitReady, waitOffline, analyseFile, cliAnalysis,
-  maxDifference, testImages, clinicalTestImages, chooseLanguage,
+  maxDifference, testImages, clinicalTestImages, chooseLanguage, shippedModel,
 } from './harness.mjs';
 import { openView } from './history-helpers.mjs';
+
+const DERMOSCOPY = shippedModel('dermoscopy');
+const PHOTO = shippedModel('photo');
 
 let server;
 before(async () => { server = await startServer(); });
@@ -59,7 +62,7 @@ test('after the first visit a photo is analysed with the network off and the ser
     await waitOffline(session, 'ready');
     // The first visit fetched the dermatoscope model before the service worker was in charge;
     // it is kept all the same, from the HTTP cache.
-    await waitCached(session.page, 'models/dermoscopy-v3.int8.bpk');
+    await waitCached(session.page, `models/${DERMOSCOPY.file}`);
 
     const requests = [];
     session.context.on('request', (r) => requests.push(r));
@@ -76,7 +79,7 @@ test('after the first visit a photo is analysed with the network off and the ser
     // Every request of the page and its engine worker was answered by the service worker (the
     // photo's preview is a blob: URL, never a request that leaves the browser).
     const urls = requests.map((r) => r.url()).filter((url) => !url.startsWith('blob:'));
-    for (const asset of ['pkg/cpu/dermtone_web_bg.wasm', 'models/dermoscopy-v3.int8.bpk']) {
+    for (const asset of ['pkg/cpu/dermtone_web_bg.wasm', `models/${DERMOSCOPY.file}`]) {
       assert.ok(urls.includes(server.url + asset), `${asset} was requested`);
     }
     const network = [];
@@ -102,7 +105,7 @@ test('the WebGPU engine is cached when first used, not up front, and then works 
     // The first visit fetched these before the service worker was in charge; they are kept all
     // the same, from the HTTP cache.
     await waitCached(session.page, 'pkg/webgpu/dermtone_web_bg.wasm');
-    await waitCached(session.page, 'models/dermoscopy-v3.int8.bpk');
+    await waitCached(session.page, `models/${DERMOSCOPY.file}`);
 
     await session.context.setOffline(true);
     server.stop();
@@ -151,7 +154,7 @@ test('a browser without wasm SIMD caches the engine it runs when first used, and
 /** About's section for the dermatoscope model: whether it shows the card, or says it is not saved yet. */
 const dermoscopyCardShown = async (page) => {
   await openView(page, 'about');
-  const section = '#about-cards .card[data-model="dermoscopy-v3"]';
+  const section = `#about-cards .card[data-model="${DERMOSCOPY.id}"]`;
   await page.waitForSelector(`${section} dl, ${section} .card-not-saved`);
   return page.isVisible(`${section} dl`);
 };
@@ -162,9 +165,9 @@ test('the dermatoscope model and its card are cached when first chosen, not up f
     await waitReady(session);
     await waitOffline(session, 'ready');
     const upFront = await cachedPaths(session.page);
-    assert.ok(upFront.includes('/models/clinical-v3.int8.bpk'), 'the plain-photo model is cached up front');
-    assert.ok(upFront.includes('/models/clinical-v3.card.json'), 'so is its card, for About');
-    assert.deepEqual(upFront.filter((p) => p.startsWith('/models/dermoscopy-v3.')), [], 'the dermatoscope model and its card are not cached up front');
+    assert.ok(upFront.includes(`/models/${PHOTO.file}`), 'the plain-photo model is cached up front');
+    assert.ok(upFront.includes(`/models/${PHOTO.card}`), 'so is its card, for About');
+    assert.deepEqual(upFront.filter((p) => p.startsWith(`/models/${DERMOSCOPY.id}.`)), [], 'the dermatoscope model and its card are not cached up front');
 
     await session.context.setOffline(true);
     assert.equal(await dermoscopyCardShown(session.page), false, 'offline, About says the card is not saved yet');
@@ -177,8 +180,8 @@ test('the dermatoscope model and its card are cached when first chosen, not up f
     await session.context.setOffline(false);
     await session.page.check('input[name="mode"][value="photo"]');
     await session.page.check('input[name="mode"][value="dermoscopy"]');
-    await waitCached(session.page, 'models/dermoscopy-v3.int8.bpk');
-    await waitCached(session.page, 'models/dermoscopy-v3.card.json');
+    await waitCached(session.page, `models/${DERMOSCOPY.file}`);
+    await waitCached(session.page, `models/${DERMOSCOPY.card}`);
     assert.equal(await session.page.isHidden('#error'), true);
 
     await session.context.setOffline(true);
@@ -283,17 +286,17 @@ test('a new version installs whole or not at all, and once applied replaces the 
   const oldVersion = precache(copy.www, copy.models);
   let copyServer = await startServerOn(copy.www, copy.models);
   const session = await openPage(`${copyServer.url}?backend=cpu`);
-  const servedCard = () => session.page.evaluate(() => fetch('models/dermoscopy-v3.card.json').then((r) => r.text()));
+  const servedCard = () => session.page.evaluate((url) => fetch(url).then((r) => r.text()), `models/${DERMOSCOPY.card}`);
   try {
     await waitReady(session);
     await waitOffline(session, 'ready');
     assert.deepEqual(await cacheNames(session.page), [`dermtone-${oldVersion}`]);
-    const card = path.join(copy.models, 'dermoscopy-v3.card.json');
+    const card = path.join(copy.models, DERMOSCOPY.card);
     const oldCard = readFileSync(card, 'utf8');
     // Once used, the dermatoscope model and its card (cached lazily) must survive the update below.
     await session.page.check('input[name="mode"][value="dermoscopy"]');
-    await waitCached(session.page, 'models/dermoscopy-v3.int8.bpk');
-    await waitCached(session.page, 'models/dermoscopy-v3.card.json');
+    await waitCached(session.page, `models/${DERMOSCOPY.file}`);
+    await waitCached(session.page, `models/${DERMOSCOPY.card}`);
 
     // Whitespace keeps the card's meaning, but it is a new file: a new version. With one of its
     // files missing it cannot install, and the old version stays in charge, its cache alone.
@@ -317,8 +320,8 @@ test('a new version installs whole or not at all, and once applied replaces the 
     await waitOffline(session, 'ready');
     assert.deepEqual(await cacheNames(session.page), [`dermtone-${newVersion}`]);
     const kept = await cachedPaths(session.page);
-    assert.ok(kept.includes('/models/dermoscopy-v3.int8.bpk'), 'the update kept the dermatoscope model');
-    assert.ok(kept.includes('/models/dermoscopy-v3.card.json'), 'and its card, in its new version');
+    assert.ok(kept.includes(`/models/${DERMOSCOPY.file}`), 'the update kept the dermatoscope model');
+    assert.ok(kept.includes(`/models/${DERMOSCOPY.card}`), 'and its card, in its new version');
 
     copyServer.stop();
     copyServer = null;

@@ -6,7 +6,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{copy_of_models, dermtone, scratch, shared};
+use common::{copy_of_models, dermtone, manifest_entry, repo, scratch, shared};
 use serde_json::Value;
 
 fn photo() -> PathBuf {
@@ -70,6 +70,14 @@ fn analyze(dir: &Path, mode: &str) -> (Option<i32>, String) {
     )
 }
 
+/// The id of the dermoscopy model shipped in `models/`, which each refusal of its file names.
+fn dermoscopy_id() -> String {
+    manifest_entry(&repo().join("models"), "dermoscopy")["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
 /// The dermoscopy mode is refused with one line matching `words`; the photo mode still works
 /// when `photo_still_works`.
 fn refused(dir: &Path, words: &[&str], photo_still_works: bool) {
@@ -92,13 +100,13 @@ fn a_truncated_weight_file_is_refused_even_when_the_manifest_vouches_for_it() {
     copy_of_models(&dir);
     let bytes = weights_of(&dir, "dermoscopy");
     replace_weights(&dir, "dermoscopy", &bytes[..bytes.len() / 2], false);
-    refused(&dir, &["dermoscopy-v3", "bytes"], true);
+    refused(&dir, &[dermoscopy_id().as_str(), "bytes"], true);
     replace_weights(&dir, "dermoscopy", &bytes[..bytes.len() / 2], true);
-    refused(&dir, &["dermoscopy-v3"], true);
+    refused(&dir, &[dermoscopy_id().as_str()], true);
     replace_weights(&dir, "dermoscopy", &bytes[..16], true);
-    refused(&dir, &["dermoscopy-v3"], true);
+    refused(&dir, &[dermoscopy_id().as_str()], true);
     replace_weights(&dir, "dermoscopy", &[], true);
-    refused(&dir, &["dermoscopy-v3"], true);
+    refused(&dir, &[dermoscopy_id().as_str()], true);
 }
 
 #[test]
@@ -108,9 +116,9 @@ fn an_oversized_weight_file_is_refused() {
     let mut bytes = weights_of(&dir, "dermoscopy");
     bytes.extend(std::iter::repeat_n(0u8, 9_000_000));
     replace_weights(&dir, "dermoscopy", &bytes, false);
-    refused(&dir, &["dermoscopy-v3", "bytes"], true);
+    refused(&dir, &[dermoscopy_id().as_str(), "bytes"], true);
     replace_weights(&dir, "dermoscopy", &bytes, true);
-    refused(&dir, &["dermoscopy-v3", "more than"], true);
+    refused(&dir, &[dermoscopy_id().as_str(), "more than"], true);
 }
 
 #[test]
@@ -119,7 +127,7 @@ fn weights_of_another_network_shape_are_refused() {
     copy_of_models(&dir);
     let tone = weights_of(&dir, "tone");
     replace_weights(&dir, "dermoscopy", &tone, true);
-    refused(&dir, &["dermoscopy-v3"], true);
+    refused(&dir, &[dermoscopy_id().as_str()], true);
 }
 
 #[test]
@@ -129,7 +137,7 @@ fn an_unknown_weight_format_or_manifest_version_is_refused() {
     let mut manifest = read_manifest(&dir);
     entry(&mut manifest, "dermoscopy")["format"] = "int4-per-block-v7".into();
     write_manifest(&dir, &manifest);
-    refused(&dir, &["dermoscopy-v3", "int4-per-block-v7"], true);
+    refused(&dir, &[dermoscopy_id().as_str(), "int4-per-block-v7"], true);
 
     copy_of_models(&dir);
     let mut manifest = read_manifest(&dir);
