@@ -1,5 +1,6 @@
 //! `models/manifest.json`: the only way the CLI and the page find and trust model files.
 
+use dermtone_net::int8::READABLE_FORMATS;
 use dermtone_net::{ClassifierConfig, GeneratorConfig, NetKind};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -11,7 +12,8 @@ pub const MANIFEST_VERSION: u32 = 1;
 /// Largest model file accepted (every shipped model together is about 1.5 MB): a bigger file is
 /// refused before it is hashed or parsed, even when the manifest vouches for it.
 pub const MAX_MODEL_BYTES: usize = 8 * 1024 * 1024;
-/// The weight encoding this engine reads.
+/// The weight encoding new models are written in; the engine reads every one of
+/// [`READABLE_FORMATS`].
 pub const WEIGHT_FORMAT: &str = dermtone_net::int8::FORMAT_INT8;
 
 /// Every shipped model file, with what is needed to check and run it.
@@ -216,12 +218,14 @@ impl ModelEntry {
     /// Refuses `bytes` unless their format is one the engine reads and their size and sha256
     /// equal the manifest's (a size that differs is an incomplete or wrong download).
     pub fn verify(&self, bytes: &[u8]) -> Result<(), EngineError> {
-        if self.format != WEIGHT_FORMAT {
+        if !READABLE_FORMATS.contains(&self.format.as_str()) {
             return Err(EngineError::new(
                 "model",
                 format!(
-                    "model {} is stored as {:?}, which this dermtone cannot read (it reads {WEIGHT_FORMAT:?})",
-                    self.id, self.format
+                    "model {} is stored as {:?}, which this dermtone cannot read (it reads {})",
+                    self.id,
+                    self.format,
+                    READABLE_FORMATS.join(" and ")
                 ),
             ));
         }
