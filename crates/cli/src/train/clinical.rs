@@ -23,8 +23,8 @@ use crate::command_line::command_line;
 const DEFAULT_SIZE: u32 = 64;
 const DEFAULT_WIDTH: usize = 16;
 
-/// The input side and width of the photo model shipped in `models`, which `--add` fine-tunes
-/// and `--continue-from` goes on from.
+/// The input side, width and expansion of the photo model shipped in `models`, which `--add`
+/// fine-tunes and `--continue-from` goes on from.
 fn shipped_shape(models: &Path) -> Result<(u32, usize, usize), String> {
     let path = models.join("manifest.json");
     let text = std::fs::read_to_string(&path)
