@@ -70,7 +70,14 @@ pub fn for_target(target: &str) -> Result<Vec<Vec<u8>>, String> {
                 .collect();
             [vec![manifest], cards].concat()
         }
-        "weights" => vec![read(&tone_entry()?.file)?],
+        "weights" => {
+            // The shipped file is format version 1 (f32 scales); the same weights written now
+            // are version 2 (f16 scales), so both readers' paths are fuzzed.
+            let shipped = read(&tone_entry()?.file)?;
+            let record = dermtone_net::int8::dequantize(&shipped).map_err(|e| e.to_string())?;
+            let current = dermtone_net::int8::quantize(&record).map_err(|e| e.to_string())?;
+            vec![shipped, current]
+        }
         other => {
             return Err(format!(
                 "unknown target {other} (image, manifest or weights)"
