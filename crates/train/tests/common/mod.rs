@@ -1,4 +1,5 @@
 //! What the HAM10000 tests share: the repository's paths and the shipped dermoscopy engine.
+#![allow(dead_code)] // each test binary uses its own subset
 
 use std::path::{Path, PathBuf};
 
