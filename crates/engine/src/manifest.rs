@@ -120,7 +120,7 @@ pub struct Architecture {
     /// the default 4, so that files from before it existed read and write the same.
     #[serde(
         default = "default_expansion",
-        skip_serializing_if = "is_default_expansion"
+        skip_serializing_if = "dermtone_net::mobile::is_default_expansion"
     )]
     pub expansion: usize,
 }
@@ -131,10 +131,6 @@ fn plain() -> NetKind {
 
 fn default_expansion() -> usize {
     dermtone_net::mobile::DEFAULT_EXPANSION
-}
-
-fn is_default_expansion(expansion: &usize) -> bool {
-    *expansion == dermtone_net::mobile::DEFAULT_EXPANSION
 }
 
 impl Architecture {

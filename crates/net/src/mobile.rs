@@ -31,6 +31,12 @@ const STAGES: [(bool, usize, usize, usize); 6] = [
 /// The expansion every network trained before it could be chosen has (and the default).
 pub const DEFAULT_EXPANSION: usize = 4;
 
+/// Whether `expansion` is the default: files and recipes leave it out then, so those written
+/// before it could be chosen read, compare and write the same (a serde `skip_serializing_if`).
+pub fn is_default_expansion(expansion: &usize) -> bool {
+    *expansion == DEFAULT_EXPANSION
+}
+
 /// Head channels (before pooling) in units of `base_width / 4`.
 const HEAD_UNITS: usize = 80;
 

@@ -33,7 +33,7 @@ pub struct ClinicalTrainOptions {
     pub base_width: usize,
     /// A mobile block's hidden layers against its input (see [`dermtone_net::ClassifierConfig`]);
     /// left out of the recipe at the default, so older checkpoints still resume.
-    #[serde(skip_serializing_if = "is_default_expansion")]
+    #[serde(skip_serializing_if = "dermtone_net::mobile::is_default_expansion")]
     pub expansion: usize,
     /// Network body.
     pub kind: NetKind,
@@ -93,8 +93,4 @@ pub struct ClinicalTrainOptions {
     /// recipe).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub held_out_fold: Option<Fold>,
-}
-
-fn is_default_expansion(expansion: &usize) -> bool {
-    *expansion == dermtone_net::mobile::DEFAULT_EXPANSION
 }
