@@ -48,6 +48,8 @@ fn train_tiny(models: &Path, checkpoint: &Path) -> std::process::Output {
         "4",
         "--tone-estimator-weight",
         "5",
+        "--tone-estimator-from-type",
+        "5",
         "--gain",
         "--keep-skin-variation",
         "8",
@@ -126,6 +128,10 @@ fn a_tiny_generator_trains_renders_stamped_pngs_and_validates() {
     assert_eq!(
         card["training"]["refine_loss_weights"]["tone_estimator"],
         5.0
+    );
+    assert_eq!(
+        card["training"]["refine_loss_weights"]["tone_estimator_from_type"],
+        5
     );
     let ids = |task: &str| manifest.model_for(task).unwrap().id.clone();
     let trained_against = [ids("photo"), ids("dermoscopy"), ids("tone")];
@@ -267,7 +273,7 @@ fn a_tiny_generator_trains_renders_stamped_pngs_and_validates() {
 }
 
 #[test]
-fn negative_stage_two_weights_are_refused_before_any_work() {
+fn negative_stage_two_weights_and_types_outside_i_to_vi_are_refused_before_any_work() {
     let data = shared("fitzpatrick17k_ajl_subset");
     let dir = scratch("generator-negative-weight");
     for flag in [
@@ -292,6 +298,21 @@ fn negative_stage_two_weights_are_refused_before_any_work() {
             stderr.contains("must be finite and not negative"),
             "{flag}: {stderr}"
         );
+    }
+    for lightest in ["0", "7"] {
+        let out = dermtone(&[
+            "train",
+            "generator",
+            "--data",
+            data.to_str().unwrap(),
+            "--out",
+            dir.to_str().unwrap(),
+            "--tone-estimator-from-type",
+            lightest,
+        ]);
+        assert!(!out.status.success(), "type {lightest}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("not in 1..=6"), "type {lightest}: {stderr}");
     }
 }
 

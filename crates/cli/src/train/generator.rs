@@ -89,6 +89,11 @@ pub struct GeneratorArgs {
     /// independent evidence.
     #[arg(long, default_value_t = 0.0)]
     tone_estimator_weight: f32,
+    /// The lightest Fitzpatrick type (1–6) whose renderings the tone-estimator term reads: 5
+    /// asks it of types V–VI only, where the estimator's reading falls short; 1 (every type)
+    /// as generator-v5's first arms were trained.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=6))]
+    tone_estimator_from_type: u8,
     /// Give the network a per-pixel gain on the photo beside its residual (the rendering is
     /// `photo · (1 + gain) + residual`), so darkening can scale the skin's texture as the
     /// re-toning does; generator-v1 to v3 have the residual only.
@@ -140,6 +145,7 @@ pub fn run(args: GeneratorArgs, command: &str) -> Result<(), String> {
             dermoscopy_diagnosis: args.dermoscopy_diagnosis_weight,
             skin_detail: args.skin_detail_weight,
             tone_estimator: args.tone_estimator_weight,
+            tone_estimator_from_type: usize::from(args.tone_estimator_from_type),
             ..RefineWeights::default()
         },
         ham_limit: Some(args.ham_limit),

@@ -26,7 +26,7 @@ use super::skin_detail::skin_detail_loss;
 use super::skin_ita::skin_ita_loss;
 use super::stages::{GeneratorEvent, StageOptions, StageResult, draw_batch, keep_best};
 use super::tensors::{conditions, images_tensor, int_tensor, scalar};
-use super::tone_estimate::tone_group_loss;
+use super::tone_estimate::{rows_asked, tone_group_loss};
 
 /// Weights of stage 2's loss terms.
 #[derive(Debug, Clone, Serialize)]
@@ -69,10 +69,24 @@ pub struct RefineWeights {
     /// the recorded recipe.
     #[serde(skip_serializing_if = "is_zero")]
     pub tone_estimator: f32,
+    /// The lightest Fitzpatrick type (1–6) whose renderings the tone-estimator term reads:
+    /// 5 asks it of types V–VI only, where the estimator's reading falls short, and leaves the
+    /// lighter renderings to the other terms. 1 (every type, generator-v5's arms E1–E2) stays out
+    /// of the recorded recipe.
+    #[serde(skip_serializing_if = "is_every_type")]
+    pub tone_estimator_from_type: usize,
 }
 
 fn is_zero(weight: &f32) -> bool {
     *weight == 0.0
+}
+
+fn every_type() -> usize {
+    1
+}
+
+fn is_every_type(lightest: &usize) -> bool {
+    *lightest == every_type()
 }
 
 impl Default for RefineWeights {
@@ -90,6 +104,7 @@ impl Default for RefineWeights {
             dermoscopy_diagnosis: 0.0,
             skin_detail: 0.0,
             tone_estimator: 0.0,
+            tone_estimator_from_type: every_type(),
         }
     }
 }
@@ -191,8 +206,16 @@ pub fn train_refined(
         let ita = skin_ita_loss(fake.clone(), skin, &target_itas);
         let tone_estimate = match &tone_estimator {
             Some((estimator, input)) => {
-                let types: Vec<usize> = draws.iter().map(|d| d.target_type).collect();
-                tone_group_loss(estimator.forward(normalise(fake.clone(), input)), &types)
+                let all: Vec<usize> = draws.iter().map(|d| d.target_type).collect();
+                let asked = rows_asked(&all, weights.tone_estimator_from_type);
+                let types: Vec<usize> = asked.iter().map(|&i| all[i]).collect();
+                if asked.is_empty() {
+                    Tensor::zeros([1], &device)
+                } else {
+                    let rows = int_tensor(asked.into_iter(), &device);
+                    let rendered = normalise(fake.clone().select(0, rows), input);
+                    tone_group_loss(estimator.forward(rendered), &types)
+                }
             }
             None => Tensor::zeros([1], &device),
         };

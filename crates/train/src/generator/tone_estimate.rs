@@ -30,6 +30,14 @@ pub fn tone_group_loss(logits: Tensor<2>, target_types: &[usize]) -> Tensor<1> {
     group_probability.clamp_min(1e-6).log().neg().mean()
 }
 
+/// The rows (indices into `target_types`, 0-based types) the term reads when it is asked of
+/// `lightest_type` (1-based Fitzpatrick type) and darker only.
+pub fn rows_asked(target_types: &[usize], lightest_type: usize) -> Vec<usize> {
+    (0..target_types.len())
+        .filter(|&i| target_types[i] + 1 >= lightest_type)
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -48,6 +56,15 @@ mod tests {
         let asked_ii = scalar(tone_group_loss(logits(&[sure_of_vi]), &[1])).unwrap();
         assert!(asked_v < 1e-4 && asked_vi < 1e-4, "{asked_v} {asked_vi}");
         assert!(asked_ii > 10.0, "{asked_ii}");
+    }
+
+    #[test]
+    fn asked_of_type_v_and_darker_the_term_reads_only_their_rows() {
+        let types = [0, 4, 5, 3, 1, 5];
+        assert_eq!(rows_asked(&types, 5), vec![1, 2, 5]);
+        assert_eq!(rows_asked(&types, 6), vec![2, 5]);
+        assert_eq!(rows_asked(&types, 1), (0..types.len()).collect::<Vec<_>>());
+        assert!(rows_asked(&[0, 1, 2], 4).is_empty());
     }
 
     #[test]

@@ -291,6 +291,9 @@ fn check(options: &GeneratorTrainOptions) -> Result<(), String> {
                 .into(),
         );
     }
+    if !(1..=TYPES).contains(&options.weights.tone_estimator_from_type) {
+        return Err("the tone-estimator term's lightest type must be 1 to 6".into());
+    }
     if options.weights.dermoscopy_diagnosis > 0.0 && options.ham10000.is_none() {
         return Err("the dermoscopy diagnosis term needs HAM10000's photos (--ham10000)".into());
     }
