@@ -1,5 +1,6 @@
 //! `train dermoscopy --continue-from`: a warm restart of the shipped dermoscopy model starts from
-//! its weights and input normalisation, names them in the card, and refuses another shape.
+//! its weights and input normalisation, names them in the card, widens its hidden layers when
+//! asked, and refuses another shape.
 
 mod common;
 
@@ -76,4 +77,43 @@ fn continuing_at_another_input_size_is_refused_before_training() {
         "{stderr}"
     );
     assert!(!out_dir.join("tiny-wrong-size.card.json").exists());
+}
+
+#[test]
+fn continuing_with_wider_hidden_layers_starts_from_the_shipped_network_widened() {
+    let shipped = manifest_entry(&repo().join("models"), "dermoscopy");
+    let size = shipped["input"]["size"].as_u64().unwrap().to_string();
+    // As above, weights that do not move: the widened network must still be the shipped one's
+    // function, which a fresh wide network (1/7 balanced accuracy in one epoch) is not.
+    let (out, out_dir) = continued(
+        "tiny-widened",
+        &["--size", &size, "--lr", "1e-9", "--expansion", "6"],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let entry = manifest_entry(&out_dir, "dermoscopy");
+    assert_eq!(entry["architecture"]["expansion"], 6);
+    let card_path = out_dir.join("tiny-widened.card.json");
+    let card: Value = serde_json::from_str(&std::fs::read_to_string(card_path).unwrap()).unwrap();
+    let balanced = card["metrics"]["val"]["balanced_accuracy"]
+        .as_f64()
+        .unwrap();
+    assert!(balanced > 0.5, "val balanced accuracy {balanced}");
+}
+
+#[test]
+fn continuing_with_narrower_hidden_layers_is_refused_before_training() {
+    let shipped = manifest_entry(&repo().join("models"), "dermoscopy");
+    let size = shipped["input"]["size"].as_u64().unwrap().to_string();
+    let (out, out_dir) = continued("tiny-narrowed", &["--size", &size, "--expansion", "3"]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("--continue-from") && stderr.contains("--expansion"),
+        "{stderr}"
+    );
+    assert!(!out_dir.join("tiny-narrowed.card.json").exists());
 }

@@ -44,6 +44,11 @@ pub struct DermoscopyArgs {
     /// Channels of the first block (a multiple of 8 for the mobile network).
     #[arg(long, default_value_t = 16)]
     width: usize,
+    /// Each mobile block's hidden layer is this many times the block's input (2–8;
+    /// MobileNetV2 uses 6). With --continue-from a wider network than the shipped one starts
+    /// from it widened without changing what it computes.
+    #[arg(long, default_value_t = dermtone_net::mobile::DEFAULT_EXPANSION)]
+    expansion: usize,
     /// Where the network trains: `cpu` or `wgpu` (a GPU where one is present).
     #[arg(long, default_value = "cpu")]
     backend: TrainBackend,
@@ -66,7 +71,8 @@ pub struct DermoscopyArgs {
     tone_augment: f64,
     /// Start from the dermoscopy model shipped in this models folder (weights and input
     /// normalisation) instead of random weights: a warm restart with another recipe. The
-    /// network's --arch, --width and --size must be the shipped model's.
+    /// network's --arch, --width and --size must be the shipped model's; its --expansion may be
+    /// larger (the shipped network widened).
     #[arg(long)]
     continue_from: Option<PathBuf>,
     /// Folder for per-epoch checkpoints (default `checkpoints/<id>`).
@@ -95,6 +101,7 @@ pub fn run(args: DermoscopyArgs) -> Result<(), String> {
         lr,
         size,
         width,
+        expansion,
         backend,
         arch,
         sampling,
@@ -112,6 +119,9 @@ pub fn run(args: DermoscopyArgs) -> Result<(), String> {
     if arch == NetKind::Mobile && width % 8 != 0 {
         return Err("--width must be a multiple of 8 for the mobile network".into());
     }
+    if !(2..=8).contains(&expansion) {
+        return Err("--expansion must be between 2 and 8".into());
+    }
     if !(0.0..0.5).contains(&label_smoothing) {
         return Err("--label-smoothing must be in [0, 0.5)".into());
     }
@@ -126,6 +136,7 @@ pub fn run(args: DermoscopyArgs) -> Result<(), String> {
         learning_rate: lr,
         input_size: size,
         base_width: width,
+        expansion,
         kind: arch,
         backend,
         sampling,

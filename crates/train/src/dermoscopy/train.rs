@@ -39,6 +39,10 @@ pub struct TrainOptions {
     pub input_size: u32,
     /// Channels of the first conv block.
     pub base_width: usize,
+    /// Each mobile block's hidden layer over its input; absent from the recipe at the default
+    /// 4, so older checkpoints still resume.
+    #[serde(skip_serializing_if = "dermtone_net::mobile::is_default_expansion")]
+    pub expansion: usize,
     /// Network body.
     pub kind: NetKind,
     /// Where the network trains.
@@ -107,6 +111,7 @@ pub fn train_dermoscopy(
     let (test, _) = load_split(&options.data, &records, "test", size, options.limit)?;
     let config = ClassifierConfig::new(CLASSES.len())
         .with_base_width(options.base_width)
+        .with_expansion(options.expansion)
         .with_kind(options.kind);
     let (input, initial_record) = match &options.continue_from {
         Some(dir) => {
@@ -185,7 +190,9 @@ pub fn train_dermoscopy(
 }
 
 /// The input normalisation and f32 record of the dermoscopy model shipped in `dir`, which must
-/// have the shape of `config` at `size` px (a warm restart changes the recipe, not the network).
+/// have the shape of `config` at `size` px (a warm restart changes the recipe, not the network),
+/// except that a mobile network may have wider hidden layers: it then starts from the shipped
+/// one widened without changing what it computes (see [`dermtone_net::MobileNet::widened`]).
 fn shipped_to_continue(
     dir: &Path,
     config: &ClassifierConfig,
@@ -193,21 +200,28 @@ fn shipped_to_continue(
 ) -> Result<(InputSpec, Vec<u8>), String> {
     let (entry, model) = load_shipped(dir)?;
     let shipped = entry.architecture.config();
+    let wider = config.expansion > shipped.expansion;
     if shipped.base_width != config.base_width
         || shipped.kind != config.kind
         || entry.input.size != size
+        || config.expansion < shipped.expansion
+        || (wider && config.kind != NetKind::Mobile)
     {
         return Err(format!(
-            "--continue-from: the shipped model {} is a {:?} network of width {} at {} px, not \
-             {:?} of width {} at {size} px: pass its --arch, --width and --size",
+            "--continue-from: the shipped model {} is a {:?} network of width {} and expansion \
+             {} at {} px, not {:?} of width {} and expansion {} at {size} px: pass its --arch, \
+             --width and --size, and an --expansion no smaller",
             entry.id,
             shipped.kind,
             shipped.base_width,
+            shipped.expansion,
             entry.input.size,
             config.kind,
             config.base_width,
+            config.expansion,
         ));
     }
+    let model = if wider { model.widened(config)? } else { model };
     Ok((entry.input, model.record_bytes()?))
 }
 
