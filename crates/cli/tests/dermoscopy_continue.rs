@@ -1,6 +1,6 @@
 //! `train dermoscopy --continue-from`: a warm restart of the shipped dermoscopy model starts from
-//! its weights and input normalisation, names them in the card, widens its hidden layers when
-//! asked, and refuses another shape.
+//! its weights and input normalisation, names them in the card, widens its hidden layers or
+//! reads another input size when asked, and refuses another width.
 
 mod common;
 
@@ -68,15 +68,37 @@ fn continuing_from_the_shipped_dermoscopy_model_starts_from_its_weights_and_name
 }
 
 #[test]
-fn continuing_at_another_input_size_is_refused_before_training() {
-    let (out, out_dir) = continued("tiny-wrong-size", &["--size", "32"]);
+fn continuing_at_another_input_size_reads_the_shipped_network_at_that_size() {
+    let shipped = manifest_entry(&repo().join("models"), "dermoscopy");
+    let larger = (shipped["input"]["size"].as_u64().unwrap() + 32).to_string();
+    let (out, out_dir) = continued("tiny-larger", &["--size", &larger, "--lr", "1e-9"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let input = &manifest_entry(&out_dir, "dermoscopy")["input"];
+    assert_eq!(input["size"].to_string(), larger);
+    assert_eq!(input["mean"], shipped["input"]["mean"]);
+    assert_eq!(input["std"], shipped["input"]["std"]);
+    let card_path = out_dir.join("tiny-larger.card.json");
+    let card: Value = serde_json::from_str(&std::fs::read_to_string(card_path).unwrap()).unwrap();
+    let balanced = card["metrics"]["val"]["balanced_accuracy"]
+        .as_f64()
+        .unwrap();
+    assert!(balanced > 0.5, "val balanced accuracy {balanced}");
+}
+
+#[test]
+fn continuing_at_another_width_is_refused_before_training() {
+    let (out, out_dir) = continued("tiny-wrong-width", &["--width", "24"]);
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("--continue-from") && stderr.contains("--size"),
+        stderr.contains("--continue-from") && stderr.contains("--width"),
         "{stderr}"
     );
-    assert!(!out_dir.join("tiny-wrong-size.card.json").exists());
+    assert!(!out_dir.join("tiny-wrong-width.card.json").exists());
 }
 
 #[test]

@@ -71,8 +71,8 @@ pub struct DermoscopyArgs {
     tone_augment: f64,
     /// Start from the dermoscopy model shipped in this models folder (weights and input
     /// normalisation) instead of random weights: a warm restart with another recipe. The
-    /// network's --arch, --width and --size must be the shipped model's; its --expansion may be
-    /// larger (the shipped network widened).
+    /// network's --arch and --width must be the shipped model's; its --expansion may be larger
+    /// (the shipped network widened) and its --size another (a convolutional body reads any).
     #[arg(long)]
     continue_from: Option<PathBuf>,
     /// Folder for per-epoch checkpoints (default `checkpoints/<id>`).

@@ -189,10 +189,12 @@ pub fn train_dermoscopy(
     })
 }
 
-/// The input normalisation and f32 record of the dermoscopy model shipped in `dir`, which must
-/// have the shape of `config` at `size` px (a warm restart changes the recipe, not the network),
-/// except that a mobile network may have wider hidden layers: it then starts from the shipped
-/// one widened without changing what it computes (see [`dermtone_net::MobileNet::widened`]).
+/// The input normalisation (at `size` px) and f32 record of the dermoscopy model shipped in
+/// `dir`, which must have the shape of `config` (a warm restart changes the recipe, not the
+/// network), except that a mobile network may have wider hidden layers: it then starts from the
+/// shipped one widened without changing what it computes (see
+/// [`dermtone_net::MobileNet::widened`]). The input size may differ: a convolutional body reads
+/// any size, and the normalisation is per channel.
 fn shipped_to_continue(
     dir: &Path,
     config: &ClassifierConfig,
@@ -203,26 +205,28 @@ fn shipped_to_continue(
     let wider = config.expansion > shipped.expansion;
     if shipped.base_width != config.base_width
         || shipped.kind != config.kind
-        || entry.input.size != size
         || config.expansion < shipped.expansion
         || (wider && config.kind != NetKind::Mobile)
     {
         return Err(format!(
             "--continue-from: the shipped model {} is a {:?} network of width {} and expansion \
-             {} at {} px, not {:?} of width {} and expansion {} at {size} px: pass its --arch, \
-             --width and --size, and an --expansion no smaller",
+             {}, not {:?} of width {} and expansion {}: pass its --arch and --width, and an \
+             --expansion no smaller",
             entry.id,
             shipped.kind,
             shipped.base_width,
             shipped.expansion,
-            entry.input.size,
             config.kind,
             config.base_width,
             config.expansion,
         ));
     }
     let model = if wider { model.widened(config)? } else { model };
-    Ok((entry.input, model.record_bytes()?))
+    let input = InputSpec {
+        size,
+        ..entry.input
+    };
+    Ok((input, model.record_bytes()?))
 }
 
 /// Top-class metrics of `model` on a resized split, in batches of 128.
