@@ -105,8 +105,9 @@ fn continuing_at_another_width_is_refused_before_training() {
 fn continuing_with_wider_hidden_layers_starts_from_the_shipped_network_widened() {
     let shipped = manifest_entry(&repo().join("models"), "dermoscopy");
     let size = shipped["input"]["size"].as_u64().unwrap().to_string();
-    // As above, weights that do not move: the widened network must still be the shipped one's
-    // function, which a fresh wide network (1/7 balanced accuracy in one epoch) is not.
+    // As in the first test, weights that do not move: the widened network must still compute
+    // the shipped one's function, which a fresh wide network (1/7 balanced accuracy in one
+    // epoch) does not.
     let (out, out_dir) = continued(
         "tiny-widened",
         &["--size", &size, "--lr", "1e-9", "--expansion", "6"],
