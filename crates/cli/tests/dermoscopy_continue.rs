@@ -4,7 +4,7 @@
 
 mod common;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use common::{dermtone, manifest_entry, repo, scratch};
 use serde_json::Value;
@@ -40,6 +40,28 @@ fn continued(id: &str, extra: &[&str]) -> (std::process::Output, PathBuf) {
     (dermtone(&args), out_dir)
 }
 
+/// The card of a run that must have succeeded, and its val balanced accuracy.
+fn card_of_success(out: &std::process::Output, out_dir: &Path, id: &str) -> (Value, f64) {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let card_path = out_dir.join(format!("{id}.card.json"));
+    let card: Value = serde_json::from_str(&std::fs::read_to_string(card_path).unwrap()).unwrap();
+    let balanced = card["metrics"]["val"]["balanced_accuracy"]
+        .as_f64()
+        .unwrap();
+    (card, balanced)
+}
+
+/// The error of a run that must have failed before writing a card.
+fn refusal(out: &std::process::Output, out_dir: &Path, id: &str) -> String {
+    assert!(!out.status.success());
+    assert!(!out_dir.join(format!("{id}.card.json")).exists());
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
 #[test]
 fn continuing_from_the_shipped_dermoscopy_model_starts_from_its_weights_and_names_them() {
     let shipped = manifest_entry(&repo().join("models"), "dermoscopy");
@@ -47,16 +69,7 @@ fn continuing_from_the_shipped_dermoscopy_model_starts_from_its_weights_and_name
     // A learning rate too small to move the weights: what the export measures is the shipped
     // network, far above the 1/7 balanced accuracy a fresh network gets in one epoch.
     let (out, out_dir) = continued("tiny-continued", &["--size", &size, "--lr", "1e-9"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let card_path = out_dir.join("tiny-continued.card.json");
-    let card: Value = serde_json::from_str(&std::fs::read_to_string(card_path).unwrap()).unwrap();
-    let balanced = card["metrics"]["val"]["balanced_accuracy"]
-        .as_f64()
-        .unwrap();
+    let (card, balanced) = card_of_success(&out, &out_dir, "tiny-continued");
     assert!(balanced > 0.5, "val balanced accuracy {balanced}");
     assert_eq!(
         manifest_entry(&out_dir, "dermoscopy")["input"],
@@ -72,33 +85,22 @@ fn continuing_at_another_input_size_reads_the_shipped_network_at_that_size() {
     let shipped = manifest_entry(&repo().join("models"), "dermoscopy");
     let larger = (shipped["input"]["size"].as_u64().unwrap() + 32).to_string();
     let (out, out_dir) = continued("tiny-larger", &["--size", &larger, "--lr", "1e-9"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let (_, balanced) = card_of_success(&out, &out_dir, "tiny-larger");
+    assert!(balanced > 0.5, "val balanced accuracy {balanced}");
     let input = &manifest_entry(&out_dir, "dermoscopy")["input"];
     assert_eq!(input["size"].to_string(), larger);
     assert_eq!(input["mean"], shipped["input"]["mean"]);
     assert_eq!(input["std"], shipped["input"]["std"]);
-    let card_path = out_dir.join("tiny-larger.card.json");
-    let card: Value = serde_json::from_str(&std::fs::read_to_string(card_path).unwrap()).unwrap();
-    let balanced = card["metrics"]["val"]["balanced_accuracy"]
-        .as_f64()
-        .unwrap();
-    assert!(balanced > 0.5, "val balanced accuracy {balanced}");
 }
 
 #[test]
 fn continuing_at_another_width_is_refused_before_training() {
     let (out, out_dir) = continued("tiny-wrong-width", &["--width", "24"]);
-    assert!(!out.status.success());
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = refusal(&out, &out_dir, "tiny-wrong-width");
     assert!(
         stderr.contains("--continue-from") && stderr.contains("--width"),
         "{stderr}"
     );
-    assert!(!out_dir.join("tiny-wrong-width.card.json").exists());
 }
 
 #[test]
@@ -112,18 +114,9 @@ fn continuing_with_wider_hidden_layers_starts_from_the_shipped_network_widened()
         "tiny-widened",
         &["--size", &size, "--lr", "1e-9", "--expansion", "6"],
     );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let (_, balanced) = card_of_success(&out, &out_dir, "tiny-widened");
     let entry = manifest_entry(&out_dir, "dermoscopy");
     assert_eq!(entry["architecture"]["expansion"], 6);
-    let card_path = out_dir.join("tiny-widened.card.json");
-    let card: Value = serde_json::from_str(&std::fs::read_to_string(card_path).unwrap()).unwrap();
-    let balanced = card["metrics"]["val"]["balanced_accuracy"]
-        .as_f64()
-        .unwrap();
     assert!(balanced > 0.5, "val balanced accuracy {balanced}");
 }
 
@@ -132,11 +125,9 @@ fn continuing_with_narrower_hidden_layers_is_refused_before_training() {
     let shipped = manifest_entry(&repo().join("models"), "dermoscopy");
     let size = shipped["input"]["size"].as_u64().unwrap().to_string();
     let (out, out_dir) = continued("tiny-narrowed", &["--size", &size, "--expansion", "3"]);
-    assert!(!out.status.success());
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = refusal(&out, &out_dir, "tiny-narrowed");
     assert!(
         stderr.contains("--continue-from") && stderr.contains("--expansion"),
         "{stderr}"
     );
-    assert!(!out_dir.join("tiny-narrowed.card.json").exists());
 }

@@ -276,6 +276,20 @@ fn a_tiny_generator_trains_renders_stamped_pngs_and_validates() {
 fn negative_stage_two_weights_and_types_outside_i_to_vi_are_refused_before_any_work() {
     let data = shared("fitzpatrick17k_ajl_subset");
     let dir = scratch("generator-negative-weight");
+    // The error `train generator` prints with `option` set to `value`; it must fail.
+    let refusal = |option: &str, value: &str| {
+        let out = dermtone(&[
+            "train",
+            "generator",
+            "--data",
+            data.to_str().unwrap(),
+            "--out",
+            dir.to_str().unwrap(),
+            &format!("{option}={value}"),
+        ]);
+        assert!(!out.status.success(), "{option}={value}");
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
     for flag in [
         "--ita-weight",
         "--edge-band-weight",
@@ -283,35 +297,14 @@ fn negative_stage_two_weights_and_types_outside_i_to_vi_are_refused_before_any_w
         "--skin-detail-weight",
         "--tone-estimator-weight",
     ] {
-        let out = dermtone(&[
-            "train",
-            "generator",
-            "--data",
-            data.to_str().unwrap(),
-            "--out",
-            dir.to_str().unwrap(),
-            &format!("{flag}=-1"),
-        ]);
-        assert!(!out.status.success(), "{flag}");
-        let stderr = String::from_utf8_lossy(&out.stderr);
+        let stderr = refusal(flag, "-1");
         assert!(
             stderr.contains("must be finite and not negative"),
             "{flag}: {stderr}"
         );
     }
     for lightest in ["0", "7"] {
-        let out = dermtone(&[
-            "train",
-            "generator",
-            "--data",
-            data.to_str().unwrap(),
-            "--out",
-            dir.to_str().unwrap(),
-            "--tone-estimator-from-type",
-            lightest,
-        ]);
-        assert!(!out.status.success(), "type {lightest}");
-        let stderr = String::from_utf8_lossy(&out.stderr);
+        let stderr = refusal("--tone-estimator-from-type", lightest);
         assert!(stderr.contains("not in 1..=6"), "type {lightest}: {stderr}");
     }
 }
