@@ -2,20 +2,26 @@
 //! probabilities over flips and rotations of the photo help on **val**? Prints each view's
 //! figures, the averages over the first 2, 4 and 6 views, and for the photo model a paired
 //! bootstrap of the val selection score's change, so a gain can be told from val's noise.
-//! The engine does not average views; this decides whether it should.
-//!   cargo run --release -p dermtone-train --example tta_on_val -- photo|dermoscopy
+//! The engine does not average views; this decides whether it should. `tone` asks the same of
+//! the tone estimator, scored by its agreement with the labelled types (within ±1, exact).
+//!   cargo run --release -p dermtone-train --example tta_on_val -- photo|dermoscopy|tone
 //! (from the repository root, with the data in ../shared/data).
 
 use std::path::Path;
 
+use dermtone_engine::resize_for_model;
 use dermtone_train::clinical::eval::{load_clinical_for_eval, load_shipped_photo};
 use dermtone_train::clinical::taxonomy::GROUPS;
 use dermtone_train::clinical::tone_groups::tone_indices;
 use dermtone_train::clinical::train::selection_score;
+use dermtone_train::datasets::fitzpatrick17k::{Record, read_image, read_labels};
 use dermtone_train::dermoscopy::eval::{
-    LabelledImages, evaluate_probabilities, load_for_eval, load_shipped,
+    LabelledImages, evaluate_probabilities, load_for_eval, load_shipped, load_shipped_task,
 };
-use dermtone_train::fit::predict::{mean_probabilities, predict_calibrated};
+use dermtone_train::evaluation::bootstrap::bootstrap_ci;
+use dermtone_train::fit::predict::{mean_probabilities, predict, predict_calibrated};
+use dermtone_train::parallel::map_on_all_cores;
+use dermtone_train::tone::agreement::agreement;
 use image::{RgbImage, imageops};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -41,7 +47,8 @@ fn main() -> Result<(), String> {
     let photo = match task.as_str() {
         "photo" => true,
         "dermoscopy" => false,
-        other => return Err(format!("unknown task {other:?}: photo or dermoscopy")),
+        "tone" => return tone_views(models),
+        other => return Err(format!("unknown task {other:?}: photo, dermoscopy or tone")),
     };
     let (entry, model) = if photo {
         load_shipped_photo(models)?
@@ -133,4 +140,78 @@ fn print_score_change(plain: &[Vec<f32>], averaged: &[Vec<f32>], images: &Labell
         changes[RESAMPLES * 25 / 1000],
         changes[RESAMPLES * 975 / 1000 - 1]
     );
+}
+
+/// The tone estimator's agreement with the labelled types on val, one view at a time and
+/// averaged over the first 2, 4 and 6, with a 95 % paired bootstrap of the change in its
+/// selection score (within ±1 + 0.1 × exact).
+fn tone_views(models: &Path) -> Result<(), String> {
+    let data = Path::new("../shared/data/fitzpatrick17k_ajl_subset");
+    let types = ["1", "2", "3", "4", "5", "6"];
+    let (entry, model) = load_shipped_task(models, "tone", &types, "types 1–6")?;
+    let chosen: Vec<Record> = read_labels(data)?
+        .into_iter()
+        .filter(|r| r.split == "val" && r.fitzpatrick.is_some())
+        .collect();
+    let resized = map_on_all_cores(&chosen, |r| {
+        Ok(resize_for_model(
+            &read_image(data, r)?.real("val")?,
+            entry.input.size,
+        ))
+    })?;
+    let labels: Vec<u8> = chosen.iter().filter_map(|r| r.fitzpatrick).collect();
+    let estimates = |p: &[Vec<f32>]| -> Vec<u8> {
+        p.iter()
+            .map(|p| {
+                (0..p.len())
+                    .max_by(|&a, &b| p[a].total_cmp(&p[b]))
+                    .unwrap_or(0) as u8
+                    + 1
+            })
+            .collect()
+    };
+    let score = |rows: &[usize], estimated: &[u8]| -> Option<f64> {
+        let pairs: Vec<(u8, Option<u8>)> = rows
+            .iter()
+            .map(|&i| (labels[i], Some(estimated[i])))
+            .collect();
+        let a = agreement(&pairs);
+        Some(a.within_one? + 0.1 * a.exact?)
+    };
+    let mut views = Vec::new();
+    let print = |name: &str, estimated: &[u8]| {
+        let pairs: Vec<(u8, Option<u8>)> = labels
+            .iter()
+            .zip(estimated)
+            .map(|(&l, &e)| (l, Some(e)))
+            .collect();
+        let a = agreement(&pairs);
+        let figure = |v: Option<f64>| v.map_or("–".into(), |v| format!("{v:.3}"));
+        println!(
+            "{name:>12}: within ±1 {}, exact {}, n {}",
+            figure(a.within_one),
+            figure(a.exact),
+            a.n
+        );
+    };
+    for (name, view) in VIEWS {
+        let turned: Vec<RgbImage> = resized.iter().map(view).collect();
+        views.push(predict(&model, &turned, &entry.input)?);
+        print(name, &estimates(views.last().unwrap()));
+    }
+    let plain = estimates(&views[0]);
+    for k in [2, 4, 6] {
+        let averaged = estimates(&mean_probabilities(&views[..k]));
+        print(&format!("mean of {k}"), &averaged);
+        let change = |rows: &[usize]| Some(score(rows, &averaged)? - score(rows, &plain)?);
+        let all: Vec<usize> = (0..labels.len()).collect();
+        let interval = bootstrap_ci(labels.len(), RESAMPLES, 42, change);
+        println!(
+            "{:>12}  val score change {:+.4} {} (95 % paired bootstrap, {RESAMPLES} resamples)",
+            "",
+            change(&all).unwrap_or(0.0),
+            interval.map_or("–".into(), |[lo, hi]| format!("[{lo:+.4}, {hi:+.4}]"))
+        );
+    }
+    Ok(())
 }
