@@ -255,23 +255,27 @@ pub(crate) mod tests {
     fn classifies_as_the_burn_network_does() {
         let device = Device::flex();
         let config = ClassifierConfig::new(5).with_base_width(8);
-        let mut mobile = config
-            .clone()
-            .with_kind(crate::NetKind::Mobile)
-            .init(&device)
-            .folded();
-        if let Classifier::Mobile(net) = &mut mobile {
-            random_bias(&mut net.stem.conv);
-            random_bias(&mut net.head_conv.conv);
-            for block in &mut net.blocks {
-                if let Some(expand) = &mut block.expand {
-                    random_bias(&mut expand.conv);
+        // The shipped expansion and a wider one (the capacity runs' networks).
+        for expansion in [4, 6] {
+            let mut mobile = config
+                .clone()
+                .with_kind(crate::NetKind::Mobile)
+                .with_expansion(expansion)
+                .init(&device)
+                .folded();
+            if let Classifier::Mobile(net) = &mut mobile {
+                random_bias(&mut net.stem.conv);
+                random_bias(&mut net.head_conv.conv);
+                for block in &mut net.blocks {
+                    if let Some(expand) = &mut block.expand {
+                        random_bias(&mut expand.conv);
+                    }
+                    random_bias(&mut block.depthwise.conv);
+                    random_bias(&mut block.project.conv);
                 }
-                random_bias(&mut block.depthwise.conv);
-                random_bias(&mut block.project.conv);
             }
+            classifies_as_burn(&mobile, &[32, 36, 30]);
         }
-        classifies_as_burn(&mobile, &[32, 36, 30]);
         let mut plain = config.init(&device).folded();
         if let Classifier::Plain(net) = &mut plain {
             net.blocks.iter_mut().for_each(|b| random_bias(&mut b.conv));
