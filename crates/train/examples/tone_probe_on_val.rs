@@ -95,7 +95,7 @@ fn main() -> Result<(), String> {
         let fit_x = features(model, &resized(&train, input.size), input)?;
         let val_x = features(model, &resized(&val, input.size), input)?;
         let (fit_x, val_x) = standardised(fit_x, val_x);
-        let penalty = cross_validated_penalty(&fit_x, &train.labels);
+        let penalty = cross_validated_penalty(&fit_x, &train.labels)?;
         let head = Head::fit(&fit_x, &train.labels, penalty);
         let estimated: Vec<usize> = val_x.iter().map(|x| head.predict(x)).collect();
         println!(
@@ -159,7 +159,7 @@ fn standardised(fit: Vec<Vec<f64>>, other: Vec<Vec<f64>>) -> (Vec<Vec<f64>>, Vec
 }
 
 /// The penalty whose heads score best on the held-out fifths of the fitting photos.
-fn cross_validated_penalty(x: &[Vec<f64>], labels: &[usize]) -> f64 {
+fn cross_validated_penalty(x: &[Vec<f64>], labels: &[usize]) -> Result<f64, String> {
     let scored = map_on_all_cores(&PENALTIES, |&penalty| {
         let mut estimated = vec![0; x.len()];
         for fold in 0..FOLDS {
@@ -174,15 +174,14 @@ fn cross_validated_penalty(x: &[Vec<f64>], labels: &[usize]) -> f64 {
             }
         }
         Ok((penalty, score(labels, &estimated)))
-    })
-    .unwrap_or_default();
+    })?;
     for (penalty, s) in &scored {
         println!("  penalty {penalty}: cross-validated train score {s:.3}");
     }
-    scored
+    Ok(scored
         .into_iter()
         .max_by(|a, b| a.1.total_cmp(&b.1))
-        .map_or(PENALTIES[0], |(p, _)| p)
+        .map_or(PENALTIES[0], |(p, _)| p))
 }
 
 /// A softmax layer over the six types.
