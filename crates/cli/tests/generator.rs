@@ -262,6 +262,11 @@ fn a_tiny_generator_trains_renders_stamped_pngs_and_validates() {
     assert_eq!(methods[0]["method"], "generator");
     assert_eq!(methods[1]["method"], "retoning");
     assert!(methods[0]["renderings"].as_u64().unwrap() >= 6);
+    // The worst renderings' edge bands sit beside the mean's, each side a number of levels.
+    let worst = &methods[0]["border_excess"]["per_rendering_95th"];
+    for side in ["top", "bottom", "left", "right"] {
+        assert!(worst[side].as_f64().unwrap() >= 0.0, "{worst}");
+    }
     assert_eq!(report["judges"]["tone_estimator"], ids("tone").as_str());
     assert_eq!(
         report["judges"]["trained_against"],

@@ -146,18 +146,23 @@ pub fn validation_markdown(v: &GeneratorValidation, command: &str, grids: &[Stri
     }
     let band = |m: Option<&MethodFigures>| {
         m.and_then(|m| m.border_excess.as_ref())
-            .map_or("–".into(), |b| {
-                format!(
-                    "{:.1} / {:.1} / {:.1} / {:.1}",
-                    b.top, b.bottom, b.left, b.right
-                )
-            })
+            .map_or("–".into(), |b| b.means().row())
+    };
+    let worst = |m: Option<&MethodFigures>| {
+        m.and_then(|m| m.border_excess.as_ref())
+            .map_or("–".into(), |b| b.per_rendering_95th.row())
     };
     let _ = writeln!(
         md,
         "| edge band: change on the outer 2 px − change just inside (top / bottom / left / right, 8-bit levels) | {} | {} |",
         band(Some(generator)),
         band(retoning)
+    );
+    let _ = writeln!(
+        md,
+        "| edge band of one rendering, 95th percentile (the same sides and levels) | {} | {} |",
+        worst(Some(generator)),
+        worst(retoning)
     );
     let _ = writeln!(
         md,
