@@ -17,7 +17,7 @@ use dermtone_train::clinical::eval::load_shipped_photo;
 use dermtone_train::datasets::fitzpatrick17k::{Record, read_image, read_labels};
 use dermtone_train::dermoscopy::eval::load_shipped_task;
 use dermtone_train::evaluation::bootstrap::bootstrap_ci;
-use dermtone_train::fit::predict::{batch_tensor, predict};
+use dermtone_train::fit::predict::{pooled_features, predict};
 use dermtone_train::parallel::map_on_all_cores;
 use dermtone_train::tone::agreement::agreement;
 use image::RgbImage;
@@ -112,29 +112,16 @@ fn main() -> Result<(), String> {
     Ok(())
 }
 
-/// Pooled features (the head's input) of resized photos, in batches.
+/// Pooled features (the head's input) of resized photos, widened to f64 for the fit.
 fn features(
     model: &Classifier,
     images: &[RgbImage],
     input: &InputSpec,
 ) -> Result<Vec<Vec<f64>>, String> {
-    let device = burn::prelude::Device::flex();
-    let mut out = Vec::with_capacity(images.len());
-    for chunk in images.chunks(128) {
-        let pooled = model.features(batch_tensor(chunk, input, &device));
-        let [rows, columns] = pooled.dims();
-        let values = pooled
-            .into_data()
-            .try_to_vec::<f32>()
-            .map_err(|e| format!("{e:?}"))?;
-        out.extend((0..rows).map(|r| {
-            values[r * columns..(r + 1) * columns]
-                .iter()
-                .map(|&v| f64::from(v))
-                .collect()
-        }));
-    }
-    Ok(out)
+    Ok(pooled_features(model, images, input)?
+        .into_iter()
+        .map(|row| row.into_iter().map(f64::from).collect())
+        .collect())
 }
 
 /// Both sets scaled by the fitting set's per-feature mean and standard deviation.

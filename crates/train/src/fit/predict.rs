@@ -39,6 +39,27 @@ pub fn predict_calibrated(
     Ok(out)
 }
 
+/// Pooled penultimate features (the head's input) of resized images, in batches of 32: what
+/// realism is measured on, and what a probe of the body reads.
+pub fn pooled_features(
+    model: &Classifier,
+    images: &[RgbImage],
+    input: &InputSpec,
+) -> Result<Vec<Vec<f32>>, String> {
+    let device = Device::flex();
+    let mut out = Vec::with_capacity(images.len());
+    for chunk in images.chunks(32) {
+        let values = model
+            .features(batch_tensor(chunk, input, &device))
+            .into_data()
+            .try_to_vec::<f32>()
+            .map_err(|e| format!("{e:?}"))?;
+        let width = values.len() / chunk.len();
+        out.extend(values.chunks(width).map(<[f32]>::to_vec));
+    }
+    Ok(out)
+}
+
 /// The per-image mean of several sets of probabilities over the same images (views of each
 /// image, or models of an ensemble); empty for no sets.
 pub fn mean_probabilities(sets: &[Vec<Vec<f32>>]) -> Vec<Vec<f32>> {

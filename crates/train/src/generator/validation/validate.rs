@@ -2,9 +2,8 @@
 //! types and scored for tone hit, diagnosis kept and lesion SSIM, then realism and artefacts at
 //! Fitzpatrick V–VI.
 
-use burn::prelude::*;
 use dermtone_color::{retone, ssim_luminance_masked};
-use dermtone_engine::{Engine, ToneReport, fitzpatrick_group, normalise_chw, resize_for_model};
+use dermtone_engine::{Engine, ToneReport, fitzpatrick_group, resize_for_model};
 use image::RgbImage;
 
 use super::border::BorderTally;
@@ -17,6 +16,7 @@ use super::inputs::{
     HamPhoto, Models, Photo, ValidationOptions, fitzpatrick_photos, ham_photos, load_models,
 };
 use super::spectrum::{BINS, PATCH, high_frequency_share, skin_patch_spectrum};
+use crate::fit::predict::pooled_features;
 use crate::generator::data::ToneSource;
 
 /// Measures the manifest's generator on `options.split`.
@@ -300,28 +300,11 @@ fn decision(engine: &Engine, image: &RgbImage) -> Result<(String, Option<bool>),
 /// Penultimate features of the photo classifier, in batches.
 fn features(models: &Models, images: &[RgbImage]) -> Result<Vec<Vec<f32>>, String> {
     let spec = &models.features_input;
-    let side = spec.size as usize;
-    let device = Device::flex();
-    let mut out = Vec::with_capacity(images.len());
-    for chunk in images.chunks(32) {
-        let pixels: Vec<f32> = chunk
-            .iter()
-            .flat_map(|i| normalise_chw(&resize_for_model(i, spec.size), spec))
-            .collect();
-        let input = Tensor::<4>::from_data(
-            TensorData::new(pixels, [chunk.len(), 3, side, side]),
-            &device,
-        );
-        let values = models
-            .features
-            .features(input)
-            .into_data()
-            .try_to_vec::<f32>()
-            .map_err(|e| format!("{e:?}"))?;
-        let width = values.len() / chunk.len();
-        out.extend(values.chunks(width).map(<[f32]>::to_vec));
-    }
-    Ok(out)
+    let resized: Vec<RgbImage> = images
+        .iter()
+        .map(|i| resize_for_model(i, spec.size))
+        .collect();
+    pooled_features(&models.features, &resized, spec)
 }
 
 fn artefacts(
