@@ -4,10 +4,14 @@
 set -euo pipefail
 RUNS=${RUNS:-$HOME/.cache/dermtone/runs}
 for run in "$RUNS"/*/; do
+  [ -f "$run/binary" ] || continue
   name=$(basename "$run")
   history=$run/ck/history.jsonl
   last=none
-  [ -s "$history" ] && last=$(tail -n 1 "$history")
+  [ -s "$history" ] && last=$(tail -n 1 "$history" | node -e '
+    const r = JSON.parse(require("fs").readFileSync(0, "utf8"));
+    console.log(`epoch ${r.epoch}: val score ${r.val_score.toFixed(3)}, balanced accuracy ` +
+      `${r.val_balanced_accuracy.toFixed(3)}, accuracy ${r.val_accuracy.toFixed(3)}, train loss ${r.train_loss.toFixed(3)}`);')
   if [ -f "$run/out/manifest.json" ]; then state=finished
   elif ! flock -n "$run/.queue-lock" true 2>/dev/null; then state=training
   else state=waiting
