@@ -8,6 +8,7 @@ for run in "$RUNS"/*/; do
   name=$(basename "$run")
   history=$run/ck/history.jsonl
   last=none
+  # shellcheck disable=SC2016 # the quoted text is JavaScript, its ${} are template literals
   [ -s "$history" ] && last=$(tail -n 1 "$history" | node -e '
     const r = JSON.parse(require("fs").readFileSync(0, "utf8"));
     console.log(`epoch ${r.epoch}: val score ${r.val_score.toFixed(3)}, balanced accuracy ` +
