@@ -38,7 +38,8 @@ case $task in
   *) echo "no decision recipe for $task runs" >&2; exit 1 ;;
 esac
 
-cargo run --release -q -p dermtone-train --example "$pair" -- models "${outs[@]}" | tee "$out/pair-on-val.txt"
+cargo run --release -q -p dermtone-train --example "$pair" -- models "${outs[@]}" \
+  | tee "$out/pair-on-val.$(IFS=+; echo "$*").txt"
 
 for name in "$@"; do
   run=$RUNS/$name
