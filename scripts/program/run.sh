@@ -5,9 +5,9 @@
 # Each run lives in $RUNS/NAME (default ~/.cache/dermtone/runs/NAME): start/ (the shipped models
 # it starts from, `git archive` of a fixed commit), ck/ (the checkpoint, every epoch), out/ (the
 # exported model once finished), log.txt, and binary (the path of the binary it trains with).
-# The binary is pinned at the first start: the built `dermtone` ($DERMTONE, else
-# $CARGO_TARGET_DIR/release/dermtone) is copied to $BIN_DIR/dermtone-<commit>, so rebuilding the
-# tree never changes a run mid-way. Refused while the training code has uncommitted changes, since
+# The binary is pinned at the first start: `dermtone` is built from the tree (or $DERMTONE taken
+# as it is) and copied to $BIN_DIR/dermtone-<commit>, so rebuilding the tree never changes a run
+# mid-way. Refused while the training code has uncommitted changes, since
 # the name would then lie. The run writes 19 to its autogroup, so builds and tests get the cores
 # first (a setsid process ignores plain `nice`).
 set -euo pipefail
@@ -19,6 +19,7 @@ HAM=../shared/data/ham10000
 PHOTOS=../shared/data/fitzpatrick17k_ajl_subset
 
 name=${1:?usage: scripts/program/run.sh NAME}
+echo 19 > /proc/self/autogroup 2>/dev/null || true
 run=$RUNS/$name
 
 # Each run: the commit whose models/ it starts from ("" for none), then its training arguments.
@@ -59,8 +60,15 @@ if [ ! -f "$run/binary" ]; then
     echo "the training code has uncommitted changes: commit them before a run's first start" >&2
     exit 1
   fi
-  built=${DERMTONE:-${CARGO_TARGET_DIR:-$ROOT/target}/release/dermtone}
-  [ -x "$built" ] || { echo "no built dermtone at $built (cargo build --release -p dermtone-cli)" >&2; exit 1; }
+  if [ -n "${DERMTONE:-}" ]; then
+    built=$DERMTONE
+  else
+    # Built here, so the binary named after HEAD is HEAD's (a no-op when the build is current).
+    export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/dermtone/target}
+    cargo build --release -q -p dermtone-cli
+    built=$CARGO_TARGET_DIR/release/dermtone
+  fi
+  [ -x "$built" ] || { echo "no built dermtone at $built" >&2; exit 1; }
   pinned=$BIN_DIR/dermtone-$(git rev-parse --short=7 HEAD)
   if [ ! -x "$pinned" ]; then
     mkdir -p "$BIN_DIR"
@@ -70,6 +78,5 @@ if [ ! -f "$run/binary" ]; then
 fi
 binary=$(cat "$run/binary")
 
-echo 19 > /proc/self/autogroup 2>/dev/null || true
 printf '%s\n' "# $(date -u +%FT%TZ) $binary ${args[*]}" >> "$run/log.txt"
 exec nice -n 19 "$binary" "${args[@]}" >> "$run/log.txt" 2>&1
