@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# One line a run: its last epoch's val score and balanced accuracy, and whether it is finished,
-# training now (a queue holds its lock) or waiting.   scripts/program/status.sh
+# One line a run: its last epoch's val figures and when they were written, and whether it is
+# finished, training now (a queue holds its lock) or waiting.   scripts/program/status.sh
 set -euo pipefail
 RUNS=${RUNS:-$HOME/.cache/dermtone/runs}
 for run in "$RUNS"/*/; do
@@ -17,5 +17,6 @@ for run in "$RUNS"/*/; do
   elif ! flock -n "$run/.queue-lock" true 2>/dev/null; then state=training
   else state=waiting
   fi
+  [ -s "$history" ] && last="$last (written $(date -u -r "$history" +%FT%TZ))"
   printf '%-24s %-9s %s\n' "$name" "$state" "$last"
 done
