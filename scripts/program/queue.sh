@@ -19,6 +19,9 @@ for name in "${order[@]}"; do
   [ -f "$RUNS/$name/out/manifest.json" ] && continue
   echo "$(date -u +%FT%TZ) $name" >> "$log"
   status=0
-  flock -n "$RUNS/$name/.queue-lock" "$here/run.sh" "$name" || status=$?
-  echo "$(date -u +%FT%TZ) $name exited $status" >> "$log"
+  flock -n -E 75 "$RUNS/$name/.queue-lock" "$here/run.sh" "$name" || status=$?
+  case $status in
+    75) echo "$(date -u +%FT%TZ) $name is held by the other queue" >> "$log" ;;
+    *) echo "$(date -u +%FT%TZ) $name exited $status" >> "$log" ;;
+  esac
 done
