@@ -15,6 +15,8 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT"
 RUNS=${RUNS:-$HOME/.cache/dermtone/runs}
+# The runs' build folder (run.sh's), so the examples need no build of their own from scratch.
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/dermtone/target}
 HAM=../shared/data/ham10000
 PHOTOS=../shared/data/fitzpatrick17k_ajl_subset
 [ $# -ge 1 ] || { echo "usage: $0 RUN [RUN...]" >&2; exit 2; }
