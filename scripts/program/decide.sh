@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Everything a finished run is decided on, measured once and kept in $RUNS/decisions/<date>/ for
 # the experiments file (val chooses; nothing here reads test):
-#   scripts/program/decide.sh RUN [RUN...]     e.g. derm-warm-e6 derm-warm-e4, or photo-e6
-# The runs must be of one task, read from each run's out/manifest.json.
+#   scripts/program/decide.sh RUN [RUN...]     e.g. derm-warm-e4 derm-warm-e6, or photo-e6
+# The runs must be of one task, read from each run's out/manifest.json; with several, name the
+# control first (DW4 before DW6 and DR128).
 #   1. each run and the shipped model of its task on the same val images, paired, with 95 %
-#      bootstrap intervals (dermoscopy_pair_on_val, or ensemble_on_val for photo models)
+#      bootstrap intervals (dermoscopy_pair_on_val, or ensemble_on_val for photo models); with
+#      several runs, each later one paired against the first named too
 #   2. `dermtone eval --split val --json` and `--split train --json` of each run's out/ (did the
-#      network use its room on the images it learnt from?)
+#      network use its room on the images it learnt from?); for dermoscopy, each class's val
+#      recall beside the shipped model's (the rule's malignant classes: akiec, bcc, mel)
 #   3. dermoscopy only, SYNTHETIC evidence and labelled so: the top-1 kept when only the tone
 #      changes, by `validate-generator --split val --limit 150` on a copy of models/ whose
 #      dermoscopy model is the run's (generator-v4's renderings)
@@ -23,6 +26,9 @@ PHOTOS=../shared/data/fitzpatrick17k_ajl_subset
 out=$RUNS/decisions/$(date -u +%F)
 mkdir -p "$out"
 
+# Whether FILE was measured today on RUN's finished model already (a run decided beside a later
+# one is not measured twice).
+made() { [ -s "$1" ] && [ "$1" -nt "$2/out/manifest.json" ]; }
 task_of() { node -e 'console.log(require(process.argv[1]).models[0].task)' "$1/manifest.json"; }
 outs=()
 task=""
@@ -42,15 +48,38 @@ esac
 
 cargo run --release -q -p dermtone-train --example "$pair" -- models "${outs[@]}" \
   | tee "$out/pair-on-val.$(IFS=+; echo "$*").txt"
+if [ $# -ge 2 ]; then
+  cargo run --release -q -p dermtone-train --example "$pair" -- "${outs[@]}" \
+    | tee "$out/pair-on-val.against-$1.$(IFS=+; echo "${*:2}").txt"
+fi
+shipped_val=$out/shipped.eval-val.json
+[ "$task" != dermoscopy ] \
+  || "$(cat "$RUNS/$1/binary")" eval --data "$data" --split val --json --models models > "$shipped_val"
 
 for name in "$@"; do
   run=$RUNS/$name
   binary=$(cat "$run/binary")
   for split in val train; do
-    "$binary" eval --data "$data" --split "$split" --json --models "$run/out" > "$out/$name.eval-$split.json"
+    file=$out/$name.eval-$split.json
+    made "$file" "$run" || {
+      "$binary" eval --data "$data" --split "$split" --json --models "$run/out" > "$file.part"
+      mv "$file.part" "$file"
+    }
   done
   echo "$name: written $out/$name.eval-{val,train}.json"
   [ "$task" = dermoscopy ] || continue
+  # shellcheck disable=SC2016 # the quoted text is JavaScript, its ${} are template literals
+  node -e '
+    const fs = require("fs");
+    const [name, shipped, run] = process.argv.slice(1)
+      .map((f, i) => (i ? JSON.parse(fs.readFileSync(f)).per_class : f));
+    for (const [label, theirs] of Object.entries(shipped)) {
+      const change = run[label].sensitivity - theirs.sensitivity;
+      console.log(`${name}: val recall of ${label} (n ${theirs.n}) ` +
+        `${theirs.sensitivity.toFixed(3)} -> ${run[label].sensitivity.toFixed(3)} ` +
+        `(${change >= 0 ? "+" : ""}${change.toFixed(3)})`);
+    }
+  ' "$name" "$shipped_val" "$out/$name.eval-val.json" | tee "$out/$name.recall-val.txt"
   swapped=$out/$name.models
   rm -rf "$swapped" && cp -r models "$swapped"
   node -e '
@@ -65,7 +94,11 @@ for name in "$@"; do
     }
     fs.writeFileSync(dir + "/manifest.json", JSON.stringify(manifest, null, 2));
   ' "$swapped" "$run/out"
-  "$binary" validate-generator --data "$PHOTOS" --ham10000 "$HAM" --models "$swapped" --split val \
-    --limit 150 --json > "$out/$name.synthetic-kept-val.json"
+  file=$out/$name.synthetic-kept-val.json
+  made "$file" "$run" || {
+    "$binary" validate-generator --data "$PHOTOS" --ham10000 "$HAM" --models "$swapped" \
+      --split val --limit 150 --json > "$file.part"
+    mv "$file.part" "$file"
+  }
   echo "$name: written $out/$name.synthetic-kept-val.json (synthetic images)"
 done
