@@ -2,6 +2,10 @@
 # Trains (or resumes) one of issue 19's runs by name, so a run lost with its machine restarts with
 # one command and the exact recipe lives in the repository, not only in a session's cache.
 #   scripts/program/run.sh NAME     from anywhere; NAME is one of the runs listed below
+#   scripts/program/run.sh NAME --export-as ID
+#                                   a finished run's selected model exported again under the id it
+#                                   would ship as (into $RUNS/NAME/export-ID; nothing trains: the
+#                                   checkpoint is finished, so resuming it only exports)
 # Each run lives in $RUNS/NAME (default ~/.cache/dermtone/runs/NAME): start/ (the shipped models
 # it starts from, `git archive` of a fixed commit), ck/ (the checkpoint, every epoch), out/ (the
 # exported model once finished), log.txt, and binary (the path of the binary it trains with).
@@ -18,7 +22,13 @@ BIN_DIR=${BIN_DIR:-$HOME/.cache/dermtone/bin}
 HAM=../shared/data/ham10000
 PHOTOS=../shared/data/fitzpatrick17k_ajl_subset
 
-name=${1:?usage: scripts/program/run.sh NAME}
+usage="usage: scripts/program/run.sh NAME [--export-as ID]"
+name=${1:?$usage}
+export_as=""
+if [ $# -gt 1 ]; then
+  if [ $# -ne 3 ] || [ "$2" != --export-as ] || [ -z "$3" ]; then echo "$usage" >&2; exit 2; fi
+  export_as=$3
+fi
 echo 19 > /proc/self/autogroup 2>/dev/null || true
 run=$RUNS/$name
 
@@ -46,7 +56,15 @@ case $name in
       --patience 150 --ema 0.999 --seed 42 --id dermoscopy-v4) ;;
   *) echo "unknown run '$name' (see the list in $0)" >&2; exit 2 ;;
 esac
-args+=(--out "$run/out" --checkpoint "$run/ck" --resume)
+out=$run/out
+if [ -n "$export_as" ]; then
+  [ -f "$run/out/manifest.json" ] || { echo "$name has not finished: nothing to export" >&2; exit 1; }
+  for i in "${!args[@]}"; do
+    [ "${args[i]}" != --id ] || args[i + 1]=$export_as
+  done
+  out=$run/export-$export_as
+fi
+args+=(--out "$out" --checkpoint "$run/ck" --resume)
 
 mkdir -p "$run"
 if [ -n "$start" ] && [ ! -f "$run/start/manifest.json" ]; then
