@@ -353,7 +353,7 @@ impl Engine {
     }
 }
 
-/// Index of the largest value (the first on ties; 0 when empty).
+/// Index of the largest value (the last on ties, as `Iterator::max_by`; 0 when empty).
 pub fn argmax(values: &[f32]) -> usize {
     values
         .iter()

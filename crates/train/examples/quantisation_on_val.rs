@@ -10,6 +10,7 @@
 
 use std::path::Path;
 
+use dermtone_engine::argmax;
 use dermtone_train::datasets::ham10000::CLASSES;
 use dermtone_train::dermoscopy::eval::{load_for_eval, load_shipped};
 use dermtone_train::evaluation::bootstrap::bootstrap_ci;
@@ -35,12 +36,10 @@ fn main() -> Result<(), String> {
         let labels = &images.labels;
         let f32_p = predict(&f32_model, &images.resized, &entry.input)?;
         let int8_p = predict(&int8, &images.resized, &entry.input)?;
-        let top1 =
-            |p: &[f32]| (0..p.len()).fold(0, |best, i| if p[i] > p[best] { i } else { best });
         let moved = f32_p
             .iter()
             .zip(&int8_p)
-            .filter(|(a, b)| top1(a) != top1(b))
+            .filter(|(a, b)| argmax(a) != argmax(b))
             .count();
         let balanced = |p: &[Vec<f32>], rows: &[usize]| {
             let (p, labels): (Vec<Vec<f32>>, Vec<usize>) =
