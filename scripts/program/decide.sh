@@ -26,9 +26,16 @@ PHOTOS=../shared/data/fitzpatrick17k_ajl_subset
 out=$RUNS/decisions/$(date -u +%F)
 mkdir -p "$out"
 
-# Whether FILE was measured today on RUN's finished model already (a run decided beside a later
-# one is not measured twice).
-made() { [ -s "$1" ] && [ "$1" -nt "$2/out/manifest.json" ]; }
+# measure FILE RUN COMMAND...: COMMAND's output into FILE, unless FILE was measured today on RUN's
+# finished model already (a run decided beside a later one is not measured twice); written whole
+# or not at all, so a killed measurement is made again.
+measure() {
+  local file=$1 run=$2
+  shift 2
+  [ -s "$file" ] && [ "$file" -nt "$run/out/manifest.json" ] && return
+  "$@" > "$file.part"
+  mv "$file.part" "$file"
+}
 task_of() { node -e 'console.log(require(process.argv[1]).models[0].task)' "$1/manifest.json"; }
 outs=()
 task=""
@@ -60,11 +67,8 @@ for name in "$@"; do
   run=$RUNS/$name
   binary=$(cat "$run/binary")
   for split in val train; do
-    file=$out/$name.eval-$split.json
-    made "$file" "$run" || {
-      "$binary" eval --data "$data" --split "$split" --json --models "$run/out" > "$file.part"
-      mv "$file.part" "$file"
-    }
+    measure "$out/$name.eval-$split.json" "$run" \
+      "$binary" eval --data "$data" --split "$split" --json --models "$run/out"
   done
   echo "$name: written $out/$name.eval-{val,train}.json"
   [ "$task" = dermoscopy ] || continue
@@ -94,11 +98,7 @@ for name in "$@"; do
     }
     fs.writeFileSync(dir + "/manifest.json", JSON.stringify(manifest, null, 2));
   ' "$swapped" "$run/out"
-  file=$out/$name.synthetic-kept-val.json
-  made "$file" "$run" || {
-    "$binary" validate-generator --data "$PHOTOS" --ham10000 "$HAM" --models "$swapped" \
-      --split val --limit 150 --json > "$file.part"
-    mv "$file.part" "$file"
-  }
+  measure "$out/$name.synthetic-kept-val.json" "$run" "$binary" validate-generator \
+    --data "$PHOTOS" --ham10000 "$HAM" --models "$swapped" --split val --limit 150 --json
   echo "$name: written $out/$name.synthetic-kept-val.json (synthetic images)"
 done
